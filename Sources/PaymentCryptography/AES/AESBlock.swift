@@ -1,0 +1,50 @@
+import Crypto
+import _CryptoExtras
+
+/// AES primitives used by the MAC algorithms, all from swift-crypto (BoringSSL).
+public struct AESKey: Sendable {
+    let key: SymmetricKey
+    /// The key length in bytes: 16, 24 or 32.
+    public let byteCount: Int
+
+    /// The block size in bytes.
+    public static let blockSize = 16
+
+    /// Creates an AES key from 16, 24 or 32 bytes.
+    /// - Throws: ``PaymentCryptographyError/invalidKeyLength(_:)`` for any other length.
+    public init(key: [UInt8]) throws(PaymentCryptographyError) {
+        guard [16, 24, 32].contains(key.count) else { throw .invalidKeyLength(key.count) }
+        self.key = SymmetricKey(data: key)
+        byteCount = key.count
+    }
+
+    /// Encrypts one 16-byte block (AES-ECB).
+    /// - Throws: ``PaymentCryptographyError/invalidDataLength(_:)`` unless `block` has 16 bytes.
+    public func encrypt(block: [UInt8]) throws(PaymentCryptographyError) -> [UInt8] {
+        guard block.count == 16 else { throw .invalidDataLength(block.count) }
+        var b = block
+        do { try AES.permute(&b, key: key) } catch { throw .invalidParameter("AES block function failed") }
+        return b
+    }
+
+    /// CBC encryption with a zero IV and no padding; returns the last ciphertext block
+    /// (the CBC-MAC of already padded data).
+    /// - Throws: ``PaymentCryptographyError/invalidDataLength(_:)`` unless the data is a non-empty multiple of 16 bytes.
+    public func cbcMAC(_ padded: [UInt8]) throws(PaymentCryptographyError) -> [UInt8] {
+        guard !padded.isEmpty, padded.count % 16 == 0 else { throw .invalidDataLength(padded.count) }
+        do {
+            let ct = try AES._CBC.encrypt(padded, using: key, iv: AES._CBC.IV(ivBytes: [UInt8](repeating: 0, count: 16)), noPadding: true)
+            return Array(ct.suffix(16))
+        } catch {
+            throw .invalidParameter("AES-CBC failed")
+        }
+    }
+
+    /// AES-CMAC (NIST SP 800-38B, RFC 4493); the full 16-byte tag.
+    public func cmac(_ message: [UInt8]) -> [UInt8] {
+        // The key size was checked at init, so CMAC cannot refuse it.
+        guard var mac = try? AES.CMAC(key: key) else { return [] }
+        mac.update(data: message)
+        return Array(mac.finalize())
+    }
+}

@@ -1,0 +1,83 @@
+/// Byte helpers shared by the algorithms: big-endian words, block iteration, XOR, hex.
+public enum Bytes {
+    /// Reads 8 bytes big-endian starting at `offset`.
+    @inline(__always)
+    static func uint64(_ bytes: [UInt8], at offset: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v = (v << 8) | UInt64(bytes[offset + i]) }
+        return v
+    }
+
+    /// Writes `value` big-endian as 8 bytes.
+    @inline(__always)
+    static func bytes(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
+    }
+
+    /// Appends `value` big-endian to `out`.
+    @inline(__always)
+    static func append(_ value: UInt64, to out: inout [UInt8]) {
+        for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * i))) }
+    }
+
+    /// Applies `transform` to each 8-byte block of `data`.
+    static func mapBlocks(_ data: [UInt8], _ transform: (UInt64) -> UInt64) throws(PaymentCryptographyError) -> [UInt8] {
+        guard data.count % 8 == 0 else { throw .invalidDataLength(data.count) }
+        var out = [UInt8]()
+        out.reserveCapacity(data.count)
+        var offset = 0
+        while offset < data.count {
+            append(transform(uint64(data, at: offset)), to: &out)
+            offset += 8
+        }
+        return out
+    }
+
+    /// XOR of two equally long byte strings.
+    @inline(__always)
+    static func xor(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+        precondition(a.count == b.count)
+        return zip(a, b).map { $0 ^ $1 }
+    }
+
+    /// Decodes hex (either case). Returns nil for an odd length or a non-hex character.
+    public static func fromHex(_ hex: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    /// Encodes bytes as upper-case hex.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+        var out = [UInt8]()
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// True when every character is a hex digit (either case).
+    public static func isHex(_ s: some StringProtocol) -> Bool {
+        s.utf8.allSatisfy { nibble($0) != nil }
+    }
+
+    @inline(__always)
+    static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
