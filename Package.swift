@@ -26,10 +26,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Wire shapes and validation of both AWS services, generated from botocore's models
+        // by scripts/generate_model.py. Do not edit Generated/ by hand.
+        .target(
+            name: "PayCryptModel",
+            swiftSettings: strict
+        ),
+        // The AWS operations as typed functions: key model and rules, key store, MAC operations.
+        .target(
+            name: "PayCryptService",
+            dependencies: ["PaymentCryptography", "PayCryptModel"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "paycrypt",
             dependencies: [
                 "PaymentCryptography",
+                "PayCryptModel",
+                "PayCryptService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -38,6 +52,11 @@ let package = Package(
             name: "PaymentCryptographyTests",
             dependencies: ["PaymentCryptography"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PayCryptModelTests",
+            dependencies: ["PayCryptModel"],
             swiftSettings: strict
         ),
     ],

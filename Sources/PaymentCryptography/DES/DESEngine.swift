@@ -14,7 +14,7 @@ struct DESKeySchedule: Sendable {
     /// Expands an 8-byte DES key (parity bits are ignored, as DES specifies).
     init(key: UInt64) {
         // PC-1: 64 -> 56 bits, as C (28) || D (28).
-        let cd = DESTables.permute(key, table: DESTables.pc1, inputBits: 64)
+        let cd = DESTables.applyByteTables(key, DESTables.pc1Tables, inputBytes: 8)
         var c = UInt32(truncatingIfNeeded: cd >> 28) & 0x0FFF_FFFF
         var d = UInt32(truncatingIfNeeded: cd) & 0x0FFF_FFFF
         var keys = [UInt8](repeating: 0, count: 128)
@@ -22,7 +22,7 @@ struct DESKeySchedule: Sendable {
             let s = DESTables.shifts[round]
             c = ((c << s) | (c >> (28 - s))) & 0x0FFF_FFFF
             d = ((d << s) | (d >> (28 - s))) & 0x0FFF_FFFF
-            let k48 = DESTables.permute((UInt64(c) << 28) | UInt64(d), table: DESTables.pc2, inputBits: 56)
+            let k48 = DESTables.applyByteTables((UInt64(c) << 28) | UInt64(d), DESTables.pc2Tables, inputBytes: 7)
             for box in 0..<8 {
                 keys[8 * round + box] = UInt8(truncatingIfNeeded: (k48 >> UInt64(42 - 6 * box)) & 0x3F)
             }
@@ -184,13 +184,13 @@ enum DESTables {
         return table
     }()
 
-    /// A 64-bit permutation compiled into eight 256-entry tables, one per input byte.
-    static func byteTables(_ table: [Int]) -> [UInt64] {
-        var out = [UInt64](repeating: 0, count: 8 * 256)
-        for position in 0..<8 {
+    /// A bit selection over `inputBytes` bytes compiled into one 256-entry table per input byte.
+    static func byteTables(_ table: [Int], inputBytes: Int = 8) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: inputBytes * 256)
+        for position in 0..<inputBytes {
             for value in 0..<256 {
-                let x = UInt64(value) << UInt64(56 - 8 * position)
-                out[256 * position + value] = permute(x, table: table, inputBits: 64)
+                let x = UInt64(value) << UInt64(8 * (inputBytes - 1 - position))
+                out[256 * position + value] = permute(x, table: table, inputBits: 8 * inputBytes)
             }
         }
         return out
@@ -198,13 +198,15 @@ enum DESTables {
 
     static let ipTables: [UInt64] = byteTables(ip)
     static let fpTables: [UInt64] = byteTables(fp)
+    static let pc1Tables: [UInt64] = byteTables(pc1)
+    static let pc2Tables: [UInt64] = byteTables(pc2, inputBytes: 7)
 
     @inline(__always)
-    static func applyByteTables(_ x: UInt64, _ tables: [UInt64]) -> UInt64 {
+    static func applyByteTables(_ x: UInt64, _ tables: [UInt64], inputBytes: Int = 8) -> UInt64 {
         tables.withUnsafeBufferPointer { t in
             var out: UInt64 = 0
-            for position in 0..<8 {
-                out |= t[256 * position + Int((x >> UInt64(56 - 8 * position)) & 0xFF)]
+            for position in 0..<inputBytes {
+                out |= t[256 * position + Int((x >> UInt64(8 * (inputBytes - 1 - position))) & 0xFF)]
             }
             return out
         }

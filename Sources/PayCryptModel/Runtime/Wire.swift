@@ -1,0 +1,191 @@
+import Foundation
+
+/// A generated structure or union of one of the service models.
+///
+/// Each namespace (`DataPlane`, `ControlPlane`) supplies `wireService`; each generated type supplies its
+/// model shape name, so `Wire.decode` knows which schema to validate against.
+public protocol WireShape: Codable, Sendable {
+    /// The schema of the service that defines the shape.
+    static var wireService: ServiceSchema { get }
+    /// The shape's name in the model, e.g. `GenerateMacInput`.
+    static var wireShapeName: String { get }
+}
+
+/// A generated exception structure: the server throws it and renders it with these members.
+public protocol WireError: WireShape, Error {}
+
+extension WireError {
+    /// The exception name, sent as `__type` in the body and as the `X-Amzn-ErrorType` header.
+    public var errorType: String { Self.wireShapeName }
+
+    /// The HTTP status (see `ErrorSchema.httpStatus`).
+    public var httpStatus: Int {
+        Self.wireService.httpStatus(forError: Self.wireShapeName) ?? ErrorStatus.contractStatus[errorType] ?? 500
+    }
+
+    /// The JSON body: the exception's members plus `"__type"`.
+    ///
+    /// - Throws: `EncodingError` for a non-finite number.
+    public func encodedBody() throws -> Data {
+        try Wire.encodeError(self, type: errorType)
+    }
+}
+
+/// A request that broke the model's constraints: the content of a ValidationException.
+public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Every violation, in model member order. Never empty when thrown.
+    public let violations: [FieldViolation]
+
+    /// Creates a failure from its violations.
+    public init(violations: [FieldViolation]) {
+        self.violations = violations
+    }
+
+    /// The summary message, e.g. `1 validation error detected: Value at 'MacLength' failed to ...`.
+    public var message: String { ViolationFormat.summary(violations) }
+
+    /// The summary message.
+    public var description: String { message }
+}
+
+/// The entry points the server calls: validate-then-decode inputs, and encode outputs and errors.
+public enum Wire {
+    /// All violations of `value` against the model shape of `type`.
+    public static func validate<T: WireShape>(_ type: T.Type, _ value: JSONValue) -> [FieldViolation] {
+        Validator(service: T.wireService).validate(value, shape: T.wireShapeName)
+    }
+
+    /// All violations of an already-built value (an output, say) against its model shape: a check that
+    /// the server only answers with what the model allows.
+    ///
+    /// - Throws: `EncodingError` for a non-finite number.
+    public static func violations<T: WireShape>(of value: T) throws -> [FieldViolation] {
+        validate(T.self, try JSONValue(parsing: encode(value)))
+    }
+
+    /// Validates `value` against the model shape of `type`, then decodes it.
+    ///
+    /// - Parameters:
+    ///   - type: A generated shape type, e.g. `DataPlane.GenerateMacInput.self`.
+    ///   - value: The parsed request (with any URI, header and query members already merged in).
+    /// - Returns: The decoded value.
+    /// - Throws: `ValidationFailure` with every violation; decoding is only attempted on a valid value.
+    public static func decode<T: WireShape>(_ type: T.Type, from value: JSONValue) throws -> T {
+        let violations = validate(type, value)
+        guard violations.isEmpty else { throw ValidationFailure(violations: violations) }
+        do {
+            return try JSONDecoder().decode(T.self, from: encode(value))
+        } catch let error as DecodingError {
+            // The error's own description may quote the value; only its path is kept.
+            throw ValidationFailure(violations: [FieldViolation(path: path(of: error), rule: .undecodable)])
+        }
+    }
+
+    /// Parses `data` (an empty body is `{}`), validates it against `type` and decodes it.
+    ///
+    /// - Throws: `JSONValue.ParseError` for malformed JSON, `ValidationFailure` for model violations.
+    public static func decode<T: WireShape>(_ type: T.Type, from data: Data) throws -> T {
+        try decode(type, from: JSONValue.parseRequestBody(data))
+    }
+
+    /// Merges an operation's URI labels, headers and query parameters into its JSON body, then
+    /// validates and decodes the input.
+    ///
+    /// - Parameters:
+    ///   - type: The operation's input type.
+    ///   - operation: The operation (its bindings say which members come from where).
+    ///   - body: The parsed JSON body.
+    ///   - uriLabels: Percent-decoded URI label values by label name, as `ServiceSchema.route` returns them.
+    ///   - headers: Request headers (names compared case-insensitively).
+    ///   - query: Query parameters by name.
+    /// - Throws: `ValidationFailure`.
+    public static func decodeInput<T: WireShape>(
+        _ type: T.Type,
+        for operation: OperationSchema,
+        body: JSONValue,
+        uriLabels: [String: String] = [:],
+        headers: [String: String] = [:],
+        query: [String: [String]] = [:]
+    ) throws -> T {
+        let merged = T.wireService.bindInput(
+            of: operation, body: body, uriLabels: uriLabels, headers: headers, query: query)
+        return try decode(type, from: merged)
+    }
+
+    /// Encodes an output (or any value) as compact JSON: sorted keys, `nil` members omitted,
+    /// timestamps as epoch-second numbers, slashes unescaped.
+    ///
+    /// - Throws: `EncodingError` for a non-finite number.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try makeEncoder().encode(value)
+    }
+
+    /// Encodes an error shape as the body AWS sends: its members plus `"__type": "<name>"`.
+    ///
+    /// - Parameters:
+    ///   - error: A generated exception structure, e.g. `DataPlane.ValidationException`.
+    ///   - type: The exception name, e.g. `ValidationException`.
+    /// - Throws: `EncodingError` for a non-finite number.
+    public static func encodeError<T: Encodable>(_ error: T, type: String) throws -> Data {
+        try makeEncoder().encode(TypedError(error: error, type: type))
+    }
+
+    private static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    private static func path(of error: DecodingError) -> String {
+        let codingPath: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context),
+            .keyNotFound(_, let context), .dataCorrupted(let context):
+            codingPath = context.codingPath
+        @unknown default:
+            codingPath = []
+        }
+        return codingPath.reduce("") { path, key in
+            if let index = key.intValue { return ViolationFormat.indexPath(path, index) }
+            return ViolationFormat.memberPath(path, key.stringValue)
+        }
+    }
+}
+
+/// An error body: the shape's members followed by `__type`.
+private struct TypedError<Wrapped: Encodable>: Encodable {
+    let error: Wrapped
+    let type: String
+
+    private struct TypeKey: CodingKey {
+        var stringValue: String { "__type" }
+        var intValue: Int? { nil }
+        init() {}
+        init?(stringValue: String) { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try error.encode(to: encoder)
+        var container = encoder.container(keyedBy: TypeKey.self)
+        try container.encode(type, forKey: TypeKey())
+    }
+}
+
+/// The HTTP status of each exception name, from the contract (apc-behaviour.md §1). Used where the
+/// model has no `error.httpStatusCode` (the control plane's model gives none, and the data plane's
+/// ValidationException has none).
+public enum ErrorStatus {
+    /// Status by exception name.
+    public static let contractStatus: [String: Int] = [
+        "ValidationException": 400,
+        "VerificationFailedException": 400,
+        "AccessDeniedException": 403,
+        "ResourceNotFoundException": 404,
+        "ConflictException": 409,
+        "ServiceQuotaExceededException": 402,
+        "ThrottlingException": 429,
+        "InternalServerException": 500,
+        "ServiceUnavailableException": 503,
+    ]
+}
