@@ -15,6 +15,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure algorithms: bytes in, bytes out. No I/O, no JSON, no AWS.
@@ -32,10 +39,42 @@ let package = Package(
             name: "PayCryptModel",
             swiftSettings: strict
         ),
+        // Durable keys, aliases and import tokens behind the KeyStore protocol (SQLite by default),
+        // with key material sealed under the master key.
+        .target(
+            name: "PayCryptStore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         // The AWS operations as typed functions: key model and rules, key store, MAC operations.
         .target(
             name: "PayCryptService",
-            dependencies: ["PaymentCryptography", "PayCryptModel"],
+            dependencies: [
+                "PaymentCryptography",
+                "PayCryptModel",
+                "PayCryptStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // HTTP only: the two AWS wire protocols on one port, errors, request ids.
+        .target(
+            name: "PayCryptServer",
+            dependencies: [
+                "PayCryptService",
+                "PayCryptModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -44,6 +83,7 @@ let package = Package(
                 "PaymentCryptography",
                 "PayCryptModel",
                 "PayCryptService",
+                "PayCryptServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -52,6 +92,24 @@ let package = Package(
             name: "PaymentCryptographyTests",
             dependencies: ["PaymentCryptography"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PayCryptStoreTests",
+            dependencies: ["PayCryptStore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PayCryptServiceTests",
+            dependencies: ["PayCryptService", "PayCryptStore", "PaymentCryptography", "PayCryptModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PayCryptServerTests",
+            dependencies: [
+                "PayCryptServer", "PayCryptService", "PayCryptModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

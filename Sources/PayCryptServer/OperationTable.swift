@@ -1,0 +1,49 @@
+import Foundation
+import PayCryptModel
+import PayCryptService
+
+/// One operation: decode the (already bound) input, call the service, encode the output.
+typealias OperationHandler = @Sendable (JSONValue, RequestContext) async throws -> Data
+
+/// The operations paycrypt implements, by plane and AWS operation name. Operations of the model
+/// that are absent here answer NotImplementedException.
+struct OperationTable: Sendable {
+    let data: [String: OperationHandler]
+    let control: [String: OperationHandler]
+
+    init(service s: PaymentCryptographyService) {
+        data = [
+            "GenerateMac": Self.handler(DataPlane.GenerateMacInput.self) { try await s.generateMac($0, context: $1) },
+            "VerifyMac": Self.handler(DataPlane.VerifyMacInput.self) { try await s.verifyMac($0, context: $1) },
+        ]
+        control = [
+            "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },
+            "GetKey": Self.handler(ControlPlane.GetKeyInput.self) { try await s.getKey($0, context: $1) },
+            "ListKeys": Self.handler(ControlPlane.ListKeysInput.self) { try await s.listKeys($0, context: $1) },
+            "DeleteKey": Self.handler(ControlPlane.DeleteKeyInput.self) { try await s.deleteKey($0, context: $1) },
+            "RestoreKey": Self.handler(ControlPlane.RestoreKeyInput.self) { try await s.restoreKey($0, context: $1) },
+            "StartKeyUsage": Self.handler(ControlPlane.StartKeyUsageInput.self) { try await s.startKeyUsage($0, context: $1) },
+            "StopKeyUsage": Self.handler(ControlPlane.StopKeyUsageInput.self) { try await s.stopKeyUsage($0, context: $1) },
+            "CreateAlias": Self.handler(ControlPlane.CreateAliasInput.self) { try await s.createAlias($0, context: $1) },
+            "GetAlias": Self.handler(ControlPlane.GetAliasInput.self) { try await s.getAlias($0, context: $1) },
+            "UpdateAlias": Self.handler(ControlPlane.UpdateAliasInput.self) { try await s.updateAlias($0, context: $1) },
+            "DeleteAlias": Self.handler(ControlPlane.DeleteAliasInput.self) { try await s.deleteAlias($0, context: $1) },
+            "ListAliases": Self.handler(ControlPlane.ListAliasesInput.self) { try await s.listAliases($0, context: $1) },
+            "TagResource": Self.handler(ControlPlane.TagResourceInput.self) { try await s.tagResource($0, context: $1) },
+            "UntagResource": Self.handler(ControlPlane.UntagResourceInput.self) { try await s.untagResource($0, context: $1) },
+            "ListTagsForResource": Self.handler(ControlPlane.ListTagsForResourceInput.self) { try await s.listTagsForResource($0, context: $1) },
+            "GetParametersForImport": Self.handler(ControlPlane.GetParametersForImportInput.self) { try await s.getParametersForImport($0, context: $1) },
+            "ImportKey": Self.handler(ControlPlane.ImportKeyInput.self) { try await s.importKey($0, context: $1) },
+        ]
+    }
+
+    /// Validates and decodes the input against the model, calls the operation, encodes the output.
+    static func handler<Input: WireShape, Output: Encodable & Sendable>(
+        _ type: Input.Type, _ call: @escaping @Sendable (Input, RequestContext) async throws -> Output
+    ) -> OperationHandler {
+        { json, context in
+            let input = try Wire.decode(Input.self, from: json)
+            return try Wire.encode(try await call(input, context))
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import PayCryptModel
+import PayCryptStore
+
+extension PaymentCryptographyService {
+    func aliasKeyId(_ keyArn: String?, _ context: RequestContext) async throws -> String? {
+        guard let keyArn else { return nil }
+        guard case .key(let region, let account, let keyId) = KeyIdentifiers.parse(keyArn),
+              region == context.region, account == context.account,
+              try await loadKey(account: account, region: region, keyId: keyId) != nil else {
+            throw ServiceError.notFound(keyArn)
+        }
+        return keyId
+    }
+
+    func wireAlias(_ a: AliasRecord) -> ControlPlane.Alias { ControlPlane.Alias(aliasName: a.aliasName, keyArn: a.keyArn) }
+
+    /// CreateAlias. A taken name is ConflictException.
+    public func createAlias(_ input: ControlPlane.CreateAliasInput, context: RequestContext) async throws -> ControlPlane.CreateAliasOutput {
+        let alias = AliasRecord(aliasName: input.aliasName, account: context.account, region: context.region,
+                                keyId: try await aliasKeyId(input.keyArn, context))
+        do {
+            try await store.insertAlias(alias)
+        } catch KeyStoreError.alreadyExists {
+            throw ServiceError.conflict("Alias \(input.aliasName) already exists.")
+        }
+        cache.invalidateAlias(alias.aliasArn)
+        return ControlPlane.CreateAliasOutput(alias: wireAlias(alias))
+    }
+
+    /// GetAlias.
+    public func getAlias(_ input: ControlPlane.GetAliasInput, context: RequestContext) async throws -> ControlPlane.GetAliasOutput {
+        guard let a = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName) else {
+            throw ServiceError.notFound(input.aliasName, what: "Alias")
+        }
+        return ControlPlane.GetAliasOutput(alias: wireAlias(a))
+    }
+
+    /// UpdateAlias: points the alias at another key, or at none.
+    public func updateAlias(_ input: ControlPlane.UpdateAliasInput, context: RequestContext) async throws -> ControlPlane.UpdateAliasOutput {
+        guard var a = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName) else {
+            throw ServiceError.notFound(input.aliasName, what: "Alias")
+        }
+        a.keyId = try await aliasKeyId(input.keyArn, context)
+        try await store.updateAlias(a)
+        cache.invalidateAlias(a.aliasArn)
+        return ControlPlane.UpdateAliasOutput(alias: wireAlias(a))
+    }
+
+    /// DeleteAlias.
+    public func deleteAlias(_ input: ControlPlane.DeleteAliasInput, context: RequestContext) async throws -> ControlPlane.DeleteAliasOutput {
+        do {
+            try await store.deleteAlias(account: context.account, region: context.region, aliasName: input.aliasName)
+        } catch KeyStoreError.notFound {
+            throw ServiceError.notFound(input.aliasName, what: "Alias")
+        }
+        cache.invalidateAlias(AliasRecord(aliasName: input.aliasName, account: context.account, region: context.region, keyId: nil).aliasArn)
+        return ControlPlane.DeleteAliasOutput()
+    }
+
+    /// ListAliases, optionally only those of one key.
+    public func listAliases(_ input: ControlPlane.ListAliasesInput, context: RequestContext) async throws -> ControlPlane.ListAliasesOutput {
+        var aliases = try await store.listAliases(account: context.account, region: context.region)
+        if let keyArn = input.keyArn { aliases = aliases.filter { $0.keyArn == keyArn } }
+        let (page, next) = try Self.paginate(aliases, id: \.aliasName, nextToken: input.nextToken, maxResults: input.maxResults)
+        return ControlPlane.ListAliasesOutput(aliases: page.map(wireAlias), nextToken: next)
+    }
+
+    // MARK: tags
+
+    func taggedKey(_ arn: String, _ context: RequestContext) async throws -> KeyRecord {
+        guard case .key = KeyIdentifiers.parse(arn) else { throw ServiceError.notFound(arn) }
+        return try await resolveKey(arn, context)
+    }
+
+    /// TagResource: adds or replaces tags (at most 200 per key).
+    public func tagResource(_ input: ControlPlane.TagResourceInput, context: RequestContext) async throws -> ControlPlane.TagResourceOutput {
+        var r = try await taggedKey(input.resourceArn, context)
+        let merged = Self.mergeTags(r.tags, input.tags.map { TagRecord(key: $0.key, value: $0.value) })
+        guard merged.count <= 200 else { throw ServiceError(.serviceQuotaExceeded, "A key can have at most 200 tags.") }
+        r.tags = merged
+        try await save(r)
+        return ControlPlane.TagResourceOutput()
+    }
+
+    /// UntagResource.
+    public func untagResource(_ input: ControlPlane.UntagResourceInput, context: RequestContext) async throws -> ControlPlane.UntagResourceOutput {
+        var r = try await taggedKey(input.resourceArn, context)
+        let remove = Set(input.tagKeys)
+        r.tags.removeAll { remove.contains($0.key) }
+        try await save(r)
+        return ControlPlane.UntagResourceOutput()
+    }
+
+    /// ListTagsForResource.
+    public func listTagsForResource(_ input: ControlPlane.ListTagsForResourceInput, context: RequestContext) async throws -> ControlPlane.ListTagsForResourceOutput {
+        let r = try await taggedKey(input.resourceArn, context)
+        let (page, next) = try Self.paginate(r.tags.sorted { $0.key < $1.key }, id: \.key, nextToken: input.nextToken, maxResults: input.maxResults)
+        return ControlPlane.ListTagsForResourceOutput(tags: page.map { ControlPlane.Tag(key: $0.key, value: $0.value) }, nextToken: next)
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Logging
+import PayCryptModel
+import PayCryptStore
+import PaymentCryptography
+
+/// The AWS Payment Cryptography operations as typed async functions on the generated wire
+/// shapes. The HTTP layer decodes a request, calls one of these, and encodes the result; every
+/// rule (key states, usages, modes, identifiers) lives here.
+public final class PaymentCryptographyService: Sendable {
+    /// The durable store.
+    public let store: any KeyStore
+    let masterKey: MasterKey
+    let cache = KeyMaterialCache()
+    let clock: @Sendable () -> Double
+    let logger: Logger
+    /// How long GetParametersForImport parameters stay valid (AWS: 30 days).
+    let importParametersLifetime: Double = 30 * 86_400
+
+    /// Creates the service.
+    /// - Parameters:
+    ///   - store: where keys, aliases and import tokens live.
+    ///   - masterKey: seals key material at rest.
+    ///   - clock: epoch seconds now (injectable for tests).
+    public init(store: any KeyStore, masterKey: MasterKey, logger: Logger = Logger(label: "paycrypt.service"),
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.store = store
+        self.masterKey = masterKey
+        self.logger = logger
+        self.clock = clock
+    }
+
+    // MARK: key lookup
+
+    /// Loads a key by id, applying the end of a deletion window that has passed.
+    func loadKey(account: String, region: String, keyId: String) async throws -> KeyRecord? {
+        guard var record = try await store.key(account: account, region: region, keyId: keyId) else { return nil }
+        if record.state == .DELETE_PENDING, let due = record.deletePendingTimestamp, clock() >= due {
+            record.state = .DELETE_COMPLETE
+            record.deleteTimestamp = due
+            try await store.updateKey(record)
+            cache.invalidate(arn: record.arn)
+        }
+        return record
+    }
+
+    /// Resolves a `KeyIdentifier` (key ARN, alias ARN or `alias/name`) to a key of the caller's
+    /// account and region. Anything else is ResourceNotFoundException.
+    func resolveKey(_ identifier: String, _ context: RequestContext) async throws -> KeyRecord {
+        let keyId = try await resolveKeyId(identifier, context)
+        guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
+            throw ServiceError.notFound(identifier)
+        }
+        return record
+    }
+
+    func resolveKeyId(_ identifier: String, _ context: RequestContext) async throws -> String {
+        switch KeyIdentifiers.parse(identifier) {
+        case .key(let region, let account, let keyId):
+            guard region == context.region, account == context.account else { throw ServiceError.notFound(identifier) }
+            return keyId
+        case .alias(let region, let account, let name):
+            if let region, region != context.region { throw ServiceError.notFound(identifier, what: "Alias") }
+            if let account, account != context.account { throw ServiceError.notFound(identifier, what: "Alias") }
+            let aliasArn = AliasRecord(aliasName: name, account: context.account, region: context.region, keyId: nil).aliasArn
+            let target: String?
+            if let cached = cache.alias(aliasArn) {
+                target = cached
+            } else {
+                guard let alias = try await store.alias(account: context.account, region: context.region, aliasName: name) else {
+                    throw ServiceError.notFound(identifier, what: "Alias")
+                }
+                cache.storeAlias(aliasArn, keyId: alias.keyId)
+                target = alias.keyId
+            }
+            guard let keyId = target else {
+                throw ServiceError(.resourceNotFound, "Alias \(identifier) is not associated with a key.", resourceId: identifier)
+            }
+            return keyId
+        case nil:
+            throw ServiceError.validation("KeyIdentifier must be a key ARN, an alias ARN or alias/<name>.", field: "KeyIdentifier")
+        }
+    }
+
+    /// A key ready for cryptography: its record and its unsealed material, from the cache when possible.
+    func usableKey(_ identifier: String, _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial?) {
+        let keyId = try await resolveKeyId(identifier, context)
+        let arn = KeyRecord.arn(region: context.region, account: context.account, keyId: keyId)
+        if let entry = cache.entry(arn: arn), entry.record.state != .DELETE_PENDING {
+            return (entry.record, entry.material)
+        }
+        guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
+            throw ServiceError.notFound(identifier)
+        }
+        let material = try unseal(record)
+        cache.store(.init(record: record, material: material))
+        return (record, material)
+    }
+
+    /// Unseals a symmetric key's material; nil for algorithms the algorithm layer does not know.
+    func unseal(_ record: KeyRecord) throws -> SymmetricKeyMaterial? {
+        guard let algorithm = PaymentCryptography.KeyAlgorithm(rawValue: record.keyAlgorithm) else { return nil }
+        let bytes: [UInt8]
+        do {
+            bytes = try masterKey.open(record.sealedMaterial, context: record.arn)
+        } catch {
+            logger.error("key material does not open under the master key", metadata: ["keyArn": "\(record.arn)"])
+            throw ServiceError(.internalServer, "The key material of \(record.arn) cannot be read with this server's master key.")
+        }
+        do {
+            return try SymmetricKeyMaterial(algorithm: algorithm, bytes: bytes)
+        } catch {
+            throw ServiceError(.internalServer, "The stored key material of \(record.arn) has an unexpected length.")
+        }
+    }
+
+    /// Saves a changed key and drops it from the cache.
+    func save(_ record: KeyRecord) async throws {
+        try await store.updateKey(record)
+        cache.invalidate(arn: record.arn)
+    }
+
+    // MARK: wire conversions
+
+    func wireEnum<T: RawRepresentable>(_ raw: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: raw) else { throw ServiceError(.internalServer, "A stored key has an unknown attribute value.") }
+        return value
+    }
+
+    func wireKey(_ r: KeyRecord) throws -> ControlPlane.Key {
+        ControlPlane.Key(
+            keyArn: r.arn,
+            keyAttributes: try wireAttributes(r),
+            keyCheckValue: r.keyCheckValue,
+            keyCheckValueAlgorithm: try wireEnum(r.keyCheckValueAlgorithm),
+            enabled: r.enabled,
+            exportable: r.exportable,
+            keyState: try wireEnum(r.state.rawValue),
+            keyOrigin: try wireEnum(r.origin),
+            createTimestamp: r.createTimestamp,
+            usageStartTimestamp: r.usageStartTimestamp,
+            usageStopTimestamp: r.usageStopTimestamp,
+            deletePendingTimestamp: r.deletePendingTimestamp,
+            deleteTimestamp: r.deleteTimestamp,
+            deriveKeyUsage: try r.deriveKeyUsage.map { try wireEnum($0) }
+        )
+    }
+
+    func wireAttributes(_ r: KeyRecord) throws -> ControlPlane.KeyAttributes {
+        let m = r.modes
+        return ControlPlane.KeyAttributes(
+            keyUsage: try wireEnum(r.keyUsage),
+            keyClass: try wireEnum(r.keyClass),
+            keyAlgorithm: try wireEnum(r.keyAlgorithm),
+            keyModesOfUse: ControlPlane.KeyModesOfUse(
+                encrypt: m.encrypt, decrypt: m.decrypt, wrap: m.wrap, unwrap: m.unwrap, generate: m.generate,
+                sign: m.sign, verify: m.verify, deriveKey: m.deriveKey, noRestrictions: m.noRestrictions))
+    }
+
+    func wireSummary(_ r: KeyRecord) throws -> ControlPlane.KeySummary {
+        ControlPlane.KeySummary(keyArn: r.arn, keyState: try wireEnum(r.state.rawValue), keyAttributes: try wireAttributes(r),
+                                keyCheckValue: r.keyCheckValue, exportable: r.exportable, enabled: r.enabled)
+    }
+}
+
+extension KeyModes {
+    init(wire m: ControlPlane.KeyModesOfUse) {
+        self.init(encrypt: m.encrypt ?? false, decrypt: m.decrypt ?? false, wrap: m.wrap ?? false, unwrap: m.unwrap ?? false,
+                  generate: m.generate ?? false, sign: m.sign ?? false, verify: m.verify ?? false,
+                  deriveKey: m.deriveKey ?? false, noRestrictions: m.noRestrictions ?? false)
+    }
+
+    /// The AWS names of the modes that are set.
+    var names: Set<String> {
+        var s = Set<String>()
+        if encrypt { s.insert("Encrypt") }
+        if decrypt { s.insert("Decrypt") }
+        if wrap { s.insert("Wrap") }
+        if unwrap { s.insert("Unwrap") }
+        if generate { s.insert("Generate") }
+        if sign { s.insert("Sign") }
+        if verify { s.insert("Verify") }
+        if deriveKey { s.insert("DeriveKey") }
+        if noRestrictions { s.insert("NoRestrictions") }
+        return s
+    }
+}

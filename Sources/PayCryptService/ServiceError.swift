@@ -1,0 +1,84 @@
+/// An AWS exception raised by an operation. The HTTP layer renders it in the plane's own
+/// shape (status, `X-Amzn-ErrorType`, JSON body with `__type`).
+public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The AWS exception names paycrypt raises, with their HTTP status.
+    public enum Kind: String, Sendable, CaseIterable {
+        case validation = "ValidationException"
+        case resourceNotFound = "ResourceNotFoundException"
+        case conflict = "ConflictException"
+        case accessDenied = "AccessDeniedException"
+        case serviceQuotaExceeded = "ServiceQuotaExceededException"
+        case throttling = "ThrottlingException"
+        case internalServer = "InternalServerException"
+        case verificationFailed = "VerificationFailedException"
+        /// paycrypt's decision for an operation or feature of the model it does not implement yet.
+        case notImplemented = "NotImplementedException"
+
+        /// The HTTP status (contract §1; 501 for NotImplementedException, a paycrypt decision).
+        public var httpStatus: Int {
+            switch self {
+            case .validation, .verificationFailed: 400
+            case .accessDenied: 403
+            case .resourceNotFound: 404
+            case .conflict: 409
+            case .serviceQuotaExceeded: 402
+            case .throttling: 429
+            case .internalServer: 500
+            case .notImplemented: 501
+            }
+        }
+    }
+
+    /// One field named by a ValidationException (data plane `fieldList`).
+    public struct Field: Sendable, Equatable {
+        public var path: String
+        public var message: String
+        public init(path: String, message: String) {
+            self.path = path
+            self.message = message
+        }
+    }
+
+    public var kind: Kind
+    /// The message. Never contains key material, MAC input or other sensitive values.
+    public var message: String
+    /// Fields named by a ValidationException.
+    public var fields: [Field]
+    /// `ResourceId` of a ResourceNotFoundException.
+    public var resourceId: String?
+    /// `Reason` of a VerificationFailedException (`INVALID_MAC`).
+    public var reason: String?
+
+    public init(_ kind: Kind, _ message: String, fields: [Field] = [], resourceId: String? = nil, reason: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.fields = fields
+        self.resourceId = resourceId
+        self.reason = reason
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+
+    static func validation(_ message: String, field: String? = nil) -> ServiceError {
+        ServiceError(.validation, message, fields: field.map { [Field(path: $0, message: message)] } ?? [])
+    }
+
+    static func notFound(_ resource: String, what: String = "Key") -> ServiceError {
+        ServiceError(.resourceNotFound, "\(what) \(resource) not found.", resourceId: resource)
+    }
+
+    static func conflict(_ message: String) -> ServiceError { ServiceError(.conflict, message) }
+}
+
+/// Who is calling, as the HTTP layer established it.
+public struct RequestContext: Sendable {
+    /// The 12-digit account id.
+    public var account: String
+    /// The region (from the SigV4 credential scope; `us-east-1` when absent).
+    public var region: String
+
+    public init(account: String, region: String) {
+        self.account = account
+        self.region = region
+    }
+}

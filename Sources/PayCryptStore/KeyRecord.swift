@@ -1,0 +1,176 @@
+/// The nine `KeyModesOfUse` booleans of AWS.
+public struct KeyModes: Sendable, Codable, Equatable, Hashable {
+    public var encrypt = false
+    public var decrypt = false
+    public var wrap = false
+    public var unwrap = false
+    public var generate = false
+    public var sign = false
+    public var verify = false
+    public var deriveKey = false
+    public var noRestrictions = false
+
+    /// Creates a set of modes; every mode not named is false.
+    public init(encrypt: Bool = false, decrypt: Bool = false, wrap: Bool = false, unwrap: Bool = false, generate: Bool = false,
+                sign: Bool = false, verify: Bool = false, deriveKey: Bool = false, noRestrictions: Bool = false) {
+        self.encrypt = encrypt
+        self.decrypt = decrypt
+        self.wrap = wrap
+        self.unwrap = unwrap
+        self.generate = generate
+        self.sign = sign
+        self.verify = verify
+        self.deriveKey = deriveKey
+        self.noRestrictions = noRestrictions
+    }
+}
+
+/// AWS `KeyState`.
+public enum KeyState: String, Sendable, Codable, CaseIterable {
+    case CREATE_IN_PROGRESS, CREATE_COMPLETE, DELETE_PENDING, DELETE_COMPLETE
+}
+
+/// A resource tag.
+public struct TagRecord: Sendable, Codable, Equatable, Hashable {
+    public var key: String
+    public var value: String
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// One key as the store keeps it. The key material is sealed under the master key
+/// (``MasterKey``); the clear material never appears in a record.
+public struct KeyRecord: Sendable, Codable, Equatable {
+    /// The key id: the last part of the ARN (16 lower-case base32 characters for created keys).
+    public var keyId: String
+    /// The 12-digit account id that owns the key.
+    public var account: String
+    /// The region the key lives in.
+    public var region: String
+    /// `KeyAttributes.KeyUsage`, e.g. `TR31_M3_ISO_9797_3_MAC_KEY`.
+    public var keyUsage: String
+    /// `KeyAttributes.KeyClass`, e.g. `SYMMETRIC_KEY`.
+    public var keyClass: String
+    /// `KeyAttributes.KeyAlgorithm`, e.g. `TDES_2KEY`.
+    public var keyAlgorithm: String
+    /// `KeyAttributes.KeyModesOfUse`.
+    public var modes: KeyModes
+    /// The key check value (upper-case hex).
+    public var keyCheckValue: String
+    /// `KeyCheckValueAlgorithm`: `ANSI_X9_24`, `CMAC` or `HMAC`.
+    public var keyCheckValueAlgorithm: String
+    /// `Enabled`.
+    public var enabled: Bool
+    /// `Exportable`.
+    public var exportable: Bool
+    /// `KeyState`.
+    public var state: KeyState
+    /// `KeyOrigin`: `AWS_PAYMENT_CRYPTOGRAPHY` (created) or `EXTERNAL` (imported).
+    public var origin: String
+    /// `DeriveKeyUsage`, when the key was created with one.
+    public var deriveKeyUsage: String?
+    /// Epoch seconds.
+    public var createTimestamp: Double
+    public var usageStartTimestamp: Double?
+    public var usageStopTimestamp: Double?
+    public var deletePendingTimestamp: Double?
+    public var deleteTimestamp: Double?
+    /// Tags in the order they were set.
+    public var tags: [TagRecord]
+    /// The key material sealed by ``MasterKey/seal(_:context:)`` with the key ARN as context.
+    public var sealedMaterial: [UInt8]
+
+    /// The key ARN.
+    public var arn: String { KeyRecord.arn(region: region, account: account, keyId: keyId) }
+
+    /// Builds a key ARN.
+    public static func arn(region: String, account: String, keyId: String) -> String {
+        "arn:aws:payment-cryptography:\(region):\(account):key/\(keyId)"
+    }
+
+    public init(keyId: String, account: String, region: String, keyUsage: String, keyClass: String, keyAlgorithm: String,
+                modes: KeyModes, keyCheckValue: String, keyCheckValueAlgorithm: String, enabled: Bool, exportable: Bool,
+                state: KeyState, origin: String, deriveKeyUsage: String? = nil, createTimestamp: Double,
+                usageStartTimestamp: Double? = nil, usageStopTimestamp: Double? = nil, deletePendingTimestamp: Double? = nil,
+                deleteTimestamp: Double? = nil, tags: [TagRecord] = [], sealedMaterial: [UInt8]) {
+        self.keyId = keyId
+        self.account = account
+        self.region = region
+        self.keyUsage = keyUsage
+        self.keyClass = keyClass
+        self.keyAlgorithm = keyAlgorithm
+        self.modes = modes
+        self.keyCheckValue = keyCheckValue
+        self.keyCheckValueAlgorithm = keyCheckValueAlgorithm
+        self.enabled = enabled
+        self.exportable = exportable
+        self.state = state
+        self.origin = origin
+        self.deriveKeyUsage = deriveKeyUsage
+        self.createTimestamp = createTimestamp
+        self.usageStartTimestamp = usageStartTimestamp
+        self.usageStopTimestamp = usageStopTimestamp
+        self.deletePendingTimestamp = deletePendingTimestamp
+        self.deleteTimestamp = deleteTimestamp
+        self.tags = tags
+        self.sealedMaterial = sealedMaterial
+    }
+}
+
+/// One alias. An alias may exist without a key.
+public struct AliasRecord: Sendable, Codable, Equatable {
+    /// `alias/<name>`.
+    public var aliasName: String
+    public var account: String
+    public var region: String
+    /// The key id the alias points at, if any.
+    public var keyId: String?
+
+    public init(aliasName: String, account: String, region: String, keyId: String?) {
+        self.aliasName = aliasName
+        self.account = account
+        self.region = region
+        self.keyId = keyId
+    }
+
+    /// The alias ARN.
+    public var aliasArn: String { "arn:aws:payment-cryptography:\(region):\(account):\(aliasName)" }
+    /// The ARN of the key the alias points at.
+    public var keyArn: String? { keyId.map { KeyRecord.arn(region: region, account: account, keyId: $0) } }
+}
+
+/// The parameters handed out by GetParametersForImport: the RSA wrapping key (sealed) and its
+/// certificates, valid until `validUntil`, usable by one account and region.
+public struct ImportTokenRecord: Sendable, Codable, Equatable {
+    /// `import-token-...`.
+    public var token: String
+    public var account: String
+    public var region: String
+    /// `KEY_CRYPTOGRAM` or `TR34_KEY_BLOCK`.
+    public var keyMaterialType: String
+    /// `RSA_2048`, `RSA_3072` or `RSA_4096`.
+    public var wrappingKeyAlgorithm: String
+    /// The wrapping private key (PKCS#8 DER) sealed under the master key with the token as context.
+    public var sealedPrivateKey: [UInt8]
+    /// The wrapping certificate, PEM.
+    public var certificatePEM: String
+    /// The chain (the service's CA certificate), PEM.
+    public var certificateChainPEM: String
+    /// Epoch seconds after which the token is refused.
+    public var validUntil: Double
+
+    public init(token: String, account: String, region: String, keyMaterialType: String, wrappingKeyAlgorithm: String,
+                sealedPrivateKey: [UInt8], certificatePEM: String, certificateChainPEM: String, validUntil: Double) {
+        self.token = token
+        self.account = account
+        self.region = region
+        self.keyMaterialType = keyMaterialType
+        self.wrappingKeyAlgorithm = wrappingKeyAlgorithm
+        self.sealedPrivateKey = sealedPrivateKey
+        self.certificatePEM = certificatePEM
+        self.certificateChainPEM = certificateChainPEM
+        self.validUntil = validUntil
+    }
+}

@@ -1,0 +1,430 @@
+import Foundation
+import GRDB
+
+/// The durable ``KeyStore``: one SQLite database, `<directory>/paycrypt.sqlite`, through a GRDB
+/// `DatabasePool` in WAL mode.
+///
+/// - Every call goes through GRDB's async `read` / `write`, which run on GRDB's own dispatch
+///   queues; the caller's thread (a Swift concurrency executor) is never blocked on I/O.
+/// - Durability: the writer connection runs with `PRAGMA synchronous = FULL`. In WAL mode that
+///   fsyncs the WAL on every commit, so a write that returned has reached the disk and survives
+///   a power loss or kernel crash. GRDB's default for WAL is `NORMAL`, which is crash-safe for
+///   the process but may lose the last commits on power loss until the next checkpoint; a key
+///   whose CreateKey was acknowledged may already have been used to protect data, so losing it
+///   would lose that data. Control-plane writes are rare, so one fsync each is cheap.
+/// - Files: the directory is created with mode 0700 when missing, and the database file with
+///   mode 0600 (SQLite gives its `-wal` and `-shm` files the database file's mode). Key material
+///   is stored only as sealed blobs (``MasterKey``); this type never sees clear material.
+/// - Errors: a taken primary key is ``KeyStoreError/alreadyExists``, a missing row on update or
+///   delete ``KeyStoreError/notFound``, anything else ``KeyStoreError/backend(_:)`` with SQLite's
+///   code and message (which name tables and columns, never values). `CancellationError` passes
+///   through unchanged.
+///
+/// Schema (migration `v1`, see ``SQLiteKeyStore/migrator``): tables `key`, `alias` and
+/// `import_token`, each keyed by `(account, region, <id>)`; key modes are nine boolean columns,
+/// tags a JSON array of `{"key", "value"}` objects in the order they were set, and sealed
+/// material a `BLOB`.
+public final class SQLiteKeyStore: KeyStore {
+    /// The database file's name inside the data directory.
+    public static let fileName = "paycrypt.sqlite"
+
+    /// The path of the database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating when needed) the database in `directory` and brings its schema up to date.
+    ///
+    /// This runs once at startup and blocks while it opens the file and migrates.
+    ///
+    /// - Parameter directory: the data directory; created with mode 0700 when missing.
+    /// - Throws: ``KeyStoreError/backend(_:)`` when the directory or database cannot be opened or
+    ///   migrated.
+    public init(directory: String) throws {
+        do {
+            try SecureFiles.makeDirectory(directory)
+        } catch {
+            throw KeyStoreError.backend(error.description)
+        }
+        path = directory.hasSuffix("/") ? directory + Self.fileName : directory + "/" + Self.fileName
+        do {
+            try SecureFiles.createEmptyIfMissing(path)
+        } catch {
+            throw KeyStoreError.backend(error.description)
+        }
+        var configuration = Configuration()
+        configuration.label = "paycrypt"
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // DatabasePool sets `synchronous = NORMAL` on its writer when it enables WAL, after
+            // `prepareDatabase` has run, so FULL is set here, on the one writer connection.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Closes the database connections. Calls made afterwards fail. Blocks until running
+    /// accesses finish; meant for orderly shutdown and tests.
+    ///
+    /// - Throws: ``KeyStoreError/backend(_:)`` when SQLite refuses to close.
+    public func close() throws {
+        do {
+            try pool.close()
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    // MARK: Schema
+
+    /// The schema's migrations. Migrations already applied to a database are skipped, so opening
+    /// an existing store is idempotent. Add new migrations at the end; never edit a shipped one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE "key" (
+                    account TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    key_id TEXT NOT NULL,
+                    key_usage TEXT NOT NULL,
+                    key_class TEXT NOT NULL,
+                    key_algorithm TEXT NOT NULL,
+                    mode_encrypt BOOLEAN NOT NULL,
+                    mode_decrypt BOOLEAN NOT NULL,
+                    mode_wrap BOOLEAN NOT NULL,
+                    mode_unwrap BOOLEAN NOT NULL,
+                    mode_generate BOOLEAN NOT NULL,
+                    mode_sign BOOLEAN NOT NULL,
+                    mode_verify BOOLEAN NOT NULL,
+                    mode_derive_key BOOLEAN NOT NULL,
+                    mode_no_restrictions BOOLEAN NOT NULL,
+                    key_check_value TEXT NOT NULL,
+                    key_check_value_algorithm TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    exportable BOOLEAN NOT NULL,
+                    state TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    derive_key_usage TEXT,
+                    create_timestamp DOUBLE NOT NULL,
+                    usage_start_timestamp DOUBLE,
+                    usage_stop_timestamp DOUBLE,
+                    delete_pending_timestamp DOUBLE,
+                    delete_timestamp DOUBLE,
+                    tags TEXT NOT NULL,
+                    sealed_material BLOB NOT NULL,
+                    PRIMARY KEY (account, region, key_id)
+                );
+                CREATE TABLE alias (
+                    account TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    alias_name TEXT NOT NULL,
+                    key_id TEXT,
+                    PRIMARY KEY (account, region, alias_name)
+                );
+                CREATE TABLE import_token (
+                    account TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    token TEXT NOT NULL,
+                    key_material_type TEXT NOT NULL,
+                    wrapping_key_algorithm TEXT NOT NULL,
+                    sealed_private_key BLOB NOT NULL,
+                    certificate_pem TEXT NOT NULL,
+                    certificate_chain_pem TEXT NOT NULL,
+                    valid_until DOUBLE NOT NULL,
+                    PRIMARY KEY (account, region, token)
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// The columns of `key` that ``insertKey(_:)`` and ``updateKey(_:)`` write, in the order of
+    /// ``keyValues(_:)``; the first three are the primary key.
+    private static let keyColumns = [
+        "account", "region", "key_id", "key_usage", "key_class", "key_algorithm",
+        "mode_encrypt", "mode_decrypt", "mode_wrap", "mode_unwrap", "mode_generate", "mode_sign",
+        "mode_verify", "mode_derive_key", "mode_no_restrictions",
+        "key_check_value", "key_check_value_algorithm", "enabled", "exportable", "state", "origin",
+        "derive_key_usage", "create_timestamp", "usage_start_timestamp", "usage_stop_timestamp",
+        "delete_pending_timestamp", "delete_timestamp", "tags", "sealed_material",
+    ]
+    private static let insertKeySQL = """
+        INSERT INTO "key" (\(keyColumns.joined(separator: ", "))) \
+        VALUES (\(Array(repeating: "?", count: keyColumns.count).joined(separator: ", ")))
+        """
+    private static let updateKeySQL = """
+        UPDATE "key" SET \(keyColumns.dropFirst(3).map { "\($0) = ?" }.joined(separator: ", ")) \
+        WHERE account = ? AND region = ? AND key_id = ?
+        """
+
+    private static func keyValues(_ key: KeyRecord) throws -> [DatabaseValue] {
+        let tags: String
+        do {
+            tags = String(decoding: try JSONEncoder().encode(key.tags), as: UTF8.self)
+        } catch {
+            throw KeyStoreError.backend("cannot encode the tags of key \(key.keyId) as JSON")
+        }
+        let values: [(any DatabaseValueConvertible)?] = [
+            key.account, key.region, key.keyId, key.keyUsage, key.keyClass, key.keyAlgorithm,
+            key.modes.encrypt, key.modes.decrypt, key.modes.wrap, key.modes.unwrap, key.modes.generate,
+            key.modes.sign, key.modes.verify, key.modes.deriveKey, key.modes.noRestrictions,
+            key.keyCheckValue, key.keyCheckValueAlgorithm, key.enabled, key.exportable, key.state.rawValue,
+            key.origin, key.deriveKeyUsage, key.createTimestamp, key.usageStartTimestamp,
+            key.usageStopTimestamp, key.deletePendingTimestamp, key.deleteTimestamp, tags,
+            Data(key.sealedMaterial),
+        ]
+        return values.map { $0?.databaseValue ?? .null }
+    }
+
+    private static func keyRecord(_ row: Row) throws -> KeyRecord {
+        let keyId: String = try column(row, "key_id", table: "key")
+        let stateText: String = try column(row, "state", table: "key")
+        guard let state = KeyState(rawValue: stateText) else {
+            throw KeyStoreError.backend("key \(keyId) has an unknown state")
+        }
+        let tagsText: String = try column(row, "tags", table: "key")
+        let tags: [TagRecord]
+        do {
+            tags = try JSONDecoder().decode([TagRecord].self, from: Data(tagsText.utf8))
+        } catch {
+            throw KeyStoreError.backend("the tags of key \(keyId) are not a JSON array of tags")
+        }
+        let sealed: Data = try column(row, "sealed_material", table: "key")
+        return KeyRecord(
+            keyId: keyId,
+            account: try column(row, "account", table: "key"),
+            region: try column(row, "region", table: "key"),
+            keyUsage: try column(row, "key_usage", table: "key"),
+            keyClass: try column(row, "key_class", table: "key"),
+            keyAlgorithm: try column(row, "key_algorithm", table: "key"),
+            modes: KeyModes(
+                encrypt: try column(row, "mode_encrypt", table: "key"),
+                decrypt: try column(row, "mode_decrypt", table: "key"),
+                wrap: try column(row, "mode_wrap", table: "key"),
+                unwrap: try column(row, "mode_unwrap", table: "key"),
+                generate: try column(row, "mode_generate", table: "key"),
+                sign: try column(row, "mode_sign", table: "key"),
+                verify: try column(row, "mode_verify", table: "key"),
+                deriveKey: try column(row, "mode_derive_key", table: "key"),
+                noRestrictions: try column(row, "mode_no_restrictions", table: "key")),
+            keyCheckValue: try column(row, "key_check_value", table: "key"),
+            keyCheckValueAlgorithm: try column(row, "key_check_value_algorithm", table: "key"),
+            enabled: try column(row, "enabled", table: "key"),
+            exportable: try column(row, "exportable", table: "key"),
+            state: state,
+            origin: try column(row, "origin", table: "key"),
+            deriveKeyUsage: try column(row, "derive_key_usage", table: "key"),
+            createTimestamp: try column(row, "create_timestamp", table: "key"),
+            usageStartTimestamp: try column(row, "usage_start_timestamp", table: "key"),
+            usageStopTimestamp: try column(row, "usage_stop_timestamp", table: "key"),
+            deletePendingTimestamp: try column(row, "delete_pending_timestamp", table: "key"),
+            deleteTimestamp: try column(row, "delete_timestamp", table: "key"),
+            tags: tags,
+            sealedMaterial: Array(sealed))
+    }
+
+    private static func aliasRecord(_ row: Row) throws -> AliasRecord {
+        AliasRecord(
+            aliasName: try column(row, "alias_name", table: "alias"),
+            account: try column(row, "account", table: "alias"),
+            region: try column(row, "region", table: "alias"),
+            keyId: try column(row, "key_id", table: "alias"))
+    }
+
+    private static func importTokenRecord(_ row: Row) throws -> ImportTokenRecord {
+        let sealed: Data = try column(row, "sealed_private_key", table: "import_token")
+        return ImportTokenRecord(
+            token: try column(row, "token", table: "import_token"),
+            account: try column(row, "account", table: "import_token"),
+            region: try column(row, "region", table: "import_token"),
+            keyMaterialType: try column(row, "key_material_type", table: "import_token"),
+            wrappingKeyAlgorithm: try column(row, "wrapping_key_algorithm", table: "import_token"),
+            sealedPrivateKey: Array(sealed),
+            certificatePEM: try column(row, "certificate_pem", table: "import_token"),
+            certificateChainPEM: try column(row, "certificate_chain_pem", table: "import_token"),
+            validUntil: try column(row, "valid_until", table: "import_token"))
+    }
+
+    /// Decodes one column. GRDB's own decoding error describes the whole row (sealed blobs
+    /// included), so it is replaced by one that names only the table and column.
+    private static func column<Value: DatabaseValueConvertible>(_ row: Row, _ name: String, table: String) throws -> Value {
+        do {
+            return try row.decode(Value.self, forColumn: name)
+        } catch {
+            throw KeyStoreError.backend("column \(table).\(name) holds a value of an unexpected type")
+        }
+    }
+
+    // MARK: Keys
+
+    /// Inserts a new key. Throws ``KeyStoreError/alreadyExists`` for a taken id.
+    public func insertKey(_ key: KeyRecord) async throws {
+        let arguments = StatementArguments(try Self.keyValues(key))
+        try await write { db in
+            try db.execute(sql: Self.insertKeySQL, arguments: arguments)
+        }
+    }
+
+    /// Replaces an existing key (matched by account, region and id). Throws ``KeyStoreError/notFound``.
+    public func updateKey(_ key: KeyRecord) async throws {
+        let values = try Self.keyValues(key)
+        let arguments = StatementArguments(Array(values.dropFirst(3)) + Array(values.prefix(3)))
+        try await write { db in
+            try db.execute(sql: Self.updateKeySQL, arguments: arguments)
+            if db.changesCount == 0 { throw KeyStoreError.notFound }
+        }
+    }
+
+    /// The key with this id, or nil.
+    public func key(account: String, region: String, keyId: String) async throws -> KeyRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: #"SELECT * FROM "key" WHERE account = ? AND region = ? AND key_id = ?"#,
+                             arguments: [account, region, keyId]).map(Self.keyRecord)
+        }
+    }
+
+    /// Every key of the account and region, ordered by key id (`BINARY` collation: by UTF-8 bytes).
+    public func listKeys(account: String, region: String) async throws -> [KeyRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: #"SELECT * FROM "key" WHERE account = ? AND region = ? ORDER BY key_id"#,
+                             arguments: [account, region]).map(Self.keyRecord)
+        }
+    }
+
+    // MARK: Aliases
+
+    /// Inserts an alias. Throws ``KeyStoreError/alreadyExists`` when the name is taken.
+    public func insertAlias(_ alias: AliasRecord) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO alias (account, region, alias_name, key_id) VALUES (?, ?, ?, ?)",
+                           arguments: [alias.account, alias.region, alias.aliasName, alias.keyId])
+        }
+    }
+
+    /// Replaces an alias. Throws ``KeyStoreError/notFound``.
+    public func updateAlias(_ alias: AliasRecord) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE alias SET key_id = ? WHERE account = ? AND region = ? AND alias_name = ?",
+                           arguments: [alias.keyId, alias.account, alias.region, alias.aliasName])
+            if db.changesCount == 0 { throw KeyStoreError.notFound }
+        }
+    }
+
+    /// Deletes an alias. Throws ``KeyStoreError/notFound``.
+    public func deleteAlias(account: String, region: String, aliasName: String) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM alias WHERE account = ? AND region = ? AND alias_name = ?",
+                           arguments: [account, region, aliasName])
+            if db.changesCount == 0 { throw KeyStoreError.notFound }
+        }
+    }
+
+    /// The alias with this name, or nil.
+    public func alias(account: String, region: String, aliasName: String) async throws -> AliasRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM alias WHERE account = ? AND region = ? AND alias_name = ?",
+                             arguments: [account, region, aliasName]).map(Self.aliasRecord)
+        }
+    }
+
+    /// Every alias of the account and region, ordered by name (`BINARY` collation: by UTF-8 bytes).
+    public func listAliases(account: String, region: String) async throws -> [AliasRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM alias WHERE account = ? AND region = ? ORDER BY alias_name",
+                             arguments: [account, region]).map(Self.aliasRecord)
+        }
+    }
+
+    // MARK: Import tokens
+
+    /// Stores the parameters of one GetParametersForImport call. Throws
+    /// ``KeyStoreError/alreadyExists`` when the token is taken.
+    public func insertImportToken(_ token: ImportTokenRecord) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO import_token (account, region, token, key_material_type, wrapping_key_algorithm,
+                                          sealed_private_key, certificate_pem, certificate_chain_pem, valid_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                arguments: [token.account, token.region, token.token, token.keyMaterialType,
+                            token.wrappingKeyAlgorithm, Data(token.sealedPrivateKey), token.certificatePEM,
+                            token.certificateChainPEM, token.validUntil])
+        }
+    }
+
+    /// The import parameters of a token, or nil.
+    public func importToken(account: String, region: String, token: String) async throws -> ImportTokenRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM import_token WHERE account = ? AND region = ? AND token = ?",
+                             arguments: [account, region, token]).map(Self.importTokenRecord)
+        }
+    }
+
+    // MARK: Access
+
+    /// A write transaction on GRDB's writer queue; committed (and, with `synchronous = FULL`,
+    /// fsynced) before it returns.
+    private func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(updates)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// A read on one of GRDB's reader connections (a consistent snapshot).
+    private func read<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(value)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Maps an error to the ``KeyStore`` vocabulary, keeping values out of the message.
+    static func storeError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as KeyStoreError:
+            return error
+        case let error as CancellationError:
+            return error
+        case let error as DatabaseError:
+            if error.resultCode == .SQLITE_CONSTRAINT,
+               error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+                || error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                return KeyStoreError.alreadyExists
+            }
+            // GRDB's `description` includes the SQL; SQLite's own message names tables and
+            // columns but never bound values.
+            return KeyStoreError.backend("SQLite error \(error.extendedResultCode.rawValue): \(error.message ?? "no message")")
+        default:
+            return KeyStoreError.backend("unexpected \(type(of: error))")
+        }
+    }
+
+    // MARK: Inspection (tests)
+
+    /// `PRAGMA synchronous` of the writer connection (2 is FULL).
+    func writerSynchronousSetting() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        }
+    }
+
+    /// `PRAGMA journal_mode` (`wal`).
+    func journalMode() async throws -> String {
+        try await pool.writeWithoutTransaction { db in
+            try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+        }
+    }
+
+    /// The identifiers of the applied migrations.
+    func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+}
