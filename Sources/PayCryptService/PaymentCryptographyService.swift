@@ -12,10 +12,9 @@ public final class PaymentCryptographyService: Sendable {
     public let store: any KeyStore
     let masterKey: MasterKey
     let cache = KeyMaterialCache()
+    let importAuthority = ImportAuthorityHolder()
     let clock: @Sendable () -> Double
     let logger: Logger
-    /// How long GetParametersForImport parameters stay valid (AWS: 30 days).
-    let importParametersLifetime: Double = 30 * 86_400
 
     /// Creates the service.
     /// - Parameters:

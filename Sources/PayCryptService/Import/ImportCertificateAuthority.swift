@@ -34,7 +34,7 @@ public struct ImportCertificateAuthority: Sendable {
     public let privateKeyDER: [UInt8]
 
     /// The subject (and issuer) name of a generated authority: `O=paycrypt, CN=paycrypt wrapping CA`.
-    public static func defaultSubject() throws -> DistinguishedName {
+    static func defaultSubject() throws -> DistinguishedName {
         try DistinguishedName {
             OrganizationName("paycrypt")
             CommonName("paycrypt wrapping CA")
