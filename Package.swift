@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PayCryptStoreTests",
-            dependencies: ["PayCryptStore"],
+            dependencies: ["PayCryptStore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

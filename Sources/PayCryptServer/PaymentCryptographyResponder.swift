@@ -34,6 +34,14 @@ public struct PaymentCryptographyResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let requestId = UUID().uuidString.lowercased()
+        if request.method == .get, request.uri.path == "/health" || request.uri.path == "/ready" {
+            // Liveness and readiness: the store was opened and the master key loaded before the
+            // server started listening, so a listening server is ready.
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.amznRequestId] = requestId
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
+        }
         let started = ContinuousClock.now
         var request = request
         let plane: Plane = request.headers[.amzTarget] != nil ? .control : .data

@@ -1,13 +1,22 @@
 /// The nine `KeyModesOfUse` booleans of AWS.
 public struct KeyModes: Sendable, Codable, Equatable, Hashable {
+    /// `Encrypt`: the key may encrypt data.
     public var encrypt = false
+    /// `Decrypt`: the key may decrypt data.
     public var decrypt = false
+    /// `Wrap`: the key may wrap (export) other keys.
     public var wrap = false
+    /// `Unwrap`: the key may unwrap (import) other keys.
     public var unwrap = false
+    /// `Generate`: the key may generate MACs, PIN data and the like.
     public var generate = false
+    /// `Sign`: the key may sign.
     public var sign = false
+    /// `Verify`: the key may verify MACs, signatures and the like.
     public var verify = false
+    /// `DeriveKey`: the key may derive other keys.
     public var deriveKey = false
+    /// `NoRestrictions`: the key may be used for any operation its usage allows.
     public var noRestrictions = false
 
     /// Creates a set of modes; every mode not named is false.
@@ -32,8 +41,11 @@ public enum KeyState: String, Sendable, Codable, CaseIterable {
 
 /// A resource tag.
 public struct TagRecord: Sendable, Codable, Equatable, Hashable {
+    /// The tag's key.
     public var key: String
+    /// The tag's value (may be empty).
     public var value: String
+    /// Creates a tag.
     public init(key: String, value: String) {
         self.key = key
         self.value = value
@@ -73,9 +85,13 @@ public struct KeyRecord: Sendable, Codable, Equatable {
     public var deriveKeyUsage: String?
     /// Epoch seconds.
     public var createTimestamp: Double
+    /// `UsageStartTimestamp`, epoch seconds, when set.
     public var usageStartTimestamp: Double?
+    /// `UsageStopTimestamp`, epoch seconds, when set.
     public var usageStopTimestamp: Double?
+    /// `DeletePendingTimestamp`, epoch seconds: when DeleteKey was called.
     public var deletePendingTimestamp: Double?
+    /// `DeleteTimestamp`, epoch seconds: when the key becomes `DELETE_COMPLETE`.
     public var deleteTimestamp: Double?
     /// Tags in the order they were set.
     public var tags: [TagRecord]
@@ -90,6 +106,7 @@ public struct KeyRecord: Sendable, Codable, Equatable {
         "arn:aws:payment-cryptography:\(region):\(account):key/\(keyId)"
     }
 
+    /// Creates a key record; see the properties for each field's meaning.
     public init(keyId: String, account: String, region: String, keyUsage: String, keyClass: String, keyAlgorithm: String,
                 modes: KeyModes, keyCheckValue: String, keyCheckValueAlgorithm: String, enabled: Bool, exportable: Bool,
                 state: KeyState, origin: String, deriveKeyUsage: String? = nil, createTimestamp: Double,
@@ -123,11 +140,14 @@ public struct KeyRecord: Sendable, Codable, Equatable {
 public struct AliasRecord: Sendable, Codable, Equatable {
     /// `alias/<name>`.
     public var aliasName: String
+    /// The 12-digit account id that owns the alias.
     public var account: String
+    /// The region the alias lives in.
     public var region: String
     /// The key id the alias points at, if any.
     public var keyId: String?
 
+    /// Creates an alias record.
     public init(aliasName: String, account: String, region: String, keyId: String?) {
         self.aliasName = aliasName
         self.account = account
@@ -146,7 +166,9 @@ public struct AliasRecord: Sendable, Codable, Equatable {
 public struct ImportTokenRecord: Sendable, Codable, Equatable {
     /// `import-token-...`.
     public var token: String
+    /// The 12-digit account id the token was issued to.
     public var account: String
+    /// The region the token was issued in.
     public var region: String
     /// `KEY_CRYPTOGRAM` or `TR34_KEY_BLOCK`.
     public var keyMaterialType: String
@@ -161,6 +183,7 @@ public struct ImportTokenRecord: Sendable, Codable, Equatable {
     /// Epoch seconds after which the token is refused.
     public var validUntil: Double
 
+    /// Creates an import token record.
     public init(token: String, account: String, region: String, keyMaterialType: String, wrappingKeyAlgorithm: String,
                 sealedPrivateKey: [UInt8], certificatePEM: String, certificateChainPEM: String, validUntil: Double) {
         self.token = token

@@ -150,6 +150,24 @@ struct MasterKeyTests {
         #expect(try MasterKey(bytes: bytes).open(sealed, context: Self.arn) == [1, 2, 3, 4])
     }
 
+    @Test("Concurrent first starts agree on one key file: exactly one creates it, none overwrites it")
+    func keyFileCreationRace() async throws {
+        let directory = temporaryPath("masterkey")
+        defer { removeTree(directory) }
+        let results = try await withThrowingTaskGroup(of: (MasterKey, String).self) { group in
+            for _ in 0..<8 {
+                group.addTask { try MasterKey.load(environment: [:], dataDirectory: directory) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter { $0.1.hasSuffix("(created)") }.count == 1)
+        let sealed = try results[0].0.seal([3, 1, 4], context: Self.arn)
+        for (master, _) in results {
+            #expect(try master.open(sealed, context: Self.arn) == [3, 1, 4])
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["master.key"])
+    }
+
     @Test("An existing key file without a trailing newline, or with CRLF, is accepted")
     func keyFileWritten() throws {
         for ending in ["", "\n", "\r\n"] {

@@ -117,6 +117,18 @@ def run_cases(dp, cases, label):
                 "VerificationAttributes": attrs}
         if len(mac) <= 16 and (ml is not None or r.random() < 0.3):
             vreq["MacLength"] = len(mac)
+        if len(mac) % 2:
+            # The model's MacType pattern is (?:[0-9a-fA-F][0-9a-fA-F])+: VerifyMac cannot take an odd number
+            # of digits, although GenerateMac returns MacLength (4..16) hex digits. The model wins (contract 1).
+            try:
+                dp.verify_mac(**vreq)
+                failures.append(f"VerifyMac {json.dumps(vreq)} (odd-length Mac): succeeded, the model's MacType "
+                                f"pattern refuses it")
+            except ClientError as e:
+                if e.response["Error"].get("Code") != "ValidationException":
+                    failures.append(f"VerifyMac {json.dumps(vreq)} (odd-length Mac): "
+                                    f"{e.response['Error'].get('Code')}, want ValidationException")
+            continue
         try:
             v = dp.verify_mac(**vreq)
             if v.get("KeyArn") != key["arn"] or v.get("KeyCheckValue") != key["kcv"]:

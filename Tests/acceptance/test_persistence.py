@@ -196,13 +196,13 @@ def test_master_key_from_environment(tmp_path_factory):
         key_hex = secrets.token_hex(16).upper()
         key = import_key(cp, key_hex, M3, "TDES_2KEY", ["Generate", "Verify"])
         mac1 = make_client(srv.endpoint, "dp").generate_mac(KeyIdentifier=key["KeyArn"], MessageData=MSG,
-                                                            GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM1"})
+                                                            GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
         srv.stop()
         srv.start()
         mac2 = make_client(srv.endpoint, "dp").generate_mac(KeyIdentifier=key["KeyArn"], MessageData=MSG,
-                                                            GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM1"})
+                                                            GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
         assert mac1["Mac"] == mac2["Mac"] == apc_mac.generate_mac(key_hex, "TDES_2KEY",
-                                                                  {"Algorithm": "ISO9797_ALGORITHM1"}, MSG)
+                                                                  {"Algorithm": "ISO9797_ALGORITHM3"}, MSG)
         assert mac2["KeyCheckValue"] == key["KeyCheckValue"]
         for p in data_dir.rglob("*"):
             if p.is_file():
