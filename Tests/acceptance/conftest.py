@@ -64,6 +64,11 @@ KEY_ID_RE = re.compile(r"^[a-z2-7]{16}$")
 MODE_NAMES = ("Encrypt", "Decrypt", "Wrap", "Unwrap", "Generate", "Sign", "Verify", "DeriveKey", "NoRestrictions")
 
 
+def pytest_configure(config):
+    # psec and pyemv (the oracle) use TripleDES from its deprecated location.
+    config.addinivalue_line("filterwarnings", "ignore::cryptography.utils.CryptographyDeprecationWarning")
+
+
 def pytest_report_header(config):
     return [f"paycrypt binary: {BIN}",
             f"acceptance seed: {SEED} (repeat with PAYCRYPT_ACCEPTANCE_SEED={SEED})"]

@@ -99,3 +99,33 @@ def test_cli_validation_error_reaches_the_server(endpoint):
                 "--generation-attributes", "Algorithm=CMAC", "--mac-length", "17")
     assert p.returncode == 255, f"exit {p.returncode}; stderr {p.stderr}"
     assert "An error occurred (ValidationException) when calling the GenerateMac operation" in p.stderr, p.stderr
+
+
+def test_readme_quick_start_script(endpoint):
+    """README.md's "Quick start with the AWS CLI", run as a shell script (only the server start differs)."""
+    import shutil
+    import subprocess
+    from conftest import aws_env
+    script = r"""
+set -euo pipefail
+export AWS_ENDPOINT_URL=%s AWS_DEFAULT_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+KEY=$(aws payment-cryptography create-key --exportable \
+  --key-attributes '{"KeyUsage":"TR31_M3_ISO_9797_3_MAC_KEY","KeyClass":"SYMMETRIC_KEY","KeyAlgorithm":"TDES_2KEY","KeyModesOfUse":{"Generate":true,"Verify":true}}' \
+  --query Key.KeyArn --output text)
+aws payment-cryptography create-alias --alias-name alias/my-mac-key --key-arn "$KEY" >/dev/null
+MAC=$(aws payment-cryptography-data generate-mac --key-identifier alias/my-mac-key \
+  --message-data 4E6F77206973207468652074696D6520666F7220616C6C20 \
+  --generation-attributes Algorithm=ISO9797_ALGORITHM3 --query Mac --output text)
+aws payment-cryptography-data verify-mac --key-identifier alias/my-mac-key \
+  --message-data 4E6F77206973207468652074696D6520666F7220616C6C20 \
+  --verification-attributes Algorithm=ISO9797_ALGORITHM3 --mac "$MAC" --query KeyArn --output text
+echo "KEY=$KEY MAC=$MAC"
+""" % endpoint
+    p = subprocess.run([shutil.which("bash"), "-c", script], capture_output=True, text=True, env=aws_env(), timeout=120)
+    assert p.returncode == 0, f"stdout {p.stdout}\nstderr {p.stderr}"
+    lines = p.stdout.strip().splitlines()
+    key_arn = lines[-1].split()[0][4:]
+    assert lines[-2] == key_arn, p.stdout  # verify-mac printed the key ARN
+    mac = lines[-1].split()[1][4:]
+    assert len(mac) == 8 and mac == mac.upper(), p.stdout

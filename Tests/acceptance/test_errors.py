@@ -22,6 +22,7 @@ import json
 import secrets
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from conftest import (ACCOUNT, REGION, control_raw, create_key, data_raw, error_of, import_key, key_attributes,
@@ -120,6 +121,7 @@ GENERATE_MODEL_CASES = [
     ("MessageData-odd-length", "m3", {"MessageData": "ABC"}, "MessageData"),
     ("MessageData-not-hex", "m3", {"MessageData": "0G"}, "MessageData"),
     ("MessageData-pattern-not-whole-value", "m3", {"MessageData": "00 11"}, "MessageData"),
+    ("MessageData-trailing-junk-anchored", "m3", {"MessageData": "0011ZZ"}, "MessageData"),
     ("MessageData-empty", "m3", {"MessageData": ""}, "MessageData"),
     ("MessageData-too-long", "m3", {"MessageData": "00" * 4097}, "MessageData"),
     ("MacLength-3", "m3", {"MacLength": 3}, "MacLength"),
@@ -133,8 +135,13 @@ GENERATE_MODEL_CASES = [
      "KeyIdentifier"),
     ("KeyIdentifier-alias-too-short", "m3", {"KeyIdentifier": "alias/"}, "KeyIdentifier"),
     ("KeyIdentifier-alias-bad-char", "m3", {"KeyIdentifier": "alias/bad name"}, "KeyIdentifier"),
+    ("KeyIdentifier-alias-trailing-junk-anchored", "m3", {"KeyIdentifier": "alias/good!"}, "KeyIdentifier"),
+    ("KeyIdentifier-arn-trailing-junk-anchored", "m3",
+     {"KeyIdentifier": f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:key/abcdefghijklmnop!"}, "KeyIdentifier"),
     ("KSN-18-digits", "bdk", {"GenerationAttributes": dukpt(KeySerialNumber="FFFF9876543210E000")}, "KeySerialNumber"),
     ("KSN-not-hex", "bdk", {"GenerationAttributes": dukpt(KeySerialNumber="FFFF9876543210E0000Z")}, "KeySerialNumber"),
+    ("KSN-22-digits-anchored", "bdk", {"GenerationAttributes": dukpt(KeySerialNumber="FFFF9876543210E0000100")},
+     "KeySerialNumber"),
     ("KSN-missing", "bdk", {"GenerationAttributes": dukpt(KeySerialNumber=None)}, "KeySerialNumber"),
     ("DukptKeyVariant-enum", "bdk", {"GenerationAttributes": dukpt(DukptKeyVariant="SIDEWAYS")}, "DukptKeyVariant"),
     ("DukptKeyVariant-missing", "bdk", {"GenerationAttributes": dukpt(DukptKeyVariant=None)}, "DukptKeyVariant"),
@@ -146,6 +153,8 @@ GENERATE_MODEL_CASES = [
      "PrimaryAccountNumber"),
     ("EMV-PAN-too-long", "imk", {"GenerationAttributes": emv(PrimaryAccountNumber="1" * 20)}, "PrimaryAccountNumber"),
     ("EMV-PAN-not-digits", "imk", {"GenerationAttributes": emv(PrimaryAccountNumber="12345678901234AB")},
+     "PrimaryAccountNumber"),
+    ("EMV-PAN-trailing-letter-anchored", "imk", {"GenerationAttributes": emv(PrimaryAccountNumber="1234567890123456X")},
      "PrimaryAccountNumber"),
     ("EMV-MajorKeyDerivationMode-enum", "imk", {"GenerationAttributes": emv(MajorKeyDerivationMode="EMV_OPTION_C")},
      "MajorKeyDerivationMode"),
@@ -182,6 +191,7 @@ VERIFY_MODEL_CASES = [
     ("missing-Mac", {"Mac": None}, "Mac"),
     ("Mac-not-hex", {"Mac": "A1C72E7G"}, "Mac"),
     ("Mac-too-short", {"Mac": "A1C"}, "Mac"),
+    ("Mac-trailing-junk-anchored", {"Mac": "A1C72E74ZZ"}, "Mac"),
     ("Mac-odd-length", {"Mac": "A1C72"}, "Mac"),
     ("Mac-too-long", {"Mac": "A1" * 65}, "Mac"),
     ("missing-VerificationAttributes", {"VerificationAttributes": None}, "VerificationAttributes"),
@@ -395,6 +405,15 @@ def test_unknown_key_arn_is_resource_not_found_404(cp, dp):
                  "ResourceNotFoundException", 404)
 
 
+def test_alias_without_key_in_the_data_plane_is_4xx(cp, dp):
+    alias = unique_alias("keyless")
+    cp.create_alias(AliasName=alias)
+    with pytest.raises(ClientError) as e:
+        dp.generate_mac(KeyIdentifier=alias, MessageData=S1, GenerationAttributes={"Algorithm": "CMAC"})
+    code, status, r = error_of(e)
+    assert 400 <= status < 500, describe(r)
+
+
 def test_key_arn_of_another_account_is_not_found(cp, m3):
     other = m3["KeyArn"].replace(f":{ACCOUNT}:", ":999999999999:")
     expect_error(lambda: cp.get_key(KeyIdentifier=other), "ResourceNotFoundException", 404)
@@ -515,6 +534,10 @@ CONTROL_MODEL_CASES = [
     ("ImportKey-ImportToken-pattern", "import_key", lambda: {"KeyMaterial": {
         "KeyCryptogram": {"KeyAttributes": _good_key_attrs(), "Exportable": True, "WrappedKeyCryptogram": "AB" * 256,
                           "ImportToken": "token-abc"}}}, "ImportToken"),
+    ("ImportKey-ImportToken-trailing-junk-anchored", "import_key", lambda: {"KeyMaterial": {
+        "KeyCryptogram": {"KeyAttributes": _good_key_attrs(), "Exportable": True, "WrappedKeyCryptogram": "AB" * 256,
+                          "ImportToken": "import-token-abcdefghijklmnop!!"}}}, "ImportToken"),
+    ("CreateAlias-trailing-junk-anchored", "create_alias", lambda: {"AliasName": "alias/ok!"}, "AliasName"),
     ("ImportKey-WrappingSpec-enum", "import_key", lambda: {"KeyMaterial": {
         "KeyCryptogram": {"KeyAttributes": _good_key_attrs(), "Exportable": True, "WrappedKeyCryptogram": "AB" * 256,
                           "ImportToken": "import-token-abcdefghijklmnop", "WrappingSpec": "RSA_PKCS1"}}}, "WrappingSpec"),
@@ -556,9 +579,43 @@ def test_import_key_with_wrong_key_length_is_validation_exception(cp):
     with pytest.raises(ClientError) as e:
         import_key(cp, "00112233445566778899AABBCCDDEEFF0011223344556677", M3, "TDES_2KEY", ["Generate"])  # 24 bytes
     assert error_of(e)[:2] == ("ValidationException", 400), describe(e.value.response)
+    for n in (15, 65):  # HMAC key material is 16..64 bytes
+        with pytest.raises(ClientError) as e:
+            import_key(cp, "0B" * n, "TR31_M7_HMAC_KEY", "HMAC_SHA256", ["Generate"])
+        assert error_of(e)[:2] == ("ValidationException", 400), f"{n} bytes: {describe(e.value.response)}"
     with pytest.raises(ClientError) as e:
-        import_key(cp, "0B" * 15, "TR31_M7_HMAC_KEY", "HMAC_SHA256", ["Generate"])  # HMAC keys are 16..64 bytes
+        import_key(cp, "00112233445566778899AABBCCDDEEFF", "TR31_M6_ISO_9797_5_CMAC_KEY", "AES_256", ["Generate"])
     assert error_of(e)[:2] == ("ValidationException", 400), describe(e.value.response)
+
+
+def test_import_token_of_another_wrapping_key_is_refused(cp):
+    """The cryptogram is wrapped under certificate B but sent with token A: OAEP fails; never a silent import."""
+    a = cp.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048")
+    b = cp.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048")
+    assert a["ImportToken"] != b["ImportToken"]
+    from conftest import wrapping_certificate, wrap_key
+    cryptogram = {"KeyAttributes": _good_key_attrs(), "Exportable": True,
+                  "WrappedKeyCryptogram": wrap_key(wrapping_certificate(b), bytes.fromhex(K2)),
+                  "ImportToken": a["ImportToken"], "WrappingSpec": "RSA_OAEP_SHA_256"}
+    expect_validation(lambda: cp.import_key(KeyMaterial={"KeyCryptogram": cryptogram}), plane="cp")
+
+
+def test_import_with_wrong_wrapping_spec_is_refused(cp):
+    """Wrapped with OAEP SHA-256 but declared RSA_OAEP_SHA_512: decryption fails, a ValidationException."""
+    p = cp.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048")
+    from conftest import wrapping_certificate, wrap_key
+    cryptogram = {"KeyAttributes": _good_key_attrs(), "Exportable": True,
+                  "WrappedKeyCryptogram": wrap_key(wrapping_certificate(p), bytes.fromhex(K2), "RSA_OAEP_SHA_256"),
+                  "ImportToken": p["ImportToken"], "WrappingSpec": "RSA_OAEP_SHA_512"}
+    expect_validation(lambda: cp.import_key(KeyMaterial={"KeyCryptogram": cryptogram}), plane="cp")
+
+
+def test_bogus_next_token_is_4xx_not_500(cp):
+    for op in (cp.list_keys, cp.list_aliases):
+        with pytest.raises(ClientError) as e:
+            op(NextToken="this-is-not-a-token")
+        code, status, r = error_of(e)
+        assert 400 <= status < 500, describe(r)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,6 +675,17 @@ def test_empty_body_is_4xx_aws_error(endpoint):
     # Required members are missing (or the body is no JSON at all): an AWS-shaped 4xx either way.
     assert_aws_error(control_raw(endpoint, "CreateKey", b""))
     assert_aws_error(data_raw(endpoint, "/mac/generate", b""))
+
+
+def test_huge_body_is_4xx_and_the_server_survives(endpoint, cp):
+    big = '{"KeyIdentifier": "alias/x1234", "GenerationAttributes": {"Algorithm": "CMAC"}, "MessageData": "' + \
+        "00" * (4 * 1024 * 1024) + '"}'
+    try:
+        r = data_raw(endpoint, "/mac/generate", big)
+        assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    except requests.exceptions.ConnectionError:
+        pass  # closing the connection on an oversized body is acceptable
+    assert "Keys" in cp.list_keys(MaxResults=1)
 
 
 def test_unknown_x_amz_target_is_unknown_operation_exception(endpoint, cp):

@@ -262,6 +262,16 @@ def test_alias_create_get_update_delete(cp, dp):
     assert cp.get_key(KeyIdentifier=k1["KeyArn"])["Key"]["KeyState"] == "CREATE_COMPLETE"
 
 
+def test_alias_name_with_slashes_and_underscores(cp, dp):
+    key = create_key(cp, "TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128", ["Generate", "Verify"])
+    name = f"alias/team_a/pay-ments/{secrets.token_hex(4)}/x_1-2"
+    cp.create_alias(AliasName=name, KeyArn=key["KeyArn"])
+    assert cp.get_alias(AliasName=name)["Alias"]["KeyArn"] == key["KeyArn"]
+    for ident in (name, f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:{name}"):
+        out = dp.generate_mac(KeyIdentifier=ident, MessageData="00" * 4096, GenerationAttributes={"Algorithm": "CMAC"})
+        assert out["KeyArn"] == key["KeyArn"]
+
+
 def test_alias_without_key_then_attached(cp):
     name = unique_alias("empty")
     created = cp.create_alias(AliasName=name)["Alias"]
@@ -437,3 +447,32 @@ def test_account_id_option_is_used_in_arns(other_account_server):
     key = create_key(cp, "TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128", ["Generate"])
     assert arn_re("eu-central-1", "444455556666").match(key["KeyArn"]), key["KeyArn"]
     assert cp.get_key(KeyIdentifier=key["KeyArn"])["Key"]["KeyArn"] == key["KeyArn"]
+
+
+def test_timestamps_are_json_numbers(endpoint):
+    """Contract 1: timestamps are JSON numbers (epoch seconds), as botocore's awsJson parser expects."""
+    from conftest import control_raw
+    body = {"KeyAttributes": key_attributes("TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128", ["Generate"]), "Exportable": True}
+    r = control_raw(endpoint, "CreateKey", body)
+    assert r.status_code == 200, r.text
+    key = r.json()["Key"]
+    assert isinstance(key["CreateTimestamp"], (int, float)) and not isinstance(key["CreateTimestamp"], bool), key
+    assert abs(key["CreateTimestamp"] - time.time()) < 300, key
+    r = control_raw(endpoint, "DeleteKey", {"KeyIdentifier": key["KeyArn"], "DeleteKeyInDays": 3})
+    assert r.status_code == 200, r.text
+    assert isinstance(r.json()["Key"]["DeletePendingTimestamp"], (int, float)), r.json()
+    r = control_raw(endpoint, "GetParametersForImport", {"KeyMaterialType": "KEY_CRYPTOGRAM",
+                                                         "WrappingKeyAlgorithm": "RSA_2048"})
+    assert isinstance(r.json()["ParametersValidUntilTimestamp"], (int, float)), r.text[:300]
+
+
+def test_unsigned_request_uses_the_default_region(endpoint):
+    """Credentials are not verified; without a SigV4 credential scope the region is the default (us-east-1)."""
+    from conftest import control_raw
+    body = {"KeyAttributes": key_attributes("TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128", ["Generate"]), "Exportable": True}
+    r = control_raw(endpoint, "CreateKey", body, sign=False)
+    assert r.status_code == 200, r.text
+    arn = r.json()["Key"]["KeyArn"]
+    assert arn_re("us-east-1").match(arn), arn
+    r = control_raw(endpoint, "CreateKey", body, region="eu-south-1")
+    assert arn_re("eu-south-1").match(r.json()["Key"]["KeyArn"]), r.text

@@ -115,8 +115,8 @@ def run_cases(dp, cases, label):
         mac = want.lower() if r.random() < 0.2 else want
         vreq = {"KeyIdentifier": identifier(key, r), "MessageData": message, "Mac": mac,
                 "VerificationAttributes": attrs}
-        if len(mac) <= 16 and (ml is not None or r.random() < 0.3):
-            vreq["MacLength"] = len(mac)
+        if len(mac) <= 16 and r.random() < (0.5 if ml is not None else 0.3):
+            vreq["MacLength"] = len(mac)  # otherwise VerifyMac compares the leftmost len(Mac) digits
         if len(mac) % 2:
             # The model's MacType pattern is (?:[0-9a-fA-F][0-9a-fA-F])+: VerifyMac cannot take an odd number
             # of digits, although GenerateMac returns MacLength (4..16) hex digits. The model wins (contract 1).
@@ -363,6 +363,25 @@ def test_mac_matches_oracle_emv(dp, keyring, option, mode):
     report(run_cases(dp, cases, ("emv", option, mode)), n, f"EmvMac {option} {mode}", keyring)
 
 
+def test_verify_mac_compares_the_leftmost_digits(cp, dp):
+    """Contract 4.3: VerifyMac compares the leftmost len(Mac) digits of the full MAC (MacLength optional)."""
+    key = import_key(cp, "2B7E151628AED2A6ABF7158809CF4F3C", "TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128",
+                     ["Generate", "Verify"])
+    msg = "6BC1BEE22E409F96E93D7E117393172A"
+    full = "070A16B46B4D4144F79BDD9DD04A287C"
+    attrs = {"Algorithm": "CMAC"}
+    assert dp.generate_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, GenerationAttributes=attrs)["Mac"] == full
+    for n in (4, 8, 16, 24, 32):
+        dp.verify_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, Mac=full[:n], VerificationAttributes=attrs)
+        if n <= 16:
+            dp.verify_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, Mac=full[:n], MacLength=n,
+                          VerificationAttributes=attrs)
+    for wrong in (full[2:10], full[:7] + "0", "00" + full[2:]):
+        with pytest.raises(ClientError) as e:
+            dp.verify_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, Mac=wrong, VerificationAttributes=attrs)
+        assert error_of(e)[:2] == ("VerificationFailedException", 400), wrong
+
+
 def test_verify_mac_failure_shape(cp, dp):
     """VerificationFailedException: HTTP 400, Reason INVALID_MAC, a Message; the error names no key bytes."""
     key = import_key(cp, K2, "TR31_M3_ISO_9797_3_MAC_KEY", "TDES_2KEY", ["Generate", "Verify"])
@@ -374,3 +393,27 @@ def test_verify_mac_failure_shape(cp, dp):
     assert r.get("Reason") == "INVALID_MAC"
     assert r["Error"].get("Message"), r
     assert r["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-errortype", "").startswith("VerificationFailedException")
+
+
+def test_concurrent_requests_give_the_oracles_macs(dp, keyring):
+    """200 GenerateMac calls from 8 threads at once, over keys of several kinds: every answer is the oracle's."""
+    from concurrent.futures import ThreadPoolExecutor
+    g = Gen(0)
+    g.r = _rng("concurrent")
+    specs = [("TR31_M3_ISO_9797_3_MAC_KEY", "TDES_2KEY", {"Algorithm": "ISO9797_ALGORITHM3"}),
+             ("TR31_M6_ISO_9797_5_CMAC_KEY", "AES_256", {"Algorithm": "CMAC"}),
+             ("TR31_M7_HMAC_KEY", "HMAC_SHA512", {"Algorithm": "HMAC"})]
+    cases = []
+    for i in range(200):
+        usage, alg, attrs = specs[i % len(specs)]
+        key = keyring.get(usage, alg, i % KEYS_PER_ALGORITHM)
+        cases.append((key, attrs, g.bytes(g.msg_len()).hex().upper()))
+
+    def one(case):
+        key, attrs, msg = case
+        got = dp.generate_mac(KeyIdentifier=key["arn"], MessageData=msg, GenerationAttributes=attrs)["Mac"]
+        return got == apc_mac.generate_mac(key["hex"], key["algorithm"], attrs, msg), case
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bad = [c for ok, c in pool.map(one, cases) if not ok]
+    assert not bad, f"{len(bad)} wrong MACs under concurrency, e.g. {bad[0][1]} {bad[0][2][:64]}"

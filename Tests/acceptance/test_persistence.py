@@ -158,6 +158,27 @@ def test_restart_keeps_keys_aliases_tags_and_macs(populated, restarted):
     create_key(cp, M3, "TDES_2KEY", ["Generate"])
 
 
+def test_concurrent_writes_to_the_store(restarted):
+    """CreateKey, CreateAlias and TagResource from 8 threads at once on the SQLite store: all land."""
+    from concurrent.futures import ThreadPoolExecutor
+    cp = make_client(restarted.endpoint, "cp", region="eu-north-1")
+
+    def one(i):
+        key = create_key(cp, "TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128", ["Generate"])
+        cp.create_alias(AliasName=f"alias/concurrent-{i}", KeyArn=key["KeyArn"])
+        cp.tag_resource(ResourceArn=key["KeyArn"], Tags=[{"Key": "i", "Value": str(i)}])
+        return key["KeyArn"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        arns = list(pool.map(one, range(40)))
+    listed = sorted(k["KeyArn"] for p in cp.get_paginator("list_keys").paginate() for k in p["Keys"])
+    assert listed == sorted(arns)
+    aliases = {a["AliasName"]: a["KeyArn"] for p in cp.get_paginator("list_aliases").paginate() for a in p["Aliases"]}
+    assert aliases == {f"alias/concurrent-{i}": arn for i, arn in enumerate(arns)}
+    for i, arn in enumerate(arns[:5]):
+        assert cp.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "i", "Value": str(i)}]
+
+
 def test_master_key_file_is_mode_0600(populated):
     path = populated["dir"] / "master.key"
     assert path.is_file(), f"no master.key in {populated['dir']}: {sorted(os.listdir(populated['dir']))}"
@@ -212,3 +233,60 @@ def test_master_key_from_environment(tmp_path_factory):
                     f"{p.name} holds the master key given in the environment"
     finally:
         srv.stop()
+
+
+def test_acknowledged_writes_survive_sigkill(tmp_path_factory):
+    """Beyond the contract (a store's durability): a key whose CreateKey/ImportKey was answered survives a crash."""
+    data_dir = tmp_path_factory.mktemp("paycrypt-crash")
+    srv = PaycryptServer(tmp_path_factory.mktemp("paycrypt-crash-logs"), "--data-dir", str(data_dir),
+                         env=server_env(), name="crash")
+    try:
+        srv.start()
+        cp = make_client(srv.endpoint, "cp")
+        key_hex = secrets.token_hex(16).upper()
+        imported = import_key(cp, key_hex, M3, "TDES_2KEY", ["Generate", "Verify"])
+        created = create_key(cp, "TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128", ["Generate"])
+        alias = unique_alias("crash")
+        cp.create_alias(AliasName=alias, KeyArn=imported["KeyArn"])
+        srv.kill()  # SIGKILL: no shutdown hook runs
+        srv.start()
+        cp = make_client(srv.endpoint, "cp")
+        assert cp.get_key(KeyIdentifier=created["KeyArn"])["Key"]["KeyCheckValue"] == created["KeyCheckValue"]
+        assert cp.get_alias(AliasName=alias)["Alias"]["KeyArn"] == imported["KeyArn"]
+        mac = make_client(srv.endpoint, "dp").generate_mac(KeyIdentifier=alias, MessageData=MSG,
+                                                           GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
+        assert mac["Mac"] == apc_mac.generate_mac(key_hex, "TDES_2KEY", {"Algorithm": "ISO9797_ALGORITHM3"}, MSG)
+    finally:
+        srv.stop()
+
+
+def test_wrong_master_key_never_yields_wrong_macs(tmp_path_factory):
+    """Beyond the contract: restarted with another PAYCRYPT_MASTER_KEY, the server either refuses to start or
+    refuses to use the keys; it never computes MACs under garbage key material."""
+    data_dir = tmp_path_factory.mktemp("paycrypt-wrongkey")
+    logs = tmp_path_factory.mktemp("paycrypt-wrongkey-logs")
+    srv = PaycryptServer(logs, "--data-dir", str(data_dir), env=server_env(secrets.token_hex(32)), name="rightkey")
+    key_hex = secrets.token_hex(16).upper()
+    try:
+        srv.start()
+        key = import_key(make_client(srv.endpoint, "cp"), key_hex, M3, "TDES_2KEY", ["Generate", "Verify"])
+    finally:
+        srv.stop()
+    wrong = PaycryptServer(logs, "--data-dir", str(data_dir), env=server_env(secrets.token_hex(32)), name="wrongkey")
+    try:
+        try:
+            wrong.start()
+        except pytest.fail.Exception:
+            return  # refusing to start is a fine answer
+        dp = make_client(wrong.endpoint, "dp")
+        try:
+            out = dp.generate_mac(KeyIdentifier=key["KeyArn"], MessageData=MSG,
+                                  GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
+        except Exception as e:  # an error is a fine answer; a 5xx is still better than a wrong MAC
+            status = getattr(e, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+            assert status is None or status >= 400
+            return
+        want = apc_mac.generate_mac(key_hex, "TDES_2KEY", {"Algorithm": "ISO9797_ALGORITHM3"}, MSG)
+        assert out["Mac"] == want, "a wrong master key produced a MAC under garbage key material"
+    finally:
+        wrong.stop()
