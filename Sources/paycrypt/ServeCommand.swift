@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
     var accountId = "111122223333"
     @Option(help: "The region when a request carries no SigV4 credential scope.")
     var defaultRegion = "us-east-1"
+    @Option(help: "A seed file of keys with known clear material, fixed ids and aliases, loaded at start (development only).")
+    var seed: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -57,6 +59,21 @@ struct Serve: AsyncParsableCommand {
         let (masterKey, source) = try MasterKey.load(environment: environment, dataDirectory: directory)
         logger.notice("key store", metadata: ["store": "\(directory.map { "SQLite in \($0)" } ?? "in memory")", "masterKey": "\(source)"])
         let service = PaymentCryptographyService(store: store, masterKey: masterKey, logger: Logger(label: "paycrypt.service"))
+        if let seed {
+            let file: SeedFile
+            do {
+                file = try SeedFile(data: try Data(contentsOf: URL(fileURLWithPath: seed)))
+            } catch let invalid as SeedFile.Invalid {
+                throw ValidationError("--seed \(seed): \(invalid.description)")
+            } catch {
+                throw ValidationError("--seed \(seed): cannot be read")
+            }
+            let summary = try await service.applySeed(file, context: RequestContext(account: accountId, region: defaultRegion))
+            logger.warning("seed file loaded: FOR DEVELOPMENT ONLY, its key material is in clear text", metadata: [
+                "seed": "\(seed)", "created": "\(summary.created)", "updated": "\(summary.updated)",
+                "unchanged": "\(summary.unchanged)", "aliases": "\(summary.aliases)", "region": "\(defaultRegion)",
+            ])
+        }
         let responder = PaymentCryptographyResponder(service: service, accountId: accountId, defaultRegion: defaultRegion,
                                                      logger: Logger(label: "paycrypt.http"))
         let host = self.host

@@ -84,6 +84,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_BINARY_COPY: list = []
+
+
+def session_binary() -> str:
+    """A private copy of the binary, made once per run: a rebuild during the run neither changes the server
+    under test half-way nor makes exec fail with ETXTBSY."""
+    if not _BINARY_COPY:
+        if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
+            pytest.fail(f"paycrypt binary not found at {BIN}: build it (swift build) or set PAYCRYPT_BIN",
+                        pytrace=False)
+        d = tempfile.mkdtemp(prefix="paycrypt-bin-")
+        copy = os.path.join(d, "paycrypt")
+        shutil.copy2(BIN, copy)
+        _BINARY_COPY.append(copy)
+    return _BINARY_COPY[0]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for copy in _BINARY_COPY:
+        shutil.rmtree(os.path.dirname(copy), ignore_errors=True)
+
+
 class PaycryptServer:
     """One `paycrypt serve` process, its logs in files (no pipe can fill up and block it)."""
 
@@ -117,13 +139,11 @@ class PaycryptServer:
             return ""
 
     def start(self, port: int | None = None) -> "PaycryptServer":
-        if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
-            pytest.fail(f"paycrypt binary not found at {BIN}: build it (swift build) or set PAYCRYPT_BIN",
-                        pytrace=False)
+        binary = session_binary()
         self.starts += 1
         self.port = port or free_port()
         env = dict(os.environ if self.env is None else self.env)
-        cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args]
+        cmd = [binary, "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args]
         out = open(self._log("stdout"), "wb")
         err = open(self._log("stderr"), "wb")
         self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)

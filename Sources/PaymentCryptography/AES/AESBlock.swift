@@ -40,6 +40,32 @@ public struct AESKey: Sendable {
         }
     }
 
+    /// CBC encryption of whole blocks (no padding) with the given 16-byte IV.
+    /// - Throws: ``PaymentCryptographyError/invalidDataLength(_:)`` unless the data is a non-empty
+    ///   multiple of 16 bytes and the IV has 16 bytes.
+    public func encryptCBC(_ data: [UInt8], iv: [UInt8]) throws(PaymentCryptographyError) -> [UInt8] {
+        guard iv.count == 16 else { throw .invalidDataLength(iv.count) }
+        guard !data.isEmpty, data.count % 16 == 0 else { throw .invalidDataLength(data.count) }
+        do {
+            return Array(try AES._CBC.encrypt(data, using: key, iv: AES._CBC.IV(ivBytes: iv), noPadding: true))
+        } catch {
+            throw .invalidParameter("AES-CBC failed")
+        }
+    }
+
+    /// CBC decryption of whole blocks (no padding) with the given 16-byte IV.
+    /// - Throws: ``PaymentCryptographyError/invalidDataLength(_:)`` unless the data is a non-empty
+    ///   multiple of 16 bytes and the IV has 16 bytes.
+    public func decryptCBC(_ data: [UInt8], iv: [UInt8]) throws(PaymentCryptographyError) -> [UInt8] {
+        guard iv.count == 16 else { throw .invalidDataLength(iv.count) }
+        guard !data.isEmpty, data.count % 16 == 0 else { throw .invalidDataLength(data.count) }
+        do {
+            return Array(try AES._CBC.decrypt(data, using: key, iv: AES._CBC.IV(ivBytes: iv), noPadding: true))
+        } catch {
+            throw .invalidParameter("AES-CBC failed")
+        }
+    }
+
     /// AES-CMAC (NIST SP 800-38B, RFC 4493); the full 16-byte tag.
     public func cmac(_ message: [UInt8]) -> [UInt8] {
         // The key size was checked at init, so CMAC cannot refuse it.
