@@ -13,6 +13,8 @@ public final class PaymentCryptographyService: Sendable {
     let masterKey: MasterKey
     let cache = KeyMaterialCache()
     let importAuthority = ImportAuthorityHolder()
+    let limits: ServiceLimits
+    let cacheObserver: (@Sendable (Bool) -> Void)?
     let clock: @Sendable () -> Double
     let logger: Logger
 
@@ -21,9 +23,13 @@ public final class PaymentCryptographyService: Sendable {
     ///   - store: where keys, aliases and import tokens live.
     ///   - masterKey: seals key material at rest.
     ///   - clock: epoch seconds now (injectable for tests).
+    ///   - limits: key and alias count limits per account and region.
     public init(store: any KeyStore, masterKey: MasterKey, logger: Logger = Logger(label: "paycrypt.service"),
+                limits: ServiceLimits = ServiceLimits(), cacheObserver: (@Sendable (Bool) -> Void)? = nil,
                 clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.store = store
+        self.limits = limits
+        self.cacheObserver = cacheObserver
         self.masterKey = masterKey
         self.logger = logger
         self.clock = clock
@@ -45,8 +51,16 @@ public final class PaymentCryptographyService: Sendable {
 
     /// Resolves a `KeyIdentifier` (key ARN, alias ARN or `alias/name`) to a key of the caller's
     /// account and region. Anything else is ResourceNotFoundException.
-    func resolveKey(_ identifier: String, _ context: RequestContext) async throws -> KeyRecord {
-        let keyId = try await resolveKeyId(identifier, context)
+    /// `operation` is authorized on the key's ARN (on the identifier's ARN when no key is found).
+    func resolveKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> KeyRecord {
+        let keyId: String
+        do {
+            keyId = try await resolveKeyId(identifier, context)
+        } catch let e as ServiceError where e.kind == .resourceNotFound {
+            try authorize(operation, identifierArn(identifier, context), context)
+            throw e
+        }
+        try authorize(operation, KeyRecord.arn(region: context.region, account: context.account, keyId: keyId), context)
         guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
             throw ServiceError.notFound(identifier)
         }
@@ -82,12 +96,21 @@ public final class PaymentCryptographyService: Sendable {
     }
 
     /// A key ready for cryptography: its record and its unsealed material, from the cache when possible.
-    func usableKey(_ identifier: String, _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial?) {
-        let keyId = try await resolveKeyId(identifier, context)
+    func usableKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> (KeyRecord, SymmetricKeyMaterial?) {
+        let keyId: String
+        do {
+            keyId = try await resolveKeyId(identifier, context)
+        } catch let e as ServiceError where e.kind == .resourceNotFound {
+            try authorize(operation, identifierArn(identifier, context), context)
+            throw e
+        }
         let arn = KeyRecord.arn(region: context.region, account: context.account, keyId: keyId)
+        try authorize(operation, arn, context)
         if let entry = cache.entry(arn: arn), entry.record.state != .DELETE_PENDING {
+            cacheObserver?(true)
             return (entry.record, entry.material)
         }
+        cacheObserver?(false)
         guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
             throw ServiceError.notFound(identifier)
         }

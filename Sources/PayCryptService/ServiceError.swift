@@ -76,9 +76,15 @@ public struct RequestContext: Sendable {
     public var account: String
     /// The region (from the SigV4 credential scope; `us-east-1` when absent).
     public var region: String
+    /// The authenticated caller; nil when authentication is off.
+    public var principal: Principal?
+    /// The request id (x-amzn-RequestId), for the audit trail.
+    public var requestId: String
 
-    public init(account: String, region: String) {
+    public init(account: String, region: String, principal: Principal? = nil, requestId: String = "") {
         self.account = account
         self.region = region
+        self.principal = principal
+        self.requestId = requestId
     }
 }

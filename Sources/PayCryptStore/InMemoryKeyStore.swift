@@ -12,6 +12,8 @@ public actor InMemoryKeyStore: KeyStore {
     private var keys: [Scope: [String: KeyRecord]] = [:]
     private var aliases: [Scope: [String: AliasRecord]] = [:]
     private var importTokens: [Scope: [String: ImportTokenRecord]] = [:]
+    private var audit: [AuditRecord] = []
+    private var lastAuditSequence: Int64 = 0
 
     /// Creates an empty store.
     public init() {}
@@ -81,6 +83,35 @@ public actor InMemoryKeyStore: KeyStore {
     /// The import parameters of a token, or nil.
     public func importToken(account: String, region: String, token: String) async throws -> ImportTokenRecord? {
         importTokens[Scope(account: account, region: region)]?[token]
+    }
+
+    /// Appends an entry to the audit trail with the next sequence number (1, 2, 3, …).
+    public func appendAudit(_ record: AuditRecord) async throws {
+        lastAuditSequence += 1
+        var entry = record
+        entry.sequence = lastAuditSequence
+        audit.append(entry)
+    }
+
+    /// Entries of `account` (every account when nil) after sequence `after`, in sequence order,
+    /// at most `limit`.
+    public func listAudit(account: String?, after: Int64?, limit: Int) async throws -> [AuditRecord] {
+        guard limit > 0 else { return [] }
+        // The trail is kept in sequence order, so the first entry past `after` is found by bisection.
+        var low = 0
+        var high = audit.count
+        if let after {
+            while low < high {
+                let middle = (low + high) / 2
+                if audit[middle].sequence <= after { low = middle + 1 } else { high = middle }
+            }
+        }
+        var page: [AuditRecord] = []
+        for entry in audit[low...] where account == nil || entry.account == account {
+            page.append(entry)
+            if page.count == limit { break }
+        }
+        return page
     }
 }
 

@@ -8,7 +8,8 @@ public enum KeyStoreError: Error, Sendable, Equatable {
     case backend(String)
 }
 
-/// Durable storage of keys, aliases and import tokens, scoped by account and region.
+/// Durable storage of keys, aliases and import tokens, scoped by account and region, and of the
+/// audit trail.
 ///
 /// Implementations return only after the change is durably committed, and never block the
 /// caller's thread on I/O (they are async). Key material is stored only sealed.
@@ -37,4 +38,14 @@ public protocol KeyStore: Sendable {
     func insertImportToken(_ token: ImportTokenRecord) async throws
     /// The import parameters of a token, or nil.
     func importToken(account: String, region: String, token: String) async throws -> ImportTokenRecord?
+
+    /// Appends an entry to the audit trail, numbering it with the next ``AuditRecord/sequence``
+    /// (the record's own `sequence` is ignored). Returns once the entry is as durable as the
+    /// store's other writes.
+    func appendAudit(_ record: AuditRecord) async throws
+    /// Entries of the audit trail in ascending ``AuditRecord/sequence`` order: those of `account`
+    /// (every account when nil) whose sequence is greater than `after` (from the start when nil),
+    /// at most `limit` of them (none when `limit` is 0 or less). To page, pass the last sequence
+    /// of one page as `after` of the next.
+    func listAudit(account: String?, after: Int64?, limit: Int) async throws -> [AuditRecord]
 }

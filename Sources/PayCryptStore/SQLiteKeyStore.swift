@@ -20,10 +20,11 @@ import GRDB
 ///   code and message (which name tables and columns, never values). `CancellationError` passes
 ///   through unchanged.
 ///
-/// Schema (migration `v1`, see ``SQLiteKeyStore/migrator``): tables `key`, `alias` and
+/// Schema (see ``SQLiteKeyStore/migrator``): migration `v1` creates tables `key`, `alias` and
 /// `import_token`, each keyed by `(account, region, <id>)`; key modes are nine boolean columns,
 /// tags a JSON array of `{"key", "value"}` objects in the order they were set, and sealed
-/// material a `BLOB`.
+/// material a `BLOB`. Migration `v2` adds the append-only `audit` table, numbered by an
+/// `AUTOINCREMENT` key so that a sequence number is never reused.
 public final class SQLiteKeyStore: KeyStore {
     /// The database file's name inside the data directory.
     public static let fileName = "paycrypt.sqlite"
@@ -62,6 +63,29 @@ public final class SQLiteKeyStore: KeyStore {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
             try Self.migrator.migrate(pool)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Opens an existing store for reading only: no directory or file is created, no migration
+    /// runs, and every write fails with ``KeyStoreError/backend(_:)``. Safe to use while a server
+    /// has the same store open (WAL readers do not block the writer). `paycrypt audit` reads the
+    /// trail this way.
+    ///
+    /// - Parameter directory: the data directory of an existing store.
+    /// - Throws: ``KeyStoreError/backend(_:)`` when the directory holds no store or it cannot be opened.
+    public init(readOnlyDirectory directory: String) throws {
+        path = directory.hasSuffix("/") ? directory + Self.fileName : directory + "/" + Self.fileName
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw KeyStoreError.backend("no paycrypt store at \(path)")
+        }
+        var configuration = Configuration()
+        configuration.label = "paycrypt-readonly"
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw Self.storeError(error)
         }
@@ -138,6 +162,24 @@ public final class SQLiteKeyStore: KeyStore {
                     valid_until DOUBLE NOT NULL,
                     PRIMARY KEY (account, region, token)
                 );
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            // The audit trail. AUTOINCREMENT: a sequence number is never handed out twice, even
+            // if rows were ever removed. The index serves the per-account listing in order.
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time DOUBLE NOT NULL,
+                    account TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    principal TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    resource TEXT,
+                    result TEXT NOT NULL,
+                    request_id TEXT NOT NULL
+                );
+                CREATE INDEX audit_by_account ON audit (account, sequence);
                 """)
         }
         return migrator
@@ -248,6 +290,19 @@ public final class SQLiteKeyStore: KeyStore {
             certificatePEM: try column(row, "certificate_pem", table: "import_token"),
             certificateChainPEM: try column(row, "certificate_chain_pem", table: "import_token"),
             validUntil: try column(row, "valid_until", table: "import_token"))
+    }
+
+    private static func auditRecord(_ row: Row) throws -> AuditRecord {
+        AuditRecord(
+            sequence: try column(row, "sequence", table: "audit"),
+            time: try column(row, "time", table: "audit"),
+            account: try column(row, "account", table: "audit"),
+            region: try column(row, "region", table: "audit"),
+            principal: try column(row, "principal", table: "audit"),
+            operation: try column(row, "operation", table: "audit"),
+            resource: try column(row, "resource", table: "audit"),
+            result: try column(row, "result", table: "audit"),
+            requestId: try column(row, "request_id", table: "audit"))
     }
 
     /// Decodes one column. GRDB's own decoding error describes the whole row (sealed blobs
@@ -362,6 +417,36 @@ public final class SQLiteKeyStore: KeyStore {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM import_token WHERE account = ? AND region = ? AND token = ?",
                              arguments: [account, region, token]).map(Self.importTokenRecord)
+        }
+    }
+
+    // MARK: Audit trail
+
+    /// Appends an entry to the audit trail; SQLite assigns the next sequence number. Committed
+    /// and fsynced (`synchronous = FULL`) before it returns.
+    public func appendAudit(_ record: AuditRecord) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO audit (time, account, region, principal, operation, resource, result, request_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                arguments: [record.time, record.account, record.region, record.principal, record.operation,
+                            record.resource, record.result, record.requestId])
+        }
+    }
+
+    /// Entries of `account` (every account when nil) after sequence `after`, in sequence order,
+    /// at most `limit`.
+    public func listAudit(account: String?, after: Int64?, limit: Int) async throws -> [AuditRecord] {
+        guard limit > 0 else { return [] }
+        let after = after ?? Int64.min
+        return try await read { db in
+            if let account {
+                return try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE account = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+                                        arguments: [account, after, limit]).map(Self.auditRecord)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                                    arguments: [after, limit]).map(Self.auditRecord)
         }
     }
 

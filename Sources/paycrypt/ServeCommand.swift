@@ -1,65 +1,158 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Hummingbird
 import Logging
 import PayCryptServer
 import PayCryptService
 import PayCryptStore
+import PaymentCryptography
+import ServiceLifecycle
+import SystemPackage
 
 /// `paycrypt serve`: the AWS Payment Cryptography API (both planes) on one port.
+///
+/// Every setting comes from, in order of precedence: a command-line flag, an environment variable
+/// `PAYCRYPT_<NAME>` (e.g. `PAYCRYPT_DATA_DIR`), the JSON file given by `--config` (keys as in
+/// the table of the README, e.g. `{"port": 8080, "dataDir": "/var/lib/paycrypt"}`), the default.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the AWS Payment Cryptography API (control and data plane) on one port."
     )
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
-    @Option(help: "Port to listen on.")
-    var port = 8080
-    @Option(help: "Directory of the SQLite key store and the master key file (created on first start). Default: $PAYCRYPT_DATA_DIR or ./paycrypt-data.")
+    @Option(help: "A JSON configuration file (lowest precedence after defaults).")
+    var config: String?
+    @Option(help: "Address to listen on. [host, default 127.0.0.1]")
+    var host: String?
+    @Option(help: "Port to listen on; 0 picks a free one. [port, default 8080]")
+    var port: Int?
+    @Option(help: "Directory of the SQLite key store and the master key file. [dataDir, default ./paycrypt-data]")
     var dataDir: String?
-    @Flag(help: "Keep keys in memory only, under an ephemeral master key (throwaway runs).")
+    @Flag(help: "Keep keys in memory only, under an ephemeral master key. [inMemory]")
     var inMemory = false
-    @Option(help: "The 12-digit account id in key ARNs.")
-    var accountId = "111122223333"
-    @Option(help: "The region when a request carries no SigV4 credential scope.")
-    var defaultRegion = "us-east-1"
-    @Option(help: "A seed file of keys with known clear material, fixed ids and aliases, loaded at start (development only).")
+    @Option(help: "Account id when authentication is off, and of the default identity. [accountId, default 111122223333]")
+    var accountId: String?
+    @Option(help: "The region when a request carries no SigV4 credential scope. [defaultRegion, default us-east-1]")
+    var defaultRegion: String?
+    @Option(help: "An identities file: access keys, their accounts and policies. [identities]")
+    var identities: String?
+    @Flag(help: "Turn SigV4 verification off (throwaway use only). [noAuth]")
+    var noAuth = false
+    @Flag(help: "Apply AWS's default request-rate quotas: 500/s data plane, 5/s control plane. [awsQuotas]")
+    var awsQuotas = false
+    @Option(help: "Data-plane requests per second per account. [dataPlaneRate]")
+    var dataPlaneRate: Double?
+    @Option(help: "Control-plane requests per second per account. [controlPlaneRate]")
+    var controlPlaneRate: Double?
+    @Option(help: "Keys per account and region. [maxKeys, default 2000]")
+    var maxKeys: Int?
+    @Option(help: "Aliases per account and region. [maxAliases, default 2000]")
+    var maxAliases: Int?
+    @Option(help: "Serve Prometheus metrics on this port (GET /metrics). [metricsPort]")
+    var metricsPort: Int?
+    @Option(help: "A seed file of keys with known clear material (development only). [seed]")
     var seed: String?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [logLevel, default info]")
+    var logLevel: String?
 
-    func validate() throws {
-        guard accountId.count == 12, accountId.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw ValidationError("--account-id must be 12 digits")
+    /// The resolved settings.
+    struct Settings {
+        var host = "127.0.0.1", port = 8080, dataDir: String?, inMemory = false
+        var accountId = "111122223333", defaultRegion = "us-east-1", identities: String?, noAuth = false
+        var rateLimits = RateLimits(), maxKeys = 2_000, maxAliases = 2_000, metricsPort: Int?, seed: String?
+        var logLevel = Logger.Level.info
+    }
+
+    /// Flags, then environment (`PAYCRYPT_*`), then the config file, then defaults.
+    func settings() async throws -> Settings {
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        func put(_ key: String, _ value: ConfigContent?) { if let value { flags[AbsoluteConfigKey([key])] = ConfigValue(value, isSecret: false) } }
+        put("host", host.map { .string($0) })
+        put("port", port.map { .int($0) })
+        put("dataDir", dataDir.map { .string($0) })
+        put("inMemory", inMemory ? .bool(true) : nil)
+        put("accountId", accountId.map { .string($0) })
+        put("defaultRegion", defaultRegion.map { .string($0) })
+        put("identities", identities.map { .string($0) })
+        put("noAuth", noAuth ? .bool(true) : nil)
+        put("awsQuotas", awsQuotas ? .bool(true) : nil)
+        put("dataPlaneRate", dataPlaneRate.map { .double($0) })
+        put("controlPlaneRate", controlPlaneRate.map { .double($0) })
+        put("maxKeys", maxKeys.map { .int($0) })
+        put("maxAliases", maxAliases.map { .int($0) })
+        put("metricsPort", metricsPort.map { .int($0) })
+        put("seed", seed.map { .string($0) })
+        put("logLevel", logLevel.map { .string($0) })
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: flags),
+            EnvironmentVariablesProvider().prefixKeys(with: "paycrypt"),
+        ]
+        if let config {
+            do {
+                providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(config)))
+            } catch {
+                throw ValidationError("--config \(config): cannot be read as a JSON object (\(error))")
+            }
         }
-        guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
-        if inMemory && dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
+        let reader = ConfigReader(providers: providers)
+        var s = Settings()
+        s.host = reader.string(forKey: "host", default: s.host)
+        s.port = reader.int(forKey: "port", default: s.port)
+        s.dataDir = reader.string(forKey: "dataDir")
+        s.inMemory = reader.bool(forKey: "inMemory", default: false)
+        s.accountId = reader.string(forKey: "accountId", default: s.accountId)
+        s.defaultRegion = reader.string(forKey: "defaultRegion", default: s.defaultRegion)
+        s.identities = reader.string(forKey: "identities")
+        s.noAuth = reader.bool(forKey: "noAuth", default: false)
+        if reader.bool(forKey: "awsQuotas", default: false) { s.rateLimits = .aws }
+        if let r = reader.double(forKey: "dataPlaneRate") { s.rateLimits.dataPlanePerSecond = r }
+        if let r = reader.double(forKey: "controlPlaneRate") { s.rateLimits.controlPlanePerSecond = r }
+        s.maxKeys = reader.int(forKey: "maxKeys", default: s.maxKeys)
+        s.maxAliases = reader.int(forKey: "maxAliases", default: s.maxAliases)
+        s.metricsPort = reader.int(forKey: "metricsPort")
+        s.seed = reader.string(forKey: "seed")
+        let level = reader.string(forKey: "logLevel", default: "info")
+        guard let parsedLevel = Logger.Level(rawValue: level) else { throw ValidationError("logLevel must be trace, debug, info, notice, warning, error or critical") }
+        s.logLevel = parsedLevel
+        guard s.accountId.count == 12, s.accountId.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw ValidationError("accountId must be 12 digits")
+        }
+        guard (0...65535).contains(s.port) else { throw ValidationError("port must be 0...65535") }
+        if s.inMemory && s.dataDir != nil && dataDir != nil { throw ValidationError("--in-memory and --data-dir exclude each other") }
+        return s
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let s = try await settings()
+        let level = s.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "paycrypt")
-        let environment = ProcessInfo.processInfo.environment
-        let store: any KeyStore
-        let directory: String?
-        if inMemory {
-            directory = nil
-            store = InMemoryKeyStore()
-        } else {
-            let dir = dataDir ?? environment["PAYCRYPT_DATA_DIR"] ?? "paycrypt-data"
-            directory = dir
-            store = try SQLiteKeyStore(directory: dir)
+
+        // Known-answer self-test of every algorithm: refuse to serve on any failure.
+        let failures = SelfTest.run()
+        guard failures.isEmpty else {
+            logger.critical("self-test failed; refusing to serve", metadata: ["failed": "\(failures.map(\.name).joined(separator: ", "))"])
+            throw ExitCode(3)
         }
-        let (masterKey, source) = try MasterKey.load(environment: environment, dataDirectory: directory)
+
+        let store: any KeyStore
+        let directory: String? = s.inMemory ? nil : (s.dataDir ?? "paycrypt-data")
+        if let directory { store = try SQLiteKeyStore(directory: directory) } else { store = InMemoryKeyStore() }
+        let (masterKey, source) = try MasterKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: directory)
         logger.notice("key store", metadata: ["store": "\(directory.map { "SQLite in \($0)" } ?? "in memory")", "masterKey": "\(source)"])
-        let service = PaymentCryptographyService(store: store, masterKey: masterKey, logger: Logger(label: "paycrypt.service"))
-        if let seed {
+
+        let metrics: ServerMetrics? = s.metricsPort == nil ? nil : ServerMetrics()
+        var cacheObserver: (@Sendable (Bool) -> Void)?
+        if let metrics { cacheObserver = { @Sendable hit in metrics.recordCache(hit: hit) } }
+        let service = PaymentCryptographyService(
+            store: store, masterKey: masterKey, logger: Logger(label: "paycrypt.service"),
+            limits: ServiceLimits(maxKeys: s.maxKeys, maxAliases: s.maxAliases), cacheObserver: cacheObserver)
+
+        if let seed = s.seed {
             let file: SeedFile
             do {
                 file = try SeedFile(data: try Data(contentsOf: URL(fileURLWithPath: seed)))
@@ -68,24 +161,58 @@ struct Serve: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--seed \(seed): cannot be read")
             }
-            let summary = try await service.applySeed(file, context: RequestContext(account: accountId, region: defaultRegion))
+            let summary = try await service.applySeed(file, context: RequestContext(account: s.accountId, region: s.defaultRegion))
             logger.warning("seed file loaded: FOR DEVELOPMENT ONLY, its key material is in clear text", metadata: [
                 "seed": "\(seed)", "created": "\(summary.created)", "updated": "\(summary.updated)",
-                "unchanged": "\(summary.unchanged)", "aliases": "\(summary.aliases)", "region": "\(defaultRegion)",
+                "unchanged": "\(summary.unchanged)", "aliases": "\(summary.aliases)", "region": "\(s.defaultRegion)",
             ])
         }
-        let responder = PaymentCryptographyResponder(service: service, accountId: accountId, defaultRegion: defaultRegion,
-                                                     logger: Logger(label: "paycrypt.http"))
-        let host = self.host
-        let app = Application(
+
+        var identities: Identities?
+        if s.noAuth {
+            logger.warning("SigV4 verification is OFF (--no-auth): every request acts for account \(s.accountId)")
+        } else if let path = s.identities {
+            do {
+                identities = try Identities(data: try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch let invalid as Identities.Invalid {
+                throw ValidationError("--identities \(path): \(invalid.description)")
+            } catch {
+                throw ValidationError("--identities \(path): cannot be read")
+            }
+            logger.notice("SigV4 verification on", metadata: ["identities": "\(path)", "accessKeys": "\(identities?.count ?? 0)"])
+        } else {
+            identities = .developmentDefault(account: s.accountId)
+            logger.notice("SigV4 verification on with the development identity: access key 'test', secret 'test', account \(s.accountId)")
+        }
+
+        let responder = PaymentCryptographyResponder(
+            service: service,
+            options: ResponderOptions(accountId: s.accountId, defaultRegion: s.defaultRegion, identities: identities,
+                                      rateLimits: s.rateLimits, metrics: metrics),
+            logger: Logger(label: "paycrypt.http"))
+        let host = s.host
+        let api = Application(
             responder: responder,
-            configuration: .init(address: .hostname(host, port: port), serverName: "paycrypt"),
-            onServerRunning: { channel in
+            configuration: ApplicationConfiguration(address: .hostname(host, port: s.port), serverName: "paycrypt"),
+            onServerRunning: { @Sendable channel in
                 let bound = channel.localAddress?.port ?? 0
                 FileHandle.standardOutput.write(Data("paycrypt listening on http://\(host):\(bound)\n".utf8))
             },
-            logger: logger
-        )
-        try await app.runService()
+            logger: logger)
+        var services: [any Service] = [api]
+        if let metrics, let metricsPort = s.metricsPort {
+            let metricsApp = Application(
+                responder: MetricsResponder(metrics: metrics),
+                configuration: ApplicationConfiguration(address: .hostname(host, port: metricsPort), serverName: "paycrypt-metrics"),
+                onServerRunning: { @Sendable channel in
+                    let bound = channel.localAddress?.port ?? 0
+                    FileHandle.standardOutput.write(Data("paycrypt metrics on http://\(host):\(bound)/metrics\n".utf8))
+                },
+                logger: logger)
+            services.append(metricsApp)
+        }
+        // SIGTERM/SIGINT: stop accepting, finish the requests in flight, then exit.
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
     }
 }

@@ -466,13 +466,18 @@ def test_timestamps_are_json_numbers(endpoint):
     assert isinstance(r.json()["ParametersValidUntilTimestamp"], (int, float)), r.text[:300]
 
 
-def test_unsigned_request_uses_the_default_region(endpoint):
-    """Credentials are not verified; without a SigV4 credential scope the region is the default (us-east-1)."""
-    from conftest import control_raw
+def test_region_comes_from_the_credential_scope_and_unsigned_requests_need_no_auth_mode(endpoint, tmp_path):
+    """The region is the SigV4 credential scope's; with --no-auth an unsigned request uses the default region."""
+    from conftest import PaycryptServer, control_raw
     body = {"KeyAttributes": key_attributes("TR31_M6_ISO_9797_5_CMAC_KEY", "AES_128", ["Generate"]), "Exportable": True}
-    r = control_raw(endpoint, "CreateKey", body, sign=False)
-    assert r.status_code == 200, r.text
-    arn = r.json()["Key"]["KeyArn"]
-    assert arn_re("us-east-1").match(arn), arn
     r = control_raw(endpoint, "CreateKey", body, region="eu-south-1")
     assert arn_re("eu-south-1").match(r.json()["Key"]["KeyArn"]), r.text
+    r = control_raw(endpoint, "CreateKey", body, sign=False)
+    assert r.status_code == 403 and r.headers.get("X-Amzn-ErrorType") == "MissingAuthenticationTokenException", r.text
+    server = PaycryptServer(tmp_path / "logs", "--in-memory", "--no-auth", name="noauth").start()
+    try:
+        r = control_raw(server.endpoint, "CreateKey", body, sign=False)
+        assert r.status_code == 200, r.text
+        assert arn_re("us-east-1").match(r.json()["Key"]["KeyArn"]), r.text
+    finally:
+        server.stop()

@@ -16,6 +16,10 @@ extension PaymentCryptographyService {
 
     /// CreateAlias. A taken name is ConflictException.
     public func createAlias(_ input: ControlPlane.CreateAliasInput, context: RequestContext) async throws -> ControlPlane.CreateAliasOutput {
+        try authorize("CreateAlias", aliasArn(input.aliasName, context), context)
+        if try await store.listAliases(account: context.account, region: context.region).count >= limits.maxAliases {
+            throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxAliases) aliases in \(context.region), the most it may have.")
+        }
         let alias = AliasRecord(aliasName: input.aliasName, account: context.account, region: context.region,
                                 keyId: try await aliasKeyId(input.keyArn, context))
         do {
@@ -29,6 +33,7 @@ extension PaymentCryptographyService {
 
     /// GetAlias.
     public func getAlias(_ input: ControlPlane.GetAliasInput, context: RequestContext) async throws -> ControlPlane.GetAliasOutput {
+        try authorize("GetAlias", aliasArn(input.aliasName, context), context)
         guard let a = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName) else {
             throw ServiceError.notFound(input.aliasName, what: "Alias")
         }
@@ -37,6 +42,7 @@ extension PaymentCryptographyService {
 
     /// UpdateAlias: points the alias at another key, or at none.
     public func updateAlias(_ input: ControlPlane.UpdateAliasInput, context: RequestContext) async throws -> ControlPlane.UpdateAliasOutput {
+        try authorize("UpdateAlias", aliasArn(input.aliasName, context), context)
         guard var a = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName) else {
             throw ServiceError.notFound(input.aliasName, what: "Alias")
         }
@@ -48,6 +54,7 @@ extension PaymentCryptographyService {
 
     /// DeleteAlias.
     public func deleteAlias(_ input: ControlPlane.DeleteAliasInput, context: RequestContext) async throws -> ControlPlane.DeleteAliasOutput {
+        try authorize("DeleteAlias", aliasArn(input.aliasName, context), context)
         do {
             try await store.deleteAlias(account: context.account, region: context.region, aliasName: input.aliasName)
         } catch KeyStoreError.notFound {
@@ -59,6 +66,7 @@ extension PaymentCryptographyService {
 
     /// ListAliases, optionally only those of one key.
     public func listAliases(_ input: ControlPlane.ListAliasesInput, context: RequestContext) async throws -> ControlPlane.ListAliasesOutput {
+        try authorize("ListAliases", "*", context)
         var aliases = try await store.listAliases(account: context.account, region: context.region)
         if let keyArn = input.keyArn { aliases = aliases.filter { $0.keyArn == keyArn } }
         let (page, next) = try Self.paginate(aliases, id: \.aliasName, nextToken: input.nextToken, maxResults: input.maxResults)
@@ -67,14 +75,18 @@ extension PaymentCryptographyService {
 
     // MARK: tags
 
-    func taggedKey(_ arn: String, _ context: RequestContext) async throws -> KeyRecord {
+    func taggedKey(_ arn: String, _ context: RequestContext, operation: String) async throws -> KeyRecord {
         guard case .key = KeyIdentifiers.parse(arn) else { throw ServiceError.notFound(arn) }
-        return try await resolveKey(arn, context)
+        return try await resolveKey(arn, context, operation: operation)
+    }
+
+    func aliasArn(_ name: String, _ context: RequestContext) -> String {
+        AliasRecord(aliasName: name, account: context.account, region: context.region, keyId: nil).aliasArn
     }
 
     /// TagResource: adds or replaces tags (at most 200 per key).
     public func tagResource(_ input: ControlPlane.TagResourceInput, context: RequestContext) async throws -> ControlPlane.TagResourceOutput {
-        var r = try await taggedKey(input.resourceArn, context)
+        var r = try await taggedKey(input.resourceArn, context, operation: "TagResource")
         let merged = Self.mergeTags(r.tags, input.tags.map { TagRecord(key: $0.key, value: $0.value) })
         guard merged.count <= 200 else { throw ServiceError(.serviceQuotaExceeded, "A key can have at most 200 tags.") }
         r.tags = merged
@@ -84,7 +96,7 @@ extension PaymentCryptographyService {
 
     /// UntagResource.
     public func untagResource(_ input: ControlPlane.UntagResourceInput, context: RequestContext) async throws -> ControlPlane.UntagResourceOutput {
-        var r = try await taggedKey(input.resourceArn, context)
+        var r = try await taggedKey(input.resourceArn, context, operation: "UntagResource")
         let remove = Set(input.tagKeys)
         r.tags.removeAll { remove.contains($0.key) }
         try await save(r)
@@ -93,7 +105,7 @@ extension PaymentCryptographyService {
 
     /// ListTagsForResource.
     public func listTagsForResource(_ input: ControlPlane.ListTagsForResourceInput, context: RequestContext) async throws -> ControlPlane.ListTagsForResourceOutput {
-        let r = try await taggedKey(input.resourceArn, context)
+        let r = try await taggedKey(input.resourceArn, context, operation: "ListTagsForResource")
         let (page, next) = try Self.paginate(r.tags.sorted { $0.key < $1.key }, id: \.key, nextToken: input.nextToken, maxResults: input.maxResults)
         return ControlPlane.ListTagsForResourceOutput(tags: page.map { ControlPlane.Tag(key: $0.key, value: $0.value) }, nextToken: next)
     }

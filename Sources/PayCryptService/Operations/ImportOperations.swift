@@ -24,6 +24,7 @@ extension PaymentCryptographyService {
     /// GetParametersForImport with `KeyMaterialType: KEY_CRYPTOGRAM`: a fresh RSA wrapping key,
     /// its certificate (base64 of PEM) and chain, and an import token valid for 30 days.
     public func getParametersForImport(_ input: ControlPlane.GetParametersForImportInput, context: RequestContext) async throws -> ControlPlane.GetParametersForImportOutput {
+        try authorize("GetParametersForImport", "*", context)
         switch input.keyMaterialType {
         case .keyCryptogram: break
         case .tr34KeyBlock:
@@ -60,6 +61,7 @@ extension PaymentCryptographyService {
     /// ImportKey with `KeyCryptogram`: the key wrapped by RSA-OAEP under the token's wrapping key.
     /// paycrypt accepts every symmetric algorithm here (AWS: TDES and AES-128), a documented superset.
     public func importKey(_ input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
+        try authorize("ImportKey", newKeyResource(context), context)
         guard case .keyCryptogram(let kc) = input.keyMaterial else {
             throw ServiceError(.notImplemented, "ImportKey supports KeyMaterial KeyCryptogram only in this version of paycrypt.")
         }

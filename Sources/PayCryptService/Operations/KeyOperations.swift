@@ -6,6 +6,7 @@ import PaymentCryptography
 extension PaymentCryptographyService {
     /// CreateKey: a new symmetric key with random material.
     public func createKey(_ input: ControlPlane.CreateKeyInput, context: RequestContext) async throws -> ControlPlane.CreateKeyOutput {
+        try authorize("CreateKey", newKeyResource(context), context)
         let a = input.keyAttributes
         guard a.keyClass == .symmetricKey else {
             throw ServiceError(.notImplemented, "paycrypt creates SYMMETRIC_KEY keys only; \(a.keyClass.rawValue) keys are not supported yet.")
@@ -50,6 +51,10 @@ extension PaymentCryptographyService {
         } catch {
             throw ServiceError.validation("KeyCheckValueAlgorithm \(method.rawValue) does not apply to a \(material.algorithm.rawValue) key.", field: "KeyCheckValueAlgorithm")
         }
+        let existing = try await store.listKeys(account: context.account, region: context.region)
+        if existing.filter({ $0.state != .DELETE_COMPLETE }).count >= limits.maxKeys {
+            throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxKeys) keys in \(context.region), the most it may have.")
+        }
         let now = clock()
         for _ in 0..<5 {
             let keyId = KeyIdentifiers.newKeyId()
@@ -73,11 +78,12 @@ extension PaymentCryptographyService {
 
     /// GetKey.
     public func getKey(_ input: ControlPlane.GetKeyInput, context: RequestContext) async throws -> ControlPlane.GetKeyOutput {
-        ControlPlane.GetKeyOutput(key: try wireKey(try await resolveKey(input.keyIdentifier, context)))
+        ControlPlane.GetKeyOutput(key: try wireKey(try await resolveKey(input.keyIdentifier, context, operation: "GetKey")))
     }
 
     /// ListKeys, ordered by key id, with an optional KeyState filter.
     public func listKeys(_ input: ControlPlane.ListKeysInput, context: RequestContext) async throws -> ControlPlane.ListKeysOutput {
+        try authorize("ListKeys", "*", context)
         var keys: [KeyRecord] = []
         for r in try await store.listKeys(account: context.account, region: context.region) {
             if let fresh = try await loadKey(account: r.account, region: r.region, keyId: r.keyId) { keys.append(fresh) }
@@ -89,7 +95,7 @@ extension PaymentCryptographyService {
 
     /// DeleteKey: DELETE_PENDING for `DeleteKeyInDays` (default 7), disabled.
     public func deleteKey(_ input: ControlPlane.DeleteKeyInput, context: RequestContext) async throws -> ControlPlane.DeleteKeyOutput {
-        var r = try await resolveKey(input.keyIdentifier, context)
+        var r = try await resolveKey(input.keyIdentifier, context, operation: "DeleteKey")
         switch r.state {
         case .DELETE_PENDING: throw ServiceError.conflict("Key \(r.arn) is already pending deletion.")
         case .DELETE_COMPLETE: throw ServiceError.conflict("Key \(r.arn) is deleted.")
@@ -106,7 +112,7 @@ extension PaymentCryptographyService {
 
     /// RestoreKey: back to CREATE_COMPLETE, still disabled.
     public func restoreKey(_ input: ControlPlane.RestoreKeyInput, context: RequestContext) async throws -> ControlPlane.RestoreKeyOutput {
-        var r = try await resolveKey(input.keyIdentifier, context)
+        var r = try await resolveKey(input.keyIdentifier, context, operation: "RestoreKey")
         guard r.state == .DELETE_PENDING else { throw ServiceError.conflict("Key \(r.arn) is not pending deletion.") }
         r.state = .CREATE_COMPLETE
         r.deletePendingTimestamp = nil
@@ -127,7 +133,7 @@ extension PaymentCryptographyService {
     }
 
     func setEnabled(_ enabled: Bool, _ identifier: String, _ context: RequestContext) async throws -> KeyRecord {
-        var r = try await resolveKey(identifier, context)
+        var r = try await resolveKey(identifier, context, operation: enabled ? "StartKeyUsage" : "StopKeyUsage")
         guard r.state == .CREATE_COMPLETE else {
             throw ServiceError.conflict("Key \(r.arn) is \(r.state.rawValue); only a CREATE_COMPLETE key can be started or stopped.")
         }

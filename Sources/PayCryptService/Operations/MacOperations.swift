@@ -44,7 +44,7 @@ extension PaymentCryptographyService {
 
     /// The key for a MAC operation, with the rules of contract §4.1: state, enabled, usage, mode.
     func macKey(_ identifier: String, attributes: MacAttributes, generate: Bool, _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
-        let (record, material) = try await usableKey(identifier, context)
+        let (record, material) = try await usableKey(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
         let arn = record.arn
         switch record.state {
         case .CREATE_COMPLETE: break

@@ -1,0 +1,247 @@
+import Crypto
+import Foundation
+
+/// The steps of AWS Signature Version 4, named after the specification's terms, each
+/// reproducing what botocore's `SigV4Auth` (botocore/auth.py) does on the client side:
+///
+/// 1. canonical request: method, canonical URI, canonical query string, canonical headers,
+///    signed headers, payload hash, joined by newlines;
+/// 2. string to sign: `AWS4-HMAC-SHA256`, timestamp, scope, SHA-256 of the canonical request;
+/// 3. signing key: HMAC-SHA256 chain `AWS4<secret>` → date → region → service → `aws4_request`;
+/// 4. signature: hex HMAC-SHA256 of the string to sign under the signing key.
+enum SigV4Canonical {
+    // MARK: Canonical URI
+
+    /// botocore: `quote(remove_dot_segments(path), safe='/~')` over the path as sent. The path
+    /// arrives percent-encoded, so each `%` is encoded again (`%3A` becomes `%253A`): the
+    /// "encode twice" rule for every service but S3. An empty path is `/`.
+    static func canonicalURI(_ rawPath: String) -> String {
+        uriEncode(Array(removeDotSegments(rawPath).utf8), keepSlash: true)
+    }
+
+    /// botocore's `remove_dot_segments` (RFC 3986 §5.2.4, plus AWS's collapsing of repeated
+    /// slashes): drops empty and `.` segments, lets `..` remove the segment before it, and keeps
+    /// a leading and (when any segment is left) a trailing slash. An empty path becomes `/`.
+    static func removeDotSegments(_ path: String) -> String {
+        if path.isEmpty { return "/" }
+        var output: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) where segment != "." {
+            if segment == ".." {
+                if !output.isEmpty { output.removeLast() }
+            } else {
+                output.append(segment)
+            }
+        }
+        let first = path.hasPrefix("/") ? "/" : ""
+        let last = path.hasSuffix("/") && !output.isEmpty ? "/" : ""
+        return first + output.joined(separator: "/") + last
+    }
+
+    /// Percent-encodes every byte except the RFC 3986 unreserved characters
+    /// (`A-Z a-z 0-9 - . _ ~`) and, when `keepSlash`, `/`; hex digits are uppercase, as
+    /// Python's `urllib.parse.quote` writes them.
+    static func uriEncode(_ bytes: [UInt8], keepSlash: Bool) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHex[Int(byte >> 4)])
+                out.append(upperHex[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: Canonical query string
+
+    /// The canonical query strings to try, the SigV4 specification's first.
+    ///
+    /// The specification decodes each name and value and re-encodes them with `uriEncode`,
+    /// then sorts by name and value. botocore instead splits the query of the URL it sends on
+    /// `&` and `=` and sorts the pieces as they are, without re-encoding; its own query strings
+    /// are encoded that same way, so the two agree for everything botocore sends, but a query
+    /// written by hand (`?a=b/c`) can differ. When they differ, both are returned and the
+    /// signature is accepted under either.
+    static func canonicalQueryCandidates(_ rawQuery: String?) -> [String] {
+        guard let rawQuery, !rawQuery.isEmpty else { return [""] }
+        let pairs: [(key: [UInt8], value: [UInt8])] = rawQuery.split(separator: "&", omittingEmptySubsequences: false).map { component in
+            let bytes = Array(component.utf8)
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return (bytes, []) }
+            return (Array(bytes[..<equals]), Array(bytes[(equals + 1)...]))
+        }
+        let normalized = joinSorted(pairs.map { (Array(uriEncode(percentDecode($0.key), keepSlash: false).utf8),
+                                                  Array(uriEncode(percentDecode($0.value), keepSlash: false).utf8)) })
+        let asSent = joinSorted(pairs)
+        return normalized == asSent ? [normalized] : [normalized, asSent]
+    }
+
+    /// Sorts `key=value` pairs by key then value, bytewise (Python's tuple sort on ASCII), and joins them with `&`.
+    private static func joinSorted(_ pairs: [(key: [UInt8], value: [UInt8])]) -> String {
+        let sorted = pairs.sorted { a, b in
+            a.key == b.key ? a.value.lexicographicallyPrecedes(b.value) : a.key.lexicographicallyPrecedes(b.key)
+        }
+        return sorted.map { String(decoding: $0.key, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self) }
+            .joined(separator: "&")
+    }
+
+    /// Decodes `%XX` escapes; a `%` not followed by two hex digits stays as it is.
+    static func percentDecode(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]) {
+                out.append(high << 4 | low)
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// True when the query carries SigV4 query-string (presigned URL) parameters.
+    static func hasPresignedParameters(_ rawQuery: String?) -> Bool {
+        guard let rawQuery else { return false }
+        let names: Set<String> = ["x-amz-signature", "x-amz-credential", "x-amz-algorithm"]
+        return rawQuery.split(separator: "&").contains { component in
+            let name = component.prefix { $0 != "=" }
+            return names.contains(String(decoding: percentDecode(Array(name.utf8)), as: UTF8.self).lowercased())
+        }
+    }
+
+    // MARK: Canonical headers
+
+    /// One `name:value` line per signed header, in the order `SignedHeaders` lists them
+    /// (botocore lists them sorted). A header sent more than once has its values joined by `,`
+    /// in the order received; a signed header that is absent has an empty value.
+    static func canonicalHeaders(_ request: SigV4Request, signedHeaders: [String]) -> String {
+        signedHeaders.map { name in
+            "\(name):" + request.values(of: name).map(trimAll).joined(separator: ",")
+        }.joined(separator: "\n")
+    }
+
+    /// botocore's `' '.join(value.split())`: drops leading and trailing whitespace and turns
+    /// each inner run of whitespace into one space, with whitespace as Python's `str.split`
+    /// sees it (Unicode White_Space plus U+001C…U+001F).
+    static func trimAll(_ value: String) -> String {
+        var words: [String] = []
+        var current = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if pythonWhitespace.contains(scalar.value) {
+                if !current.isEmpty { words.append(String(current)); current = String.UnicodeScalarView() }
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { words.append(String(current)) }
+        return words.joined(separator: " ")
+    }
+
+    /// The code points for which Python's `str.isspace()` is true.
+    private static let pythonWhitespace: Set<UInt32> = [
+        0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
+        0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
+        0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+    ]
+
+    /// The string without leading and trailing spaces, tabs, CR and LF.
+    static func trimmed(_ value: String) -> String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        let scalars = value.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(scalars[first...last])
+    }
+
+    // MARK: Canonical request, string to sign, signature
+
+    /// The canonical request: `method`, URI, query, the header lines followed by an empty line,
+    /// the signed-headers list and the payload hash, joined by `\n`.
+    static func canonicalRequest(
+        method: String, canonicalURI: String, canonicalQuery: String,
+        canonicalHeaders: String, signedHeaders: String, payloadHash: String
+    ) -> String {
+        [method.uppercased(), canonicalURI, canonicalQuery, canonicalHeaders + "\n", signedHeaders, payloadHash]
+            .joined(separator: "\n")
+    }
+
+    /// `AWS4-HMAC-SHA256\n<timestamp>\n<scope>\n<hex SHA-256 of the canonical request>`.
+    static func stringToSign(timestamp: String, scope: String, canonicalRequest: String) -> String {
+        [SigV4Verifier.algorithm, timestamp, scope, hexSHA256(Array(canonicalRequest.utf8))].joined(separator: "\n")
+    }
+
+    /// `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
+    static func signingKey(secret: String, date: String, region: String, service: String) -> SymmetricKey {
+        var key = SymmetricKey(data: Array(("AWS4" + secret).utf8))
+        for part in [date, region, service, "aws4_request"] {
+            key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
+        }
+        return key
+    }
+
+    /// The lowercase hex HMAC-SHA256 of the string to sign.
+    static func signature(signingKey: SymmetricKey, stringToSign: String) -> String {
+        hex(Array(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey)))
+    }
+
+    /// Lowercase hex SHA-256.
+    static func hexSHA256(_ bytes: [UInt8]) -> String {
+        hex(Array(SHA256.hash(data: bytes)))
+    }
+
+    /// Compares two strings' bytes in time that depends only on `expected`'s length.
+    static func constantTimeEquals(_ expected: String, _ provided: String) -> Bool {
+        let a = Array(expected.utf8)
+        let b = Array(provided.utf8)
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<a.count {
+            difference |= a[i] ^ (i < b.count ? b[i] : 0)
+        }
+        return difference == 0
+    }
+
+    /// True for a non-empty region of lowercase letters, digits and hyphens.
+    static func isPlausibleRegion(_ region: String) -> Bool {
+        !region.isEmpty && region.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+    }
+
+    // MARK: Bytes
+
+    private static let upperHex = Array("0123456789ABCDEF".utf8)
+    private static let lowerHex = Array("0123456789abcdef".utf8)
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(lowerHex[Int(byte >> 4)])
+            out.append(lowerHex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

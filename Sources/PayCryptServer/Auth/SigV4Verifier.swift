@@ -1,0 +1,264 @@
+import Crypto
+import Foundation
+
+/// An HTTP request as it arrived, in the form SigV4 verification needs. It carries no HTTP
+/// framework types, so the verifier can be tested on plain values.
+public struct SigV4Request: Sendable {
+    /// The method, e.g. `POST`.
+    public var method: String
+    /// The path as sent on the wire, still percent-encoded and without the query,
+    /// e.g. `/keys/arn%3Aaws%3Apayment-cryptography%3A...%2Fkey%2Fabc/encrypt`.
+    public var rawPath: String
+    /// The query as sent (after `?`, still percent-encoded), or nil when the target had none.
+    public var rawQuery: String?
+    /// Every header field in the order received; repeated names are allowed. For HTTP/2 the
+    /// caller adds the `:authority` pseudo-header's value as `host`.
+    public var headers: [(name: String, value: String)]
+    /// The body bytes.
+    public var body: [UInt8]
+
+    /// Creates a request from its parts.
+    /// - Parameters:
+    ///   - method: The HTTP method.
+    ///   - rawPath: The percent-encoded path as sent, without the query.
+    ///   - rawQuery: The percent-encoded query as sent, without `?`, or nil.
+    ///   - headers: All header fields, in order.
+    ///   - body: The body bytes.
+    public init(method: String, rawPath: String, rawQuery: String? = nil, headers: [(name: String, value: String)], body: [UInt8] = []) {
+        self.method = method
+        self.rawPath = rawPath
+        self.rawQuery = rawQuery
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The values of every header named `name` (case-insensitive), in the order received.
+    func values(of name: String) -> [String] {
+        let lowered = name.lowercased()
+        return headers.compactMap { $0.name.lowercased() == lowered ? $0.value : nil }
+    }
+}
+
+/// Who signed a request whose signature checked out.
+public struct VerifiedCaller: Sendable, Equatable {
+    /// The access key id from the credential scope.
+    public var accessKeyId: String
+    /// The region from the credential scope (not checked against any list of regions).
+    public var region: String
+    /// The lowercase names the client signed, as listed in `SignedHeaders`.
+    public var signedHeaders: [String]
+    /// The `X-Amz-Security-Token` header, when the client sent one (session credentials).
+    /// paycrypt issues no session tokens, so it is passed on for the caller to judge.
+    public var securityToken: String?
+
+    /// Creates a verified caller.
+    public init(accessKeyId: String, region: String, signedHeaders: [String], securityToken: String? = nil) {
+        self.accessKeyId = accessKeyId
+        self.region = region
+        self.signedHeaders = signedHeaders
+        self.securityToken = securityToken
+    }
+}
+
+/// Why a request's authentication failed, as an AWS error code and message.
+///
+/// The message never contains a secret key or the signature the server expected.
+public struct SigV4Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `MissingAuthenticationTokenException`: no `Authorization` header at all.
+    public static let missingAuthenticationToken = "MissingAuthenticationTokenException"
+    /// `IncompleteSignatureException`: the `Authorization` header or the date is malformed or missing parts.
+    public static let incompleteSignature = "IncompleteSignatureException"
+    /// `UnrecognizedClientException`: the access key id is unknown.
+    public static let unrecognizedClient = "UnrecognizedClientException"
+    /// `InvalidSignatureException`: wrong signature, wrong scope, or a date outside the allowed skew.
+    public static let invalidSignature = "InvalidSignatureException"
+
+    /// The AWS error code, rendered as `__type` and `X-Amzn-ErrorType`.
+    public let code: String
+    /// The human-readable message.
+    public let message: String
+
+    /// The HTTP status to answer with. AWS's own front ends differ (403 from API Gateway-style
+    /// services, 400 from some older JSON services); paycrypt answers 403 for all of them.
+    public var httpStatus: Int { 403 }
+
+    /// Creates a failure.
+    /// - Parameters:
+    ///   - code: The AWS error code, one of the static names above.
+    ///   - message: The message; must not carry secrets or the expected signature.
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// `<code>: <message>`, for logs.
+    public var description: String { "\(code): \(message)" }
+}
+
+/// Verifies AWS Signature Version 4 in the `Authorization` header form that botocore and the
+/// AWS CLI send:
+///
+///     Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/payment-cryptography/aws4_request,
+///         SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=<64 hex>
+///
+/// The canonical request is built exactly as botocore's `SigV4Auth` builds it (see `SigV4Canonical`),
+/// the signing key is the HMAC-SHA256 chain over date, region, service and `aws4_request`, and
+/// the signatures are compared in constant time. Query-string (presigned URL) authentication is
+/// not accepted.
+public struct SigV4Verifier: Sendable {
+    /// The only signing algorithm accepted.
+    public static let algorithm = "AWS4-HMAC-SHA256"
+
+    let secretFor: @Sendable (String) -> String?
+    let service: String
+    let allowedSkew: TimeInterval
+    let now: @Sendable () -> Date
+
+    /// Creates a verifier.
+    /// - Parameters:
+    ///   - secretFor: Returns the secret access key for an access key id, or nil when the id is unknown.
+    ///   - service: The signing name the credential scope must carry.
+    ///   - allowedSkew: How far, in seconds, the request's date may be from `now()` either way (AWS: 15 minutes).
+    ///   - now: The clock.
+    public init(
+        secretFor: @escaping @Sendable (String) -> String?,
+        service: String = "payment-cryptography",
+        allowedSkew: TimeInterval = 900,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.secretFor = secretFor
+        self.service = service
+        self.allowedSkew = allowedSkew
+        self.now = now
+    }
+
+    /// Checks a request's signature.
+    ///
+    /// The checks run in this order, and the first that fails decides the answer: an
+    /// `Authorization` header is present; it parses; a date header is present and well formed;
+    /// `host` is signed; the credential scope names this service, `aws4_request` and the
+    /// request's date; the date is within the allowed skew; the access key is known;
+    /// `x-amz-content-sha256`, when sent, is the body's hash; the signature matches.
+    /// - Parameter request: The request as received.
+    /// - Returns: The caller, or the failure with its AWS error code and message.
+    public func verify(_ request: SigV4Request) -> Result<VerifiedCaller, SigV4Failure> {
+        Result { () throws(SigV4Failure) in try check(request) }
+    }
+
+    private func check(_ request: SigV4Request) throws(SigV4Failure) -> VerifiedCaller {
+        let authorizations = request.values(of: "authorization")
+        guard let header = authorizations.first else {
+            if SigV4Canonical.hasPresignedParameters(request.rawQuery) {
+                throw incomplete("Query-string (presigned URL) authentication is not supported by this server; "
+                    + "sign the request with an Authorization header.")
+            }
+            throw SigV4Failure(code: SigV4Failure.missingAuthenticationToken, message: "Missing Authentication Token")
+        }
+        guard authorizations.count == 1 else {
+            throw incomplete("The request carries more than one Authorization header.")
+        }
+
+        // The date: X-Amz-Date wins over Date (SigV4 spec; botocore sends one or the other).
+        let dateHeader = request.values(of: "x-amz-date").first.map { (value: $0, isAmz: true) }
+            ?? request.values(of: "date").first.map { (value: $0, isAmz: false) }
+        let authorization = try SigV4Authorization.parse(header, hasDate: dateHeader != nil)
+        guard let dateHeader else {
+            // `parse` already failed when the date was missing; this keeps the compiler sure of it.
+            throw incomplete(SigV4Authorization.missingDateSentence + " Authorization=\(header)")
+        }
+        guard let signedAt = SigV4Date.parse(dateHeader.value, amzFormat: dateHeader.isAmz) else {
+            throw incomplete("Date must be in ISO-8601 'basic format'. Got '\(dateHeader.value)'. "
+                + "See http://en.wikipedia.org/wiki/ISO_8601")
+        }
+        let timestamp = SigV4Date.basic(signedAt)
+
+        guard authorization.signedHeaders.contains("host") else {
+            throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+        }
+        let scope = authorization.credential
+        guard scope.terminator == "aws4_request" else {
+            throw incomplete("Credential should be scoped with a valid terminator: 'aws4_request', not '\(scope.terminator)'. ")
+        }
+        guard scope.service == service else {
+            throw invalid("Credential should be scoped to correct service: '\(service)'. ")
+        }
+        guard SigV4Canonical.isPlausibleRegion(scope.region) else {
+            throw invalid("Credential should be scoped to a valid region, not '\(scope.region)'. ")
+        }
+        let day = String(timestamp.prefix(8))
+        guard scope.date == day else {
+            throw invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+                + "'\(scope.date)' != '\(day)', from ISO-8601 string: '\(timestamp)'.")
+        }
+
+        try checkSkew(signedAt: signedAt, timestamp: timestamp)
+
+        guard let secret = secretFor(scope.accessKeyId) else {
+            throw SigV4Failure(code: SigV4Failure.unrecognizedClient, message: "The security token included in the request is invalid.")
+        }
+
+        let bodyHash = SigV4Canonical.hexSHA256(request.body)
+        let payloadHash: String
+        if let declared = request.values(of: "x-amz-content-sha256").first {
+            guard declared.lowercased() == bodyHash else {
+                throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
+            }
+            payloadHash = declared  // botocore puts the header's value into the canonical request as sent
+        } else {
+            payloadHash = bodyHash
+        }
+
+        let signingKey = SigV4Canonical.signingKey(secret: secret, date: scope.date, region: scope.region, service: scope.service)
+        var matched = false
+        for query in SigV4Canonical.canonicalQueryCandidates(request.rawQuery) {
+            let canonicalRequest = SigV4Canonical.canonicalRequest(
+                method: request.method,
+                canonicalURI: SigV4Canonical.canonicalURI(request.rawPath),
+                canonicalQuery: query,
+                canonicalHeaders: SigV4Canonical.canonicalHeaders(request, signedHeaders: authorization.signedHeaders),
+                signedHeaders: authorization.signedHeadersField,
+                payloadHash: payloadHash
+            )
+            let stringToSign = SigV4Canonical.stringToSign(timestamp: timestamp, scope: scope.scopeString, canonicalRequest: canonicalRequest)
+            let expected = SigV4Canonical.signature(signingKey: signingKey, stringToSign: stringToSign)
+            // Both candidates are always computed and compared, so timing says nothing about which matched.
+            matched = SigV4Canonical.constantTimeEquals(expected, authorization.signature) || matched
+        }
+        guard matched else {
+            throw invalid("The request signature we calculated does not match the signature you provided. "
+                + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+        }
+        return VerifiedCaller(
+            accessKeyId: scope.accessKeyId,
+            region: scope.region,
+            signedHeaders: authorization.signedHeaders,
+            securityToken: request.values(of: "x-amz-security-token").first
+        )
+    }
+
+    /// AWS's wording: `Signature expired: <date> is now earlier than <now - skew> (<now> - 15 min.)`
+    /// and `Signature not yet current: <date> is still later than <now + skew> (<now> + 15 min.)`.
+    private func checkSkew(signedAt: Date, timestamp: String) throws(SigV4Failure) {
+        let current = now()
+        let minutes = allowedSkew.truncatingRemainder(dividingBy: 60) == 0
+            ? String(Int(allowedSkew / 60)) : String(allowedSkew / 60)
+        let earliest = current.addingTimeInterval(-allowedSkew)
+        let latest = current.addingTimeInterval(allowedSkew)
+        if signedAt < earliest {
+            throw invalid("Signature expired: \(timestamp) is now earlier than \(SigV4Date.basic(earliest)) "
+                + "(\(SigV4Date.basic(current)) - \(minutes) min.)")
+        }
+        if signedAt > latest {
+            throw invalid("Signature not yet current: \(timestamp) is still later than \(SigV4Date.basic(latest)) "
+                + "(\(SigV4Date.basic(current)) + \(minutes) min.)")
+        }
+    }
+
+    private func incomplete(_ message: String) -> SigV4Failure {
+        SigV4Failure(code: SigV4Failure.incompleteSignature, message: message)
+    }
+
+    private func invalid(_ message: String) -> SigV4Failure {
+        SigV4Failure(code: SigV4Failure.invalidSignature, message: message)
+    }
+}
