@@ -34,6 +34,7 @@ struct OperationTable: Sendable {
             "ListTagsForResource": Self.handler(ControlPlane.ListTagsForResourceInput.self) { try await s.listTagsForResource($0, context: $1) },
             "GetParametersForImport": Self.handler(ControlPlane.GetParametersForImportInput.self) { try await s.getParametersForImport($0, context: $1) },
             "ImportKey": Self.handler(ControlPlane.ImportKeyInput.self) { try await s.importKey($0, context: $1) },
+            "ExportKey": Self.handler(ControlPlane.ExportKeyInput.self) { try await s.exportKey($0, context: $1) },
         ]
     }
 

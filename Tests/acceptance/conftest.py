@@ -212,12 +212,16 @@ def client_config(validate: bool = True) -> Config:
                   connect_timeout=5, read_timeout=60)
 
 
-def make_client(endpoint: str, service: str, region: str = REGION, validate: bool = True):
-    """service: "cp" / "payment-cryptography" or "dp" / "payment-cryptography-data"."""
+def make_client(endpoint: str, service: str, region: str = REGION, validate: bool = True,
+                access_key: str = "test", secret_key: str = "test", config: Config | None = None):
+    """service: "cp" / "payment-cryptography" or "dp" / "payment-cryptography-data".
+
+    access_key / secret_key: the SigV4 credentials (default: the development identity test/test);
+    config: a botocore Config instead of the default one (no retries)."""
     service = {"cp": "payment-cryptography", "dp": "payment-cryptography-data"}.get(service, service)
     return boto3.session.Session().client(
-        service, endpoint_url=endpoint, region_name=region, aws_access_key_id="test",
-        aws_secret_access_key="test", config=client_config(validate))
+        service, endpoint_url=endpoint, region_name=region, aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key, config=config or client_config(validate))
 
 
 @pytest.fixture(scope="session")
@@ -323,14 +327,15 @@ def error_of(excinfo) -> tuple:
 # ---------------------------------------------------------------------------------------------
 
 def raw_request(endpoint: str, method: str, path: str, body=b"", headers: dict | None = None,
-                region: str = REGION, sign: bool = True) -> requests.Response:
+                region: str = REGION, sign: bool = True, credentials: tuple = ("test", "test")) -> requests.Response:
+    """credentials: (access key id, secret access key) to sign with."""
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
     if isinstance(body, str):
         body = body.encode()
     req = AWSRequest(method=method, url=endpoint + path, data=body, headers=dict(headers or {}))
     if sign:
-        SigV4Auth(Credentials("test", "test"), "payment-cryptography", region).add_auth(req)
+        SigV4Auth(Credentials(*credentials), "payment-cryptography", region).add_auth(req)
     prepared = req.prepare()
     return requests.request(method, prepared.url, headers=dict(prepared.headers), data=body, timeout=30)
 
@@ -397,3 +402,46 @@ def rng(seed, request) -> random.Random:
     """A per-test random.Random derived from the session seed and the test's name."""
     import zlib
     return random.Random(seed ^ zlib.crc32(request.node.nodeid.encode()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Identities, metrics (security and operations tests)
+# ---------------------------------------------------------------------------------------------
+
+def identity(access_key: str, secret_key: str, account: str = ACCOUNT, name: str | None = None,
+             actions: list | None = None, resources: list | None = None) -> dict:
+    """One entry of an `--identities` file (no actions/resources: no Policy, i.e. allow all)."""
+    entry = {"AccessKeyId": access_key, "SecretAccessKey": secret_key, "AccountId": account,
+             "Name": name or access_key}
+    if actions is not None or resources is not None:
+        entry["Policy"] = {"Actions": list(actions or []), "Resources": list(resources or [])}
+    return entry
+
+
+def write_identities(path: Path, *identities: dict) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps({"Identities": list(identities)}, indent=2))
+    return path
+
+
+_METRIC_LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$')
+_METRIC_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text: str) -> list:
+    """Prometheus text exposition -> [(name, {label: value}, float)]; fails on a line it cannot read."""
+    samples = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        m = _METRIC_LINE.match(line)
+        assert m, f"not a Prometheus sample line: {line!r}"
+        name, labels, value = m.groups()
+        samples.append((name, dict(_METRIC_LABEL.findall(labels or "")), float(value)))
+    return samples
+
+
+def metric_value(samples: list, name: str, **labels) -> float | None:
+    """The sum of the samples of `name` whose labels include `labels` (None if there is none)."""
+    found = [v for n, ls, v in samples if n == name and all(ls.get(k) == str(x) for k, x in labels.items())]
+    return sum(found) if found else None

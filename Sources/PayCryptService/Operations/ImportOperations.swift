@@ -62,8 +62,12 @@ extension PaymentCryptographyService {
     /// paycrypt accepts every symmetric algorithm here (AWS: TDES and AES-128), a documented superset.
     public func importKey(_ input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
         try authorize("ImportKey", newKeyResource(context), context)
-        guard case .keyCryptogram(let kc) = input.keyMaterial else {
-            throw ServiceError(.notImplemented, "ImportKey supports KeyMaterial KeyCryptogram only in this version of paycrypt.")
+        let kc: ControlPlane.ImportKeyCryptogram
+        switch input.keyMaterial {
+        case .keyCryptogram(let k): kc = k
+        case .tr31KeyBlock(let block): return try await importTR31(block, input: input, context: context)
+        default:
+            throw ServiceError(.notImplemented, "ImportKey supports KeyMaterial KeyCryptogram and Tr31KeyBlock only in this version of paycrypt.")
         }
         let path = "KeyMaterial.KeyCryptogram"
         let a = kc.keyAttributes

@@ -1,0 +1,131 @@
+import PayCryptModel
+import PayCryptStore
+import PaymentCryptography
+
+extension PaymentCryptographyService {
+    /// The TR-31 key block protection key of a wrapping key (K0 or K1) that allows `unwrap`/`wrap`.
+    func keyBlockProtectionKey(_ identifier: String, field: String, unwrap: Bool, operation: String,
+                               _ context: RequestContext) async throws -> (KeyRecord, TR31ProtectionKey) {
+        let (record, material) = try await usableKey(identifier, context, operation: operation)
+        let arn = record.arn
+        guard record.state == .CREATE_COMPLETE, record.enabled else {
+            throw ServiceError.validation("The wrapping key \(arn) is \(record.state == .CREATE_COMPLETE ? "disabled" : "not usable (\(record.state.rawValue))").", field: field)
+        }
+        guard record.keyUsage == "TR31_K0_KEY_ENCRYPTION_KEY" || record.keyUsage == "TR31_K1_KEY_BLOCK_PROTECTION_KEY" else {
+            throw ServiceError.validation("KeyUsage of the wrapping key \(arn) is invalid for the operation: a TR-31 key block needs a TR31_K0 or TR31_K1 key.", field: field)
+        }
+        let m = record.modes
+        guard m.noRestrictions || (unwrap ? m.unwrap : m.wrap) else {
+            throw ServiceError.validation("KeyModesOfUse of the wrapping key \(arn) does not allow \(unwrap ? "Unwrap" : "Wrap").", field: field)
+        }
+        guard let material else { throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: arn), field: field) }
+        do {
+            if material.algorithm.isTDES { return (record, try TR31ProtectionKey(tdes: material.bytes)) }
+            if material.algorithm.isAES { return (record, try TR31ProtectionKey(aes: material.bytes)) }
+        } catch {}
+        throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: arn), field: field)
+    }
+
+    /// ImportKey with `Tr31KeyBlock`: the key block is unwrapped under a K0/K1 key in the service;
+    /// the new key's attributes come from the block header.
+    func importTR31(_ block: ControlPlane.ImportTr31KeyBlock, input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
+        let path = "KeyMaterial.Tr31KeyBlock"
+        let (_, kbpk) = try await keyBlockProtectionKey(block.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
+                                                        unwrap: true, operation: "ImportKey", context)
+        let unwrapped: TR31UnwrappedKey
+        do {
+            unwrapped = try TR31KeyBlock.unwrap(block.wrappedKeyBlock, using: kbpk)
+        } catch {
+            throw ServiceError.validation("The TR-31 key block was refused: \(error).", field: "\(path).WrappedKeyBlock")
+        }
+        let h = unwrapped.header
+        guard let usage = TR31Mapping.awsUsage(h.keyUsage.rawValue) else {
+            throw ServiceError.validation("The key block's key usage \(h.keyUsage.rawValue) has no AWS KeyUsage.", field: "\(path).WrappedKeyBlock")
+        }
+        guard let algorithm = TR31Mapping.awsAlgorithm(h, keyLength: unwrapped.key.count) else {
+            throw ServiceError.validation("The key block's algorithm \(h.algorithm.rawValue) with a \(unwrapped.key.count)-byte key (and HM block \(h.optionalBlockData(.hmacHash) ?? "none")) is not a supported symmetric key.", field: "\(path).WrappedKeyBlock")
+        }
+        guard let modes = TR31Mapping.modes(h.modeOfUse) else {
+            throw ServiceError.validation("The key block's mode of use \(h.modeOfUse.rawValue) has no AWS KeyModesOfUse.", field: "\(path).WrappedKeyBlock")
+        }
+        try checkAttributes(usage: usage, keyClass: "SYMMETRIC_KEY", algorithm: algorithm.rawValue, modes: modes, field: "\(path).WrappedKeyBlock")
+        let material: SymmetricKeyMaterial
+        do { material = try SymmetricKeyMaterial(algorithm: algorithm, bytes: unwrapped.key) } catch {
+            throw ServiceError.validation("The key block carries \(unwrapped.key.count) bytes, which do not fit \(algorithm.rawValue).", field: "\(path).WrappedKeyBlock")
+        }
+        let record = try await insertNewKey(
+            material: material, usage: usage, keyClass: "SYMMETRIC_KEY", modes: modes, kcvAlgorithm: input.keyCheckValueAlgorithm?.rawValue,
+            enabled: input.enabled ?? true, exportable: h.exportability != .nonExportable, origin: "EXTERNAL", deriveKeyUsage: nil,
+            tags: (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }, context: context)
+        return ControlPlane.ImportKeyOutput(key: try wireKey(record))
+    }
+
+    /// ExportKey: a key wrapped as a TR-31 key block under a K0/K1 key in the service (version D
+    /// for an AES wrapping key, B for TDES). `Exportable: false` keys are never exported.
+    public func exportKey(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
+        guard case .tr31KeyBlock(let tr31) = input.keyMaterial else {
+            throw ServiceError(.notImplemented, "ExportKey supports KeyMaterial Tr31KeyBlock only in this version of paycrypt.")
+        }
+        if input.exportAttributes != nil {
+            throw ServiceError(.notImplemented, "ExportKey ExportAttributes are not supported by paycrypt yet.")
+        }
+        let (record, material) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey")
+        guard record.state == .CREATE_COMPLETE else {
+            throw ServiceError.validation("Key \(record.arn) is \(record.state.rawValue) and cannot be exported.", field: "ExportKeyIdentifier")
+        }
+        guard record.exportable else {
+            throw ServiceError.validation("Key \(record.arn) is not exportable (Exportable is false).", field: "ExportKeyIdentifier")
+        }
+        guard let material else { throw ServiceError.validation("Key \(record.arn) is not a symmetric key.", field: "ExportKeyIdentifier") }
+        let path = "KeyMaterial.Tr31KeyBlock"
+        let (wrapping, kbpk) = try await keyBlockProtectionKey(tr31.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
+                                                              unwrap: false, operation: "ExportKey", context)
+        guard let usageCode = TR31Mapping.usageCode(record.keyUsage), let usage = TR31KeyUsage(rawValue: usageCode) else {
+            throw ServiceError.validation("KeyUsage \(record.keyUsage) has no TR-31 code.", field: "ExportKeyIdentifier")
+        }
+        var modes = record.modes
+        var exportability: TR31Exportability = .exportable
+        var version = TR31KeyVersionNumber.unused
+        var optional: [TR31OptionalBlock] = []
+        let (algorithm, hm) = TR31Mapping.tr31Algorithm(material.algorithm)
+        if let headers = tr31.keyBlockHeaders {
+            if let m = headers.keyModesOfUse { modes = KeyModes(wire: m) }
+            switch headers.keyExportability {
+            case .nonExportable?: exportability = .nonExportable
+            case .sensitive?: exportability = .sensitive
+            default: break
+            }
+            if let v = headers.keyVersion {
+                guard let parsed = TR31KeyVersionNumber(rawValue: v) else {
+                    throw ServiceError.validation("KeyVersion must be 2 characters.", field: "\(path).KeyBlockHeaders.KeyVersion")
+                }
+                version = parsed
+            }
+            for (id, data) in (headers.optionalBlocks ?? [:]).sorted(by: { $0.key < $1.key }) {
+                do {
+                    guard let blockId = TR31OptionalBlockID(rawValue: id) else { throw ServiceError.validation("bad id") }
+                    optional.append(try TR31OptionalBlock(id: blockId, data: data))
+                } catch {
+                    throw ServiceError.validation("Optional block \(id) is not valid.", field: "\(path).KeyBlockHeaders.OptionalBlocks")
+                }
+            }
+        }
+        if let hm, !optional.contains(where: { $0.id == .hmacHash }) {
+            if let block = try? TR31OptionalBlock(id: .hmacHash, data: hm) { optional.insert(block, at: 0) }
+        }
+        guard let mode = TR31Mapping.modeOfUse(modes) else {
+            throw ServiceError.validation("KeyModesOfUse \(modes.names.sorted()) have no TR-31 mode of use.", field: "\(path).KeyBlockHeaders.KeyModesOfUse")
+        }
+        let header = TR31Header(version: kbpk.algorithm == .aes ? .d : .b, keyUsage: usage, algorithm: algorithm, modeOfUse: mode,
+                                keyVersionNumber: version, exportability: exportability, optionalBlocks: optional)
+        let block: String
+        do {
+            block = try TR31KeyBlock.wrap(material.bytes, header: header, using: kbpk)
+        } catch {
+            throw ServiceError.validation("The key cannot be wrapped as a TR-31 key block: \(error).", field: path)
+        }
+        return ControlPlane.ExportKeyOutput(wrappedKey: ControlPlane.WrappedKey(
+            wrappingKeyArn: wrapping.arn, wrappedKeyMaterialFormat: .tr31KeyBlock, keyMaterial: block,
+            keyCheckValue: record.keyCheckValue, keyCheckValueAlgorithm: try wireEnum(record.keyCheckValueAlgorithm)))
+    }
+}
