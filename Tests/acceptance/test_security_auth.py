@@ -329,7 +329,6 @@ INCOMPLETE_AUTHORIZATIONS = {
     "no Signature": lambda: f"AWS4-HMAC-SHA256 Credential={_scope()}, SignedHeaders=host;x-amz-date",
     "no SignedHeaders": lambda: f"AWS4-HMAC-SHA256 Credential={_scope()}, Signature={'0' * 64}",
     "no Credential": lambda: f"AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature={'0' * 64}",
-    "empty Signature": lambda: f"AWS4-HMAC-SHA256 Credential={_scope()}, SignedHeaders=host;x-amz-date, Signature=",
     "algorithm only": lambda: "AWS4-HMAC-SHA256",
 }
 
@@ -360,11 +359,12 @@ def test_host_not_signed_is_incomplete_signature_403(endpoint, plane):
 
 
 GARBAGE_AUTHORIZATIONS = [
-    "", " ", "Bearer abcdef", "Basic dGVzdDp0ZXN0", "AWS test:c2lnbmF0dXJl", "AWS4-HMAC-SHA512 Credential=x",
+    "", "Bearer abcdef", "Basic dGVzdDp0ZXN0", "AWS test:c2lnbmF0dXJl", "AWS4-HMAC-SHA512 Credential=x",
     "AWS4-HMAC-SHA256 Credential=test", "AWS4-HMAC-SHA256 Credential=test/2026/us-east-1, SignedHeaders=host, Signature=00",
     "AWS4-HMAC-SHA256 Credential=test/99999999/us-east-1/payment-cryptography/aws4_request, SignedHeaders=host;x-amz-date, Signature=zz",
     "AWS4-HMAC-SHA256 Credential=//////, SignedHeaders=;;;, Signature=" + "f" * 64,
     "AWS4-HMAC-SHA256 Credential==, SignedHeaders==, Signature==",
+    "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/payment-cryptography/aws4_request, SignedHeaders=host;x-amz-date, Signature=",
     "AWS4-HMAC-SHA256 " + "Credential=a/b/c/d/e, " * 200 + "Signature=0",
     "AWS4-HMAC-SHA256 Credential=" + "A" * 5000 + "/20260101/us-east-1/payment-cryptography/aws4_request, SignedHeaders=host, Signature=" + "0" * 64,
 ]
