@@ -118,7 +118,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
-            exclude: ["Import/make_oaep_vectors.py"],
+            exclude: ["Import/make_oaep_vectors.py", "TR34/make_tr34_vectors.py", "TR34/tr34_vectors.json"],
             swiftSettings: strict
         ),
         .testTarget(

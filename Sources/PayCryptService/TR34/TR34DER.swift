@@ -94,27 +94,41 @@ enum TR34DER {
         return [0x80 | UInt8(bytes.count)] + bytes
     }
 
-    /// `IssuerAndSerialNumber` of a certificate: its issuer Name and serial number INTEGER.
-    /// - Throws: ``TR34Error/invalidCertificate(_:)`` if the issuer cannot be serialised.
+    /// `IssuerAndSerialNumber` of a certificate: its issuer Name and serial number INTEGER,
+    /// copied from the certificate's own encoding so that other implementations match them.
+    /// - Throws: ``TR34Error/invalidCertificate(_:)`` if the certificate cannot be serialised.
     static func issuerAndSerialNumber(of certificate: Certificate) throws(TR34Error) -> [UInt8] {
+        let failure: (String) -> TR34Error = { .invalidCertificate($0) }
         var serializer = DER.Serializer()
         do {
-            try serializer.serialize(certificate.issuer)
+            try serializer.serialize(certificate)
         } catch {
-            throw .invalidCertificate("the issuer name cannot be serialised")
+            throw .invalidCertificate("the certificate cannot be serialised")
         }
-        return sequence(serializer.serializedBytes, tlv(0x02, Array(certificate.serialNumber.bytes)))
+        let root = try parse(serializer.serializedBytes, "the certificate", error: failure)
+        var outer = try Children(of: root, .sequence, "the certificate", error: failure)
+        var tbs = try Children(of: outer.next("tbsCertificate"), .sequence, "the tbsCertificate", error: failure)
+        var serial = try tbs.next("serial number")
+        if serial.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) {
+            serial = try tbs.next("serial number")  // after the [0] version
+        }
+        _ = try tbs.next("signature algorithm")
+        let issuer = try tbs.next("issuer")
+        guard serial.identifier == .integer, issuer.identifier == .sequence else {
+            throw .invalidCertificate("the certificate's serial number or issuer is not where X.509 puts it")
+        }
+        return tlv(0x30, Array(issuer.encodedBytes) + Array(serial.encodedBytes))
     }
 
     // MARK: Reading
 
     /// Parses exactly one DER element.
     /// - Throws: `error(what)` if the bytes are not one well-formed DER element.
-    static func parse(_ bytes: some Collection<UInt8>, _ what: String, error: (String) -> TR34Error) throws(TR34Error) -> ASN1Node {
+    static func parse(_ bytes: some Collection<UInt8>, _ what: String, error failure: (String) -> TR34Error) throws(TR34Error) -> ASN1Node {
         do {
             return try DER.parse(Array(bytes))
         } catch {
-            throw error("\(what) is not valid DER")
+            throw failure("\(what) is not valid DER")
         }
     }
 
@@ -199,17 +213,19 @@ enum TR34DER {
 
     /// True when an `IssuerAndSerialNumber` node names `certificate` (issuer compared as a Name,
     /// serial number as its INTEGER octets).
-    static func names(_ node: ASN1Node, _ certificate: Certificate, _ what: String, error: @escaping (String) -> TR34Error) throws(TR34Error) -> Bool {
-        var fields = try Children(of: node, .sequence, what, error: error)
+    static func names(_ node: ASN1Node, _ certificate: Certificate, _ what: String, error failure: @escaping (String) -> TR34Error) throws(TR34Error) -> Bool {
+        var fields = try Children(of: node, .sequence, what, error: failure)
         let issuerNode = try fields.next("issuer")
-        let serial = try primitive(fields.next("serial number"), .integer, "\(what) serial number", error: error)
+        let serial = try primitive(fields.next("serial number"), .integer, "\(what) serial number", error: failure)
         try fields.end()
         let issuer: DistinguishedName
         do {
             issuer = try DistinguishedName(derEncoded: issuerNode)
         } catch {
-            throw error("\(what) issuer is not a Name")
+            throw failure("\(what) issuer is not a Name")
         }
-        return issuer == certificate.issuer && serial == Array(certificate.serialNumber.bytes)
+        // Serial numbers compare as numbers: swift-certificates keeps them without leading zeros.
+        let number = serial.drop { $0 == 0 }
+        return issuer == certificate.issuer && number.elementsEqual(certificate.serialNumber.bytes.drop { $0 == 0 })
     }
 }
