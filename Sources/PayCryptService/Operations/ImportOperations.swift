@@ -26,9 +26,7 @@ extension PaymentCryptographyService {
     public func getParametersForImport(_ input: ControlPlane.GetParametersForImportInput, context: RequestContext) async throws -> ControlPlane.GetParametersForImportOutput {
         try authorize("GetParametersForImport", "*", context)
         switch input.keyMaterialType {
-        case .keyCryptogram: break
-        case .tr34KeyBlock:
-            throw ServiceError(.notImplemented, "GetParametersForImport with KeyMaterialType TR34_KEY_BLOCK is not supported by paycrypt yet; use KEY_CRYPTOGRAM.")
+        case .keyCryptogram, .tr34KeyBlock: break
         default:
             throw ServiceError.validation("KeyMaterialType \(input.keyMaterialType.rawValue) is not valid for GetParametersForImport; use KEY_CRYPTOGRAM or TR34_KEY_BLOCK.", field: "KeyMaterialType")
         }
@@ -66,8 +64,16 @@ extension PaymentCryptographyService {
         switch input.keyMaterial {
         case .keyCryptogram(let k): kc = k
         case .tr31KeyBlock(let block): return try await importTR31(block, input: input, context: context)
+        case .tr34KeyBlock(let block): return try await importTR34(block, input: input, context: context)
+        case .rootCertificatePublicKey(let root):
+            return try await importCertificate(attributes: root.keyAttributes, pem: root.publicKeyCertificate, authority: nil, input: input,
+                                               path: "KeyMaterial.RootCertificatePublicKey", context: context)
+        case .trustedCertificatePublicKey(let trusted):
+            return try await importCertificate(attributes: trusted.keyAttributes, pem: trusted.publicKeyCertificate,
+                                               authority: trusted.certificateAuthorityPublicKeyIdentifier, input: input,
+                                               path: "KeyMaterial.TrustedCertificatePublicKey", context: context)
         default:
-            throw ServiceError(.notImplemented, "ImportKey supports KeyMaterial KeyCryptogram and Tr31KeyBlock only in this version of paycrypt.")
+            throw ServiceError(.notImplemented, "ImportKey with this KeyMaterial is not supported by paycrypt yet.")
         }
         let path = "KeyMaterial.KeyCryptogram"
         let a = kc.keyAttributes

@@ -38,26 +38,7 @@ extension PaymentCryptographyService {
         } catch {
             throw ServiceError.validation("The TR-31 key block was refused: \(error).", field: "\(path).WrappedKeyBlock")
         }
-        let h = unwrapped.header
-        guard let usage = TR31Mapping.awsUsage(h.keyUsage.rawValue) else {
-            throw ServiceError.validation("The key block's key usage \(h.keyUsage.rawValue) has no AWS KeyUsage.", field: "\(path).WrappedKeyBlock")
-        }
-        guard let algorithm = TR31Mapping.awsAlgorithm(h, keyLength: unwrapped.key.count) else {
-            throw ServiceError.validation("The key block's algorithm \(h.algorithm.rawValue) with a \(unwrapped.key.count)-byte key (and HM block \(h.optionalBlockData(.hmacHash) ?? "none")) is not a supported symmetric key.", field: "\(path).WrappedKeyBlock")
-        }
-        guard let modes = TR31Mapping.modes(h.modeOfUse) else {
-            throw ServiceError.validation("The key block's mode of use \(h.modeOfUse.rawValue) has no AWS KeyModesOfUse.", field: "\(path).WrappedKeyBlock")
-        }
-        try checkAttributes(usage: usage, keyClass: "SYMMETRIC_KEY", algorithm: algorithm.rawValue, modes: modes, field: "\(path).WrappedKeyBlock")
-        let material: SymmetricKeyMaterial
-        do { material = try SymmetricKeyMaterial(algorithm: algorithm, bytes: unwrapped.key) } catch {
-            throw ServiceError.validation("The key block carries \(unwrapped.key.count) bytes, which do not fit \(algorithm.rawValue).", field: "\(path).WrappedKeyBlock")
-        }
-        let record = try await insertNewKey(
-            material: material, usage: usage, keyClass: "SYMMETRIC_KEY", modes: modes, kcvAlgorithm: input.keyCheckValueAlgorithm?.rawValue,
-            enabled: input.enabled ?? true, exportable: h.exportability != .nonExportable, origin: "EXTERNAL", deriveKeyUsage: nil,
-            tags: (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }, context: context)
-        return ControlPlane.ImportKeyOutput(key: try wireKey(record))
+        return try await insertFromHeader(unwrapped.header, key: unwrapped.key, input: input, field: "\(path).WrappedKeyBlock", context: context)
     }
 
     /// ExportKey: a key wrapped as a TR-31 key block under a K0/K1 key in the service (version D

@@ -1,0 +1,144 @@
+"""TR-34 (X9_TR34_2012) import through boto3, the way AWS's samples do it: import the sending host's
+CA as a root certificate, GetParametersForImport with TR34_KEY_BLOCK, build a two-pass block with
+an independent builder (tr34_builder.py, hand-written DER and `cryptography`), ImportKey, then use
+the key. Plus a trusted certificate under the root, and refusals that name the failed check."""
+import base64
+import datetime
+import secrets
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+warnings.filterwarnings("ignore")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "oracle"))
+import apc_mac  # noqa: E402
+
+from conftest import error_of  # noqa: E402
+from tr34_builder import build_tr34  # noqa: E402
+
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def cert(subject_cn, key, issuer_cn=None, issuer_key=None, ca=False, days=365):
+    issuer_cn = issuer_cn or subject_cn
+    b = (x509.CertificateBuilder()
+         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject_cn)]))
+         .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_cn)]))
+         .public_key(key.public_key()).serial_number(x509.random_serial_number())
+         .not_valid_before(NOW - datetime.timedelta(days=1)).not_valid_after(NOW + datetime.timedelta(days=days))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    return b.sign(issuer_key or key, hashes.SHA256())
+
+
+def b64pem(c):
+    return base64.b64encode(c.public_bytes(serialization.Encoding.PEM)).decode()
+
+
+@pytest.fixture(scope="module")
+def kdh(cp):
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca = cert("KDH test CA", ca_key, ca=True)
+    kdh_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    kdh_cert = cert("KDH signing key", kdh_key, issuer_cn="KDH test CA", issuer_key=ca_key)
+    root = cp.import_key(KeyMaterial={"RootCertificatePublicKey": {
+        "KeyAttributes": {"KeyUsage": "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "KeyClass": "PUBLIC_KEY",
+                          "KeyAlgorithm": "RSA_2048", "KeyModesOfUse": {"Verify": True}},
+        "PublicKeyCertificate": b64pem(ca)}})["Key"]
+    return {"ca_key": ca_key, "ca": ca, "key": kdh_key, "cert": kdh_cert, "root": root}
+
+
+def tr34_import(cp, kdh, key, header, nonce=None, tamper=None):
+    params = cp.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048")
+    krd = x509.load_pem_x509_certificate(base64.b64decode(params["WrappingKeyCertificate"]))
+    nonce = nonce or secrets.token_bytes(8)
+    block = build_tr34(kdh_key=kdh["key"], kdh_cert=kdh["cert"], krd_cert=krd, key=key, header=header, nonce=nonce)
+    if tamper:
+        block = tamper(block)
+    return cp.import_key(KeyMaterial={"Tr34KeyBlock": {
+        "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"], "SigningKeyCertificate": b64pem(kdh["cert"]),
+        "ImportToken": params["ImportToken"], "WrappedKeyBlock": block.hex().upper(), "KeyBlockFormat": "X9_TR34_2012",
+        "RandomNonce": nonce.hex().upper()}})["Key"]
+
+
+def test_root_certificate_is_a_public_key(kdh):
+    root = kdh["root"]
+    assert root["KeyAttributes"]["KeyClass"] == "PUBLIC_KEY" and root["KeyOrigin"] == "EXTERNAL"
+    assert root["KeyCheckValueAlgorithm"] == "SHA_1" and len(root["KeyCheckValue"]) == 6
+
+
+@pytest.mark.parametrize("header,length,algorithm,usage", [
+    ("D9999K0TB00E0000", 16, "TDES_2KEY", "TR31_K0_KEY_ENCRYPTION_KEY"),
+    ("D9999K1TB00E0000", 24, "TDES_3KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY"),
+    ("D9999K0AB00E0000", 16, "AES_128", "TR31_K0_KEY_ENCRYPTION_KEY"),
+])
+def test_tr34_two_pass_import_of_a_kek(cp, kdh, header, length, algorithm, usage):
+    key = secrets.token_bytes(length)
+    imported = tr34_import(cp, kdh, key, header)
+    a = imported["KeyAttributes"]
+    assert (a["KeyUsage"], a["KeyAlgorithm"]) == (usage, algorithm)
+    assert {m for m, v in a["KeyModesOfUse"].items() if v} == {"Encrypt", "Decrypt", "Wrap", "Unwrap"}
+    assert imported["KeyCheckValue"] == apc_mac.kcv(key.hex(), algorithm)
+
+
+def test_tr34_imported_mac_key_generates_the_oracle_mac(cp, dp, kdh):
+    key = secrets.token_bytes(16)
+    imported = tr34_import(cp, kdh, key, "D9999M3TC00E0000")
+    msg = secrets.token_bytes(16).hex().upper()
+    mac = dp.generate_mac(KeyIdentifier=imported["KeyArn"], MessageData=msg, GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})["Mac"]
+    assert mac == apc_mac.generate_mac(key.hex(), "TDES_2KEY", {"Algorithm": "ISO9797_ALGORITHM3"}, msg, None)
+
+
+def flip_last(block):
+    return block[:-1] + bytes([block[-1] ^ 1])
+
+
+@pytest.mark.parametrize("case", ["tampered", "wrong-nonce"])
+def test_tr34_refusals_name_the_check(cp, kdh, case):
+    key = secrets.token_bytes(16)
+    with pytest.raises(Exception) as e:
+        if case == "tampered":
+            tr34_import(cp, kdh, key, "D9999K0TB00E0000", tamper=flip_last)
+        else:
+            params = cp.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048")
+            krd = x509.load_pem_x509_certificate(base64.b64decode(params["WrappingKeyCertificate"]))
+            block = build_tr34(kdh_key=kdh["key"], kdh_cert=kdh["cert"], krd_cert=krd, key=key, header="D9999K0TB00E0000", nonce=b"\x01" * 8)
+            cp.import_key(KeyMaterial={"Tr34KeyBlock": {
+                "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"], "SigningKeyCertificate": b64pem(kdh["cert"]),
+                "ImportToken": params["ImportToken"], "WrappedKeyBlock": block.hex().upper(), "KeyBlockFormat": "X9_TR34_2012",
+                "RandomNonce": "0202020202020202"}})
+    code, status, response = error_of(e)
+    assert (code, status) == ("ValidationException", 400)
+    assert "TR-34" in response["Error"]["Message"]
+
+
+def test_kdh_certificate_must_chain_to_the_root(cp, kdh):
+    other_ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rogue = dict(kdh)
+    rogue["cert"] = cert("KDH signing key", kdh["key"], issuer_cn="Other CA", issuer_key=other_ca_key)
+    with pytest.raises(Exception) as e:
+        tr34_import(cp, rogue, secrets.token_bytes(16), "D9999K0TB00E0000")
+    assert error_of(e)[:2] == ("ValidationException", 400)
+
+
+def test_trusted_certificate_under_the_root(cp, kdh):
+    leaf_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    leaf = cert("partner host", leaf_key, issuer_cn="KDH test CA", issuer_key=kdh["ca_key"])
+    trusted = cp.import_key(KeyMaterial={"TrustedCertificatePublicKey": {
+        "KeyAttributes": {"KeyUsage": "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "KeyClass": "PUBLIC_KEY",
+                          "KeyAlgorithm": "RSA_2048", "KeyModesOfUse": {"Verify": True}},
+        "PublicKeyCertificate": b64pem(leaf), "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"]}})["Key"]
+    assert trusted["KeyAttributes"]["KeyClass"] == "PUBLIC_KEY"
+    stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    stranger = cert("stranger", stranger_key)
+    with pytest.raises(Exception) as e:
+        cp.import_key(KeyMaterial={"TrustedCertificatePublicKey": {
+            "KeyAttributes": {"KeyUsage": "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "KeyClass": "PUBLIC_KEY",
+                              "KeyAlgorithm": "RSA_2048", "KeyModesOfUse": {"Verify": True}},
+            "PublicKeyCertificate": b64pem(stranger), "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"]}})
+    assert error_of(e)[:2] == ("ValidationException", 400)
