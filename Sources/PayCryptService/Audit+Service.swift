@@ -4,7 +4,7 @@ extension PaymentCryptographyService {
     /// The control-plane operations that change state and so go into the audit trail.
     public static let auditedOperations: Set<String> = [
         "CreateKey", "ImportKey", "DeleteKey", "RestoreKey", "StartKeyUsage", "StopKeyUsage",
-        "CreateAlias", "UpdateAlias", "DeleteAlias", "TagResource", "UntagResource", "GetParametersForImport", "ExportKey",
+        "CreateAlias", "UpdateAlias", "DeleteAlias", "TagResource", "UntagResource", "GetParametersForImport", "GetParametersForExport", "ExportKey",
     ]
 
     /// Appends one entry to the audit trail: who (access key), what (operation, resource), when,

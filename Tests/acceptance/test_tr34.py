@@ -142,3 +142,55 @@ def test_trusted_certificate_under_the_root(cp, kdh):
                               "KeyAlgorithm": "RSA_2048", "KeyModesOfUse": {"Verify": True}},
             "PublicKeyCertificate": b64pem(stranger), "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"]}})
     assert error_of(e)[:2] == ("ValidationException", 400)
+
+
+# ---------------------------------------------------------------------------------------------
+# Export: KeyCryptogram and TR-34 to a recipient whose certificate chains to an imported root
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def krd(cp, kdh):
+    """A receiving host: its RSA key and a certificate signed by the imported root's CA."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return {"key": key, "cert": cert("receiving host", key, issuer_cn="KDH test CA", issuer_key=kdh["ca_key"])}
+
+
+def test_export_key_cryptogram_opens_with_the_recipients_key(cp, kdh, krd):
+    from conftest import import_key
+    from cryptography.hazmat.primitives.asymmetric import padding
+    key = secrets.token_bytes(16)
+    k = import_key(cp, key.hex(), "TR31_K0_KEY_ENCRYPTION_KEY", "TDES_2KEY", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    out = cp.export_key(ExportKeyIdentifier=k["KeyArn"], KeyMaterial={"KeyCryptogram": {
+        "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"], "WrappingKeyCertificate": b64pem(krd["cert"]),
+        "WrappingSpec": "RSA_OAEP_SHA_256"}})["WrappedKey"]
+    assert out["WrappedKeyMaterialFormat"] == "KEY_CRYPTOGRAM" and out["KeyCheckValue"] == k["KeyCheckValue"]
+    clear = krd["key"].decrypt(bytes.fromhex(out["KeyMaterial"]),
+                               padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+    assert clear == key
+
+
+def test_export_tr34_two_pass_opens_with_the_independent_parser(cp, kdh, krd):
+    from conftest import import_key
+    from tr34_builder import parse_tr34
+    key = secrets.token_bytes(16)
+    k = import_key(cp, key.hex(), "TR31_K0_KEY_ENCRYPTION_KEY", "TDES_2KEY", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    params = cp.get_parameters_for_export(KeyMaterialType="TR34_KEY_BLOCK", SigningKeyAlgorithm="RSA_2048")
+    signing_cert = x509.load_pem_x509_certificate(base64.b64decode(params["SigningKeyCertificate"]))
+    nonce = secrets.token_bytes(8)
+    out = cp.export_key(ExportKeyIdentifier=k["KeyArn"], KeyMaterial={"Tr34KeyBlock": {
+        "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"], "WrappingKeyCertificate": b64pem(krd["cert"]),
+        "ExportToken": params["ExportToken"], "KeyBlockFormat": "X9_TR34_2012", "RandomNonce": nonce.hex().upper()}})["WrappedKey"]
+    assert out["WrappedKeyMaterialFormat"] == "TR34_KEY_BLOCK"
+    header, clear = parse_tr34(bytes.fromhex(out["KeyMaterial"]), krd_key=krd["key"], krd_cert=krd["cert"],
+                               kdh_cert=signing_cert, nonce=nonce)
+    assert clear == key and header[5:9] == "K0TB"
+
+
+def test_export_refuses_a_recipient_not_signed_by_the_root(cp, kdh):
+    from conftest import import_key
+    k = import_key(cp, secrets.token_bytes(16).hex(), "TR31_K0_KEY_ENCRYPTION_KEY", "TDES_2KEY", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with pytest.raises(Exception) as e:
+        cp.export_key(ExportKeyIdentifier=k["KeyArn"], KeyMaterial={"KeyCryptogram": {
+            "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"], "WrappingKeyCertificate": b64pem(cert("x", stranger_key))}})
+    assert error_of(e)[:2] == ("ValidationException", 400)

@@ -44,8 +44,9 @@ extension PaymentCryptographyService {
     /// ExportKey: a key wrapped as a TR-31 key block under a K0/K1 key in the service (version D
     /// for an AES wrapping key, B for TDES). `Exportable: false` keys are never exported.
     public func exportKey(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
-        guard case .tr31KeyBlock(let tr31) = input.keyMaterial else {
-            throw ServiceError(.notImplemented, "ExportKey supports KeyMaterial Tr31KeyBlock only in this version of paycrypt.")
+        switch input.keyMaterial {
+        case .tr31KeyBlock, .tr34KeyBlock, .keyCryptogram: break
+        default: throw ServiceError(.notImplemented, "ExportKey with this KeyMaterial is not supported by paycrypt yet.")
         }
         if input.exportAttributes != nil {
             throw ServiceError(.notImplemented, "ExportKey ExportAttributes are not supported by paycrypt yet.")
@@ -58,6 +59,13 @@ extension PaymentCryptographyService {
             throw ServiceError.validation("Key \(record.arn) is not exportable (Exportable is false).", field: "ExportKeyIdentifier")
         }
         guard let material else { throw ServiceError.validation("Key \(record.arn) is not a symmetric key.", field: "ExportKeyIdentifier") }
+        let tr31: ControlPlane.ExportTr31KeyBlock
+        switch input.keyMaterial {
+        case .tr31KeyBlock(let t): tr31 = t
+        case .tr34KeyBlock(let t): return try await exportTR34(t, record: record, material: material, context: context)
+        case .keyCryptogram(let k): return try await exportKeyCryptogram(k, record: record, material: material, context: context)
+        default: throw ServiceError(.notImplemented, "ExportKey with this KeyMaterial is not supported by paycrypt yet.")
+        }
         let path = "KeyMaterial.Tr31KeyBlock"
         let (wrapping, kbpk) = try await keyBlockProtectionKey(tr31.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
                                                               unwrap: false, operation: "ExportKey", context)
