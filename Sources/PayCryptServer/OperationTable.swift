@@ -35,6 +35,7 @@ struct OperationTable: Sendable {
             "GetParametersForImport": Self.handler(ControlPlane.GetParametersForImportInput.self) { try await s.getParametersForImport($0, context: $1) },
             "ImportKey": Self.handler(ControlPlane.ImportKeyInput.self) { try await s.importKey($0, context: $1) },
             "ExportKey": Self.handler(ControlPlane.ExportKeyInput.self) { try await s.exportKey($0, context: $1) },
+            "GetPublicKeyCertificate": Self.handler(ControlPlane.GetPublicKeyCertificateInput.self) { try await s.getPublicKeyCertificate($0, context: $1) },
             "GetParametersForExport": Self.handler(ControlPlane.GetParametersForExportInput.self) { try await s.getParametersForExport($0, context: $1) },
         ]
     }

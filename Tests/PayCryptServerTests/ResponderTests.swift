@@ -54,9 +54,9 @@ struct ResponderTests {
     @Test("A model operation paycrypt does not implement is NotImplementedException (501) naming it")
     func notImplemented() async throws {
         try await app().test(.router) { client in
-            let r = try await client.execute(uri: "/", method: .post, headers: Self.control("GetPublicKeyCertificate"), body: ByteBuffer(string: "{}"))
+            let r = try await client.execute(uri: "/", method: .post, headers: Self.control("GetDefaultKeyReplicationRegions"), body: ByteBuffer(string: "{}"))
             #expect(r.status.code == 501 && Self.errorType(r) == "NotImplementedException")
-            #expect((try Self.json(r)["Message"] as? String)?.contains("GetPublicKeyCertificate") == true)
+            #expect((try Self.json(r)["Message"] as? String)?.contains("GetDefaultKeyReplicationRegions") == true)
         }
     }
 

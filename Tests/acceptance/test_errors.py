@@ -700,8 +700,8 @@ def test_not_implemented_control_plane_operation_is_501_naming_it(cp, m3):
     r = expect_error(lambda: cp.add_key_replication_regions(KeyIdentifier=m3["KeyArn"], ReplicationRegions=["us-west-2"]),
                      "NotImplementedException", 501)
     assert "AddKeyReplicationRegions" in r["Error"].get("Message", ""), describe(r)
-    r = expect_error(lambda: cp.get_public_key_certificate(KeyIdentifier=m3["KeyArn"]), "NotImplementedException", 501)
-    assert "GetPublicKeyCertificate" in r["Error"].get("Message", ""), describe(r)
+    r = expect_error(lambda: cp.get_default_key_replication_regions(), "NotImplementedException", 501)
+    assert "GetDefaultKeyReplicationRegions" in r["Error"].get("Message", ""), describe(r)
 
 
 def test_not_implemented_data_plane_operation_is_501_naming_it(cp, dp):
@@ -719,7 +719,8 @@ def test_not_implemented_data_plane_operation_is_501_naming_it(cp, dp):
 IMPLEMENTED = {
     "cp": {"CreateKey", "GetKey", "ListKeys", "DeleteKey", "RestoreKey", "StartKeyUsage", "StopKeyUsage", "CreateAlias",
            "GetAlias", "UpdateAlias", "DeleteAlias", "ListAliases", "TagResource", "UntagResource",
-           "ListTagsForResource", "GetParametersForImport", "ImportKey", "ExportKey", "GetParametersForExport"},
+           "ListTagsForResource", "GetParametersForImport", "ImportKey", "ExportKey", "GetParametersForExport",
+           "GetPublicKeyCertificate"},
     "dp": {"GenerateMac", "VerifyMac"},
 }
 

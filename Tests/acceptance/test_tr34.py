@@ -194,3 +194,23 @@ def test_export_refuses_a_recipient_not_signed_by_the_root(cp, kdh):
         cp.export_key(ExportKeyIdentifier=k["KeyArn"], KeyMaterial={"KeyCryptogram": {
             "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"], "WrappingKeyCertificate": b64pem(cert("x", stranger_key))}})
     assert error_of(e)[:2] == ("ValidationException", 400)
+
+
+def test_rsa_key_pair_and_its_public_key_certificate(cp):
+    key = cp.create_key(Exportable=False, KeyAttributes={
+        "KeyUsage": "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", "KeyClass": "ASYMMETRIC_KEY_PAIR", "KeyAlgorithm": "RSA_2048",
+        "KeyModesOfUse": {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True}})["Key"]
+    assert key["KeyAttributes"]["KeyClass"] == "ASYMMETRIC_KEY_PAIR" and key["KeyCheckValueAlgorithm"] == "SHA_1"
+    out = cp.get_public_key_certificate(KeyIdentifier=key["KeyArn"])
+    leaf = x509.load_pem_x509_certificate(base64.b64decode(out["KeyCertificate"]))
+    chain = x509.load_pem_x509_certificate(base64.b64decode(out["KeyCertificateChain"]))
+    leaf.verify_directly_issued_by(chain)
+    assert leaf.public_key().key_size == 2048
+    spki = leaf.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    import hashlib
+    assert hashlib.sha1(spki).hexdigest().upper()[:6] == key["KeyCheckValue"]
+    with pytest.raises(Exception) as e:
+        cp.get_public_key_certificate(KeyIdentifier=cp.create_key(Exportable=True, KeyAttributes={
+            "KeyUsage": "TR31_M6_ISO_9797_5_CMAC_KEY", "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": "AES_128",
+            "KeyModesOfUse": {"Generate": True}})["Key"]["KeyArn"])
+    assert error_of(e)[:2] == ("ValidationException", 400)

@@ -8,11 +8,14 @@ extension PaymentCryptographyService {
     public func createKey(_ input: ControlPlane.CreateKeyInput, context: RequestContext) async throws -> ControlPlane.CreateKeyOutput {
         try authorize("CreateKey", newKeyResource(context), context)
         let a = input.keyAttributes
-        guard a.keyClass == .symmetricKey else {
-            throw ServiceError(.notImplemented, "paycrypt creates SYMMETRIC_KEY keys only; \(a.keyClass.rawValue) keys are not supported yet.")
-        }
         let modes = KeyModes(wire: a.keyModesOfUse)
         try checkAttributes(usage: a.keyUsage.rawValue, keyClass: a.keyClass.rawValue, algorithm: a.keyAlgorithm.rawValue, modes: modes)
+        switch a.keyClass {
+        case .symmetricKey: break
+        case .asymmetricKeyPair: return try await createKeyPair(input, modes: modes, context: context)
+        default:
+            throw ServiceError.validation("CreateKey makes SYMMETRIC_KEY and ASYMMETRIC_KEY_PAIR keys; public keys are imported with ImportKey.", field: "KeyAttributes.KeyClass")
+        }
         guard let algorithm = PaymentCryptography.KeyAlgorithm(rawValue: a.keyAlgorithm.rawValue) else {
             throw ServiceError.validation("KeyAlgorithm \(a.keyAlgorithm.rawValue) is not a symmetric key algorithm.", field: "KeyAttributes.KeyAlgorithm")
         }
