@@ -71,7 +71,11 @@ public struct Identities: Sendable {
             throw Invalid(description: "the identities file must be {\"Identities\": [{\"AccessKeyId\", \"SecretAccessKey\", \"AccountId\", \"Name\"?, \"Policy\"?: {\"Actions\": [...], \"Resources\": [...]}}]}")
         }
         var list: [Identity] = []
+        var seen = Set<String>()
         for (i, e) in file.Identities.enumerated() {
+            guard seen.insert(e.AccessKeyId).inserted else {
+                throw Invalid(description: "Identities[\(i)].AccessKeyId: \(e.AccessKeyId) appears twice")
+            }
             guard !e.AccessKeyId.isEmpty, !e.SecretAccessKey.isEmpty else {
                 throw Invalid(description: "Identities[\(i)]: AccessKeyId and SecretAccessKey must not be empty")
             }

@@ -95,24 +95,55 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let reader = ConfigReader(providers: providers)
+        // A setting that is present but not of its type (PAYCRYPT_MAX_KEYS=abc, "maxKeys": 1.5) stops
+        // the server naming it, rather than silently falling back to a default.
+        func present(_ key: String) -> Bool {
+            reader.string(forKey: ConfigKey(key)) != nil || reader.int(forKey: ConfigKey(key)) != nil
+                || reader.double(forKey: ConfigKey(key)) != nil || reader.bool(forKey: ConfigKey(key)) != nil
+        }
+        func invalid(_ key: String, _ what: String) -> ValidationError {
+            ValidationError("setting \(key) (--\(key.flagName), PAYCRYPT_\(key.environmentName)) must be \(what)")
+        }
+        func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard present(key) else { return nil }
+            guard let v = try? reader.requiredInt(forKey: ConfigKey(key)), range.contains(v) else {
+                throw invalid(key, "a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return v
+        }
+        func double(_ key: String) throws -> Double? {
+            guard present(key) else { return nil }
+            guard let v = try? reader.requiredDouble(forKey: ConfigKey(key)), v > 0, v.isFinite else { throw invalid(key, "a positive number") }
+            return v
+        }
+        func bool(_ key: String) throws -> Bool {
+            guard present(key) else { return false }
+            guard let v = try? reader.requiredBool(forKey: ConfigKey(key)) else { throw invalid(key, "true or false") }
+            return v
+        }
+        func string(_ key: String) throws -> String? {
+            guard present(key) else { return nil }
+            guard let v = try? reader.requiredString(forKey: ConfigKey(key)), !v.isEmpty else { throw invalid(key, "a non-empty string") }
+            return v
+        }
         var s = Settings()
-        s.host = reader.string(forKey: "host", default: s.host)
-        s.port = reader.int(forKey: "port", default: s.port)
-        s.dataDir = reader.string(forKey: "dataDir")
-        s.inMemory = reader.bool(forKey: "inMemory", default: false)
-        s.accountId = reader.string(forKey: "accountId", default: s.accountId)
-        s.defaultRegion = reader.string(forKey: "defaultRegion", default: s.defaultRegion)
-        s.identities = reader.string(forKey: "identities")
-        s.noAuth = reader.bool(forKey: "noAuth", default: false)
-        if reader.bool(forKey: "awsQuotas", default: false) { s.rateLimits = .aws }
-        if let r = reader.double(forKey: "dataPlaneRate") { s.rateLimits.dataPlanePerSecond = r }
-        if let r = reader.double(forKey: "controlPlaneRate") { s.rateLimits.controlPlanePerSecond = r }
-        s.maxKeys = reader.int(forKey: "maxKeys", default: s.maxKeys)
-        s.maxAliases = reader.int(forKey: "maxAliases", default: s.maxAliases)
-        s.metricsPort = reader.int(forKey: "metricsPort")
-        s.seed = reader.string(forKey: "seed")
-        let level = reader.string(forKey: "logLevel", default: "info")
-        guard let parsedLevel = Logger.Level(rawValue: level) else { throw ValidationError("logLevel must be trace, debug, info, notice, warning, error or critical") }
+        s.host = try string("host") ?? s.host
+        s.port = try int("port", 0...65535) ?? s.port
+        s.dataDir = try string("dataDir")
+        s.inMemory = try bool("inMemory")
+        s.accountId = try string("accountId") ?? s.accountId
+        s.defaultRegion = try string("defaultRegion") ?? s.defaultRegion
+        s.identities = try string("identities")
+        s.noAuth = try bool("noAuth")
+        if try bool("awsQuotas") { s.rateLimits = .aws }
+        if let r = try double("dataPlaneRate") { s.rateLimits.dataPlanePerSecond = r }
+        if let r = try double("controlPlaneRate") { s.rateLimits.controlPlanePerSecond = r }
+        s.maxKeys = try int("maxKeys", 1...1_000_000) ?? s.maxKeys
+        s.maxAliases = try int("maxAliases", 1...1_000_000) ?? s.maxAliases
+        s.metricsPort = try int("metricsPort", 0...65535)
+        s.seed = try string("seed")
+        let level = try string("logLevel") ?? "info"
+        guard let parsedLevel = Logger.Level(rawValue: level) else { throw invalid("logLevel", "trace, debug, info, notice, warning, error or critical") }
         s.logLevel = parsedLevel
         guard s.accountId.count == 12, s.accountId.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw ValidationError("accountId must be 12 digits")
@@ -215,4 +246,18 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
+}
+
+extension String {
+    /// `maxKeys` → `max-keys`.
+    fileprivate var flagName: String {
+        var out = ""
+        for c in self {
+            if c.isUppercase { out += "-" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// `maxKeys` → `MAX_KEYS`.
+    fileprivate var environmentName: String { flagName.replacingOccurrences(of: "-", with: "_").uppercased() }
 }

@@ -445,3 +445,28 @@ def metric_value(samples: list, name: str, **labels) -> float | None:
     """The sum of the samples of `name` whose labels include `labels` (None if there is none)."""
     found = [v for n, ls, v in samples if n == name and all(ls.get(k) == str(x) for k, x in labels.items())]
     return sum(found) if found else None
+
+
+def serve_must_refuse(args: list, timeout: float = 15, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `paycrypt serve --port 0 --in-memory ARGS`; it must exit by itself before listening (a server that
+    announces `listening on` is stopped and fails the test). Returns its status, stdout and stderr."""
+    with tempfile.TemporaryDirectory(prefix="paycrypt-refuse-") as d:
+        out_path, err_path = Path(d) / "stdout", Path(d) / "stderr"
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            proc = subprocess.Popen([session_binary(), "serve", "--port", "0", "--in-memory", *args],
+                                    stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None:
+            if "listening on" in out_path.read_text(errors="replace") or time.monotonic() > deadline:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                pytest.fail(f"`paycrypt serve {' '.join(args)}` started instead of refusing.\n"
+                            f"stdout:\n{out_path.read_text(errors='replace')}\n"
+                            f"stderr:\n{err_path.read_text(errors='replace')[-2000:]}", pytrace=False)
+            time.sleep(0.05)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out_path.read_text(errors="replace"),
+                                           err_path.read_text(errors="replace"))

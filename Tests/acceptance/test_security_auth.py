@@ -393,5 +393,44 @@ def test_malformed_x_amz_date_is_403_never_500(endpoint, bad_date):
                                                                        "InvalidSignatureException"}, resp.headers
 
 
+def _no_space_separators(h):
+    h["Authorization"] = h["Authorization"].replace(", ", ",")
+
+
+def _reordered_components(h):
+    scheme, rest = h["Authorization"].split(" ", 1)
+    h["Authorization"] = scheme + " " + ", ".join(reversed(rest.split(", ")))
+
+
+ACCEPTED_VARIANTS = {
+    # (path, extra headers signed with the request, change to the Authorization header after signing)
+    "no spaces after the commas": ("/", {}, _no_space_separators),
+    "components in another order": ("/", {}, _reordered_components),
+    "query string (sorted and encoded by the signer)": ("/?b=2&a=%20x&a=1&flag", {}, None),
+    "signed header with runs of spaces": ("/", {"X-Amz-Meta-Note": "a   b  c"}, None),
+    "signed session token header": ("/", {"X-Amz-Security-Token": "FQoGZXIvYXdzEJr//////////wEaDE"}, None),
+    "signed X-Amz-Content-SHA256 of the body": ("/", {"X-Amz-Content-SHA256": hashlib.sha256(b"{}").hexdigest()}, None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACCEPTED_VARIANTS))
+def test_valid_signature_variants_of_real_clients_are_accepted(endpoint, case):
+    path, extra, change = ACCEPTED_VARIANTS[case]
+    method, _, headers, body = PLANES["control"]
+    h = signed_headers(endpoint, method, path, body, dict(headers, **extra))
+    if change:
+        change(h)
+    resp = send(endpoint, method, path, body, h)
+    assert resp.status_code == 200, (resp.status_code, resp.text)
+
+
+def test_credential_scope_date_other_than_x_amz_date_is_invalid_signature(endpoint):
+    method, path, headers, body = PLANES["control"]
+    h = signed_headers(endpoint, method, path, body, headers)
+    date = h["X-Amz-Date"][:8]
+    h["Authorization"] = h["Authorization"].replace(f"/{date}/", "/20200101/", 1)
+    expect_auth_error(send(endpoint, method, path, body, h), "InvalidSignatureException")
+
+
 def test_server_still_serves_after_the_auth_failures(cp):
     assert cp.list_keys()["ResponseMetadata"]["HTTPStatusCode"] == 200

@@ -1,0 +1,520 @@
+"""Logs, metrics and the audit trail.
+
+Rules pinned:
+  * nothing the server writes (stdout, stderr at log level trace, every /metrics line, the audit trail) and
+    no error response contains key material (hex upper/lower, base64), MAC input, MAC values or a PAN,
+    whatever the operation (imports, every MAC flavour, failing verifications, bad requests that could
+    echo fields, refused signatures); the request log does have one line per request;
+  * `--metrics-port N` serves Prometheus text at GET /metrics: paycrypt_requests_total{operation,plane,
+    outcome} counts exactly (success and AWS error codes as outcomes), paycrypt_request_duration_seconds
+    is a histogram, paycrypt_key_cache_total{result="hit"|"miss"} and paycrypt_throttled_total{plane} are
+    there, and no sample looks like key material;
+  * the audit trail (`paycrypt audit --data-dir DIR --json`) has one entry per control-plane change, in
+    order (increasing sequence, non-decreasing time), with account, region, principal (the access key id),
+    operation, resource, result ("success" or the AWS error code) and the x-amzn-RequestId of the call;
+    reads and data-plane calls are not in it; --account, --limit and --after select entries.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import subprocess
+import time
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from conftest import (ACCOUNT, REGION, PaycryptServer, control_raw, create_key, data_raw, error_of, free_port,
+                      identity, import_key, make_client, metric_value, parse_metrics, session_binary,
+                      unique_alias, write_identities)
+
+M1 = "TR31_M1_ISO_9797_1_MAC_KEY"
+M3 = "TR31_M3_ISO_9797_3_MAC_KEY"
+M6 = "TR31_M6_ISO_9797_5_CMAC_KEY"
+M7 = "TR31_M7_HMAC_KEY"
+B0 = "TR31_B0_BASE_DERIVATION_KEY"
+E2 = "TR31_E2_EMV_MKEY_INTEGRITY"
+KNOWN = "0123456789ABCDEFFEDCBA9876543210"
+GV = ["Generate", "Verify"]
+
+
+def server_with_metrics(tmp, *args, name):
+    port = free_port()
+    srv = PaycryptServer(tmp / "logs", "--metrics-port", str(port), *args, name=name).start()
+    srv.metrics_url = f"http://127.0.0.1:{port}/metrics"
+    return srv
+
+
+def scrape(srv) -> str:
+    resp = requests.get(srv.metrics_url, timeout=10)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"].startswith("text/plain"), resp.headers
+    return resp.text
+
+
+def error_response(fn) -> dict:
+    with pytest.raises(ClientError) as e:
+        fn()
+    return e.value.response
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets never logged
+# ---------------------------------------------------------------------------------------------
+
+def test_no_secret_in_logs_metrics_audit_or_error_responses(tmp_path):
+    data_dir = tmp_path / "data"
+    srv = server_with_metrics(tmp_path, "--data-dir", str(data_dir), "--log-level", "trace", name="secrets")
+    try:
+        run_every_operation_and_scan(srv, data_dir)
+    finally:
+        srv.kill()
+
+
+def run_every_operation_and_scan(srv, data_dir):
+    cp = make_client(srv.endpoint, "cp")
+    dp = make_client(srv.endpoint, "dp")
+    dp_raw = make_client(srv.endpoint, "dp", validate=False)
+    aes256 = secrets.token_hex(32).upper()
+    hmac_key = secrets.token_hex(32).upper()
+    msg = secrets.token_hex(32).upper()
+    pan = "4" + "".join(str(secrets.randbelow(10)) for _ in range(15))
+    clear_keys = [KNOWN, aes256, hmac_key]
+
+    m3 = import_key(cp, KNOWN, M3, "TDES_2KEY", GV, Tags=[{"Key": "team", "Value": "payments"}])
+    m1 = import_key(cp, KNOWN, M1, "TDES_2KEY", GV)
+    cmac = import_key(cp, aes256, M6, "AES_256", GV, wrapping_spec="RSA_OAEP_SHA_512", rsa="RSA_4096")
+    hmac = import_key(cp, hmac_key, M7, "HMAC_SHA256", GV, exportable=False)
+    bdk = import_key(cp, KNOWN, B0, "TDES_2KEY", ["DeriveKey"])
+    bdk_aes = import_key(cp, aes256, B0, "AES_256", ["DeriveKey"])
+    emv = import_key(cp, KNOWN, E2, "TDES_2KEY", ["DeriveKey"])
+    ksn = "FFFF9876543210E00001"
+    cases = [
+        (m3["KeyArn"], {"Algorithm": "ISO9797_ALGORITHM3"}, None),
+        (m3["KeyArn"], {"Algorithm": "ISO9797_ALGORITHM3"}, 16),
+        (m1["KeyArn"], {"Algorithm": "ISO9797_ALGORITHM1"}, 16),
+        (cmac["KeyArn"], {"Algorithm": "CMAC"}, None),
+        (hmac["KeyArn"], {"Algorithm": "HMAC"}, None),
+        (bdk["KeyArn"], {"DukptIso9797Algorithm3": {"KeySerialNumber": ksn, "DukptKeyVariant": "REQUEST"}}, None),
+        (bdk["KeyArn"], {"DukptIso9797Algorithm1": {"KeySerialNumber": ksn, "DukptKeyVariant": "RESPONSE"}}, 16),
+        (bdk["KeyArn"], {"DukptCmac": {"KeySerialNumber": ksn, "DukptKeyVariant": "RESPONSE"}}, None),
+        (bdk_aes["KeyArn"], {"DukptCmac": {"KeySerialNumber": "123456789012345600000001", "DukptKeyVariant": "REQUEST"}}, None),
+        (emv["KeyArn"], {"EmvMac": {"MajorKeyDerivationMode": "EMV_OPTION_A", "PrimaryAccountNumber": pan,
+                                    "PanSequenceNumber": "01", "SessionKeyDerivationMode": "EMV_COMMON_SESSION_KEY",
+                                    "SessionKeyDerivationValue": {"ApplicationCryptogram": "ABCDEF1234567890"}}}, None),
+        (emv["KeyArn"], {"EmvMac": {"MajorKeyDerivationMode": "EMV_OPTION_B", "PrimaryAccountNumber": pan + "123",
+                                    "PanSequenceNumber": "00", "SessionKeyDerivationMode": "VISA",
+                                    "SessionKeyDerivationValue": {"ApplicationTransactionCounter": "001C"}}}, None),
+    ]
+    mac_values = []
+    error_bodies = []
+    for key_arn, attrs, length in cases:
+        extra = {"MacLength": length} if length else {}
+        out = dp.generate_mac(KeyIdentifier=key_arn, MessageData=msg, GenerationAttributes=attrs, **extra)
+        mac = out["Mac"]
+        mac_values.append(mac)
+        dp.verify_mac(KeyIdentifier=key_arn, MessageData=msg, Mac=mac, VerificationAttributes=attrs, **extra)
+        wrong = mac[:-1] + ("0" if mac[-1] != "0" else "1")
+        r = error_response(lambda: dp.verify_mac(KeyIdentifier=key_arn, MessageData=msg, Mac=wrong,
+                                                 VerificationAttributes=attrs, **extra))
+        assert r["Error"]["Code"] == "VerificationFailedException", r
+        error_bodies.append(json.dumps(r["Error"]))
+
+    # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
+    alias = unique_alias("secret")
+    cp.get_key(KeyIdentifier=m3["KeyArn"])
+    cp.list_keys()
+    cp.list_keys(KeyState="CREATE_COMPLETE")
+    cp.tag_resource(ResourceArn=m3["KeyArn"], Tags=[{"Key": "owner", "Value": "ops"}])
+    cp.list_tags_for_resource(ResourceArn=m3["KeyArn"])
+    cp.untag_resource(ResourceArn=m3["KeyArn"], TagKeys=["owner"])
+    cp.create_alias(AliasName=alias, KeyArn=m3["KeyArn"])
+    cp.get_alias(AliasName=alias)
+    cp.list_aliases()
+    mac_values.append(dp.generate_mac(KeyIdentifier=alias, MessageData=msg,
+                                      GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})["Mac"])
+    cp.update_alias(AliasName=alias, KeyArn=m1["KeyArn"])
+    cp.stop_key_usage(KeyIdentifier=m1["KeyArn"])
+    r = error_response(lambda: dp.generate_mac(KeyIdentifier=alias, MessageData=msg,
+                                               GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM1"}))
+    error_bodies.append(json.dumps(r["Error"]))
+    cp.start_key_usage(KeyIdentifier=m1["KeyArn"])
+    cp.delete_key(KeyIdentifier=m1["KeyArn"], DeleteKeyInDays=3)
+    cp.restore_key(KeyIdentifier=m1["KeyArn"])
+    cp.delete_alias(AliasName=alias)
+
+    # Bad requests whose fields a careless server would echo.
+    bad = [
+        lambda: dp_raw.generate_mac(KeyIdentifier=m3["KeyArn"], MessageData=msg + "Z",
+                                    GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"}),
+        lambda: dp_raw.generate_mac(KeyIdentifier=m3["KeyArn"], MessageData=msg * 200,
+                                    GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"}),
+        lambda: dp_raw.verify_mac(KeyIdentifier=m3["KeyArn"], MessageData=msg, Mac=mac_values[0] + "Z",
+                                  VerificationAttributes={"Algorithm": "ISO9797_ALGORITHM3"}),
+        lambda: dp_raw.verify_mac(KeyIdentifier=m3["KeyArn"], MessageData=msg, Mac=mac_values[0] * 20,
+                                  VerificationAttributes={"Algorithm": "ISO9797_ALGORITHM3"}),
+        lambda: dp_raw.generate_mac(KeyIdentifier=m3["KeyArn"], MessageData=msg,
+                                    GenerationAttributes={"Algorithm": "HMAC"}),
+        lambda: dp_raw.generate_mac(KeyIdentifier=emv["KeyArn"], MessageData=msg, GenerationAttributes={"EmvMac": {
+            "MajorKeyDerivationMode": "EMV_OPTION_A", "PrimaryAccountNumber": pan + "X", "PanSequenceNumber": "01",
+            "SessionKeyDerivationMode": "EMV_COMMON_SESSION_KEY",
+            "SessionKeyDerivationValue": {"ApplicationCryptogram": "ABCDEF1234567890"}}}),
+    ]
+    for call in bad:
+        r = error_response(call)
+        assert 400 <= r["ResponseMetadata"]["HTTPStatusCode"] < 500, r
+        error_bodies.append(json.dumps(r["Error"]))
+    raw = [
+        data_raw(srv.endpoint, "/mac/generate", '{"KeyIdentifier": "%s", "MessageData": "%s", "Key": "%s", '
+                 % (m3["KeyArn"], msg, KNOWN)),
+        data_raw(srv.endpoint, "/mac/generate", {"KeyIdentifier": m3["KeyArn"], "MessageData": msg,
+                                                 "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"},
+                                                 "KeyMaterial": KNOWN, "Unknown": aes256}),
+        data_raw(srv.endpoint, "/mac/verify", {"KeyIdentifier": m3["KeyArn"], "MessageData": msg,
+                                               "Mac": mac_values[0], "VerificationAttributes": "not an object"}),
+        control_raw(srv.endpoint, "ImportKey", {"KeyMaterial": {"KeyCryptogram": {
+            "KeyAttributes": {"KeyUsage": M3, "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": "TDES_2KEY",
+                              "KeyModesOfUse": {"Generate": True}},
+            "Exportable": True, "WrappedKeyCryptogram": KNOWN, "ImportToken": "import-token-" + "a" * 16,
+            "WrappingSpec": "RSA_OAEP_SHA_256"}}}),
+        control_raw(srv.endpoint, "CreateKey", '{"KeyAttributes": "%s"' % aes256),
+        data_raw(srv.endpoint, "/mac/generate", {"KeyIdentifier": m3["KeyArn"], "MessageData": msg,
+                                                 "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}},
+                 credentials=("test", "wrong")),
+        data_raw(srv.endpoint, "/mac/generate", {"KeyIdentifier": m3["KeyArn"], "MessageData": msg,
+                                                 "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}},
+                 sign=False),
+    ]
+    for resp in raw:
+        assert resp.status_code < 500, (resp.status_code, resp.text)
+        if resp.status_code == 200:  # unknown members are ignored
+            mac_values.append(resp.json()["Mac"])
+        else:
+            error_bodies.append(resp.text)
+
+    metrics_text = scrape(srv)
+    assert srv.stop() == 0
+    audit = subprocess.run([session_binary(), "audit", "--data-dir", str(data_dir), "--json", "--limit", "1000"],
+                           capture_output=True, text=True, timeout=60)
+    assert audit.returncode == 0, audit.stderr
+    logs = srv.stdout_text() + srv.stderr_text()
+    assert logs.count("operation=GenerateMac") >= len(cases), "no request log lines: the scan would prove nothing"
+    assert logs.count("operation=VerifyMac") >= 2 * len(cases)
+
+    needles = {}
+    for k in clear_keys:
+        raw_bytes = bytes.fromhex(k)
+        needles.update({f"key {k[:6]}.. hex": k, f"key {k[:6]}.. base64": base64.b64encode(raw_bytes).decode()})
+        needles[f"key {k[:6]}.. half"] = k[:16]
+    needles.update({"message hex": msg, "PAN": pan})
+    for i, mac in enumerate(mac_values):
+        needles[f"MAC #{i} {mac}"] = mac
+    places = {"server output": logs, "/metrics": metrics_text, "audit trail": audit.stdout + audit.stderr,
+              "error responses": "\n".join(error_bodies)}
+    leaks = []
+    for where, text in places.items():
+        low = text.lower()
+        for what, needle in needles.items():
+            if needle in text or needle.lower() in low:
+                line = next((ln for ln in text.splitlines() if needle.lower() in ln.lower()), "")
+                leaks.append(f"{what} in {where}: {line[:300]}")
+    assert not leaks, "\n".join(leaks)
+
+
+# ---------------------------------------------------------------------------------------------
+# The request log
+# ---------------------------------------------------------------------------------------------
+
+def log_line(srv, request_id: str, timeout: float = 5.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [ln for ln in srv.stderr_text().splitlines() if f"requestId={request_id}" in ln]
+        if lines or time.monotonic() > deadline:
+            assert len(lines) == 1, f"{len(lines)} log lines with requestId={request_id}"
+            return lines[0]
+        time.sleep(0.05)
+
+
+def test_one_request_log_line_with_id_operation_principal_key_status_outcome_latency(server, cp, dp):
+    key = import_key(cp, KNOWN, M3, "TDES_2KEY", GV)
+    alias = unique_alias("log")
+    cp.create_alias(AliasName=alias, KeyArn=key["KeyArn"])
+    msg = secrets.token_hex(16).upper()
+    out = dp.generate_mac(KeyIdentifier=alias, MessageData=msg, GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
+    line = log_line(server, out["ResponseMetadata"]["RequestId"])
+    for part in ("operation=GenerateMac", "principal=test", f"keyArn={key['KeyArn']}", "status=200", "outcome=success"):
+        assert part in line, (part, line)
+    assert re.search(r"\bms=\d+(\.\d+)?\b", line), line
+    r = error_response(lambda: dp.verify_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, Mac="00000000",
+                                             VerificationAttributes={"Algorithm": "ISO9797_ALGORITHM3"}))
+    line = log_line(server, r["ResponseMetadata"]["RequestId"])
+    for part in ("operation=VerifyMac", "status=400", "outcome=VerificationFailedException", f"keyArn={key['KeyArn']}"):
+        assert part in line, (part, line)
+    r = error_response(lambda: make_client(server.endpoint, "cp", secret_key="wrong").list_keys())
+    line = log_line(server, r["ResponseMetadata"]["RequestId"])
+    assert "status=403" in line and "outcome=InvalidSignatureException" in line, line
+    for secret in (KNOWN, msg, out["Mac"]):
+        assert secret.lower() not in server.stderr_text().lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics
+# ---------------------------------------------------------------------------------------------
+
+def test_metrics_count_requests_outcomes_cache_and_hold_no_key_material(tmp_path):
+    srv = server_with_metrics(tmp_path, "--in-memory", name="metrics")
+    try:
+        cp = make_client(srv.endpoint, "cp")
+        dp = make_client(srv.endpoint, "dp")
+        before = parse_metrics(scrape(srv))
+        assert metric_value(before, "paycrypt_throttled_total", plane="data") == 0
+        assert metric_value(before, "paycrypt_throttled_total", plane="control") == 0
+
+        key = import_key(cp, KNOWN, M3, "TDES_2KEY", GV)
+        attrs = {"Algorithm": "ISO9797_ALGORITHM3"}
+        msg = secrets.token_hex(16).upper()
+        macs = [dp.generate_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, GenerationAttributes=attrs)["Mac"]
+                for _ in range(3)]
+        r = error_response(lambda: dp.generate_mac(KeyIdentifier=key["KeyArn"], MessageData=msg,
+                                                   GenerationAttributes={"Algorithm": "HMAC"}))
+        assert r["Error"]["Code"] == "ValidationException"
+        dp.verify_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, Mac=macs[0], VerificationAttributes=attrs)
+        dp.verify_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, Mac=macs[0], VerificationAttributes=attrs)
+        r = error_response(lambda: dp.verify_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, Mac="00000000",
+                                                 VerificationAttributes=attrs))
+        assert r["Error"]["Code"] == "VerificationFailedException"
+        missing = key["KeyArn"][:-4] + ("aaaa" if not key["KeyArn"].endswith("aaaa") else "bbbb")
+        r = error_response(lambda: cp.get_key(KeyIdentifier=missing))
+        assert r["Error"]["Code"] == "ResourceNotFoundException"
+        r = error_response(lambda: make_client(srv.endpoint, "cp", secret_key="wrong").list_keys())
+        assert r["Error"]["Code"] == "InvalidSignatureException"
+
+        text = scrape(srv)
+        samples = parse_metrics(text)
+        req = "paycrypt_requests_total"
+        assert metric_value(samples, req, operation="GenerateMac", plane="data", outcome="success") == 3, text
+        assert metric_value(samples, req, operation="GenerateMac", plane="data", outcome="ValidationException") == 1, text
+        assert metric_value(samples, req, operation="VerifyMac", plane="data", outcome="success") == 2, text
+        assert metric_value(samples, req, operation="VerifyMac", plane="data",
+                            outcome="VerificationFailedException") == 1, text
+        assert metric_value(samples, req, operation="GetKey", plane="control", outcome="ResourceNotFoundException") == 1, text
+        assert metric_value(samples, req, operation="ImportKey", plane="control", outcome="success") == 1, text
+        assert metric_value(samples, req, operation="GetParametersForImport", plane="control", outcome="success") == 1, text
+        assert metric_value(samples, req, outcome="InvalidSignatureException") == 1, text
+        # Every labelled request sample has the three labels.
+        for name, labels, _ in samples:
+            if name == req:
+                assert set(labels) == {"operation", "plane", "outcome"}, labels
+                assert labels["plane"] in {"data", "control"} or labels["outcome"].endswith("Exception"), labels
+
+        # The latency histogram.
+        dur = "paycrypt_request_duration_seconds"
+        count = metric_value(samples, dur + "_count")
+        assert count is not None and count >= 10, text
+        assert metric_value(samples, dur + "_sum") is not None, text
+        assert metric_value(samples, dur + "_bucket", le="+Inf") == count, text
+        assert metric_value(samples, dur + "_count", operation="GenerateMac") == 4, text
+        assert metric_value(samples, dur + "_bucket", operation="GenerateMac", le="+Inf") == 4, text
+        # Responses by HTTP status.
+        resp_total = "paycrypt_responses_total"
+        assert metric_value(samples, resp_total, status="200") >= 7, text
+        assert metric_value(samples, resp_total, status="400") == 2, text   # ValidationException, VerificationFailed
+        assert metric_value(samples, resp_total, status="404") == 1, text
+        assert metric_value(samples, resp_total, status="403") == 1, text
+        assert re.search(r"^# TYPE paycrypt_request_duration_seconds histogram$", text, re.M), text
+        assert re.search(r"^# TYPE paycrypt_requests_total counter$", text, re.M), text
+
+        # The key cache: the first use of the key misses, the next ones hit.
+        hits = metric_value(samples, "paycrypt_key_cache_total", result="hit")
+        misses = metric_value(samples, "paycrypt_key_cache_total", result="miss")
+        assert misses is not None and misses >= 1, text
+        assert hits is not None and hits >= 4, text
+        assert metric_value(samples, "paycrypt_throttled_total", plane="data") == 0
+
+        # Counters move on.
+        dp.generate_mac(KeyIdentifier=key["KeyArn"], MessageData=msg, GenerationAttributes=attrs)
+        later = parse_metrics(scrape(srv))
+        assert metric_value(later, req, operation="GenerateMac", plane="data", outcome="success") == 4
+        assert metric_value(later, "paycrypt_key_cache_total", result="hit") > hits
+
+        # Nothing that looks like key material, MAC input or MACs.
+        # (sample values are numbers, parsed above; names, labels and comments hold no long hex run)
+        words = "\n".join(line.rsplit(" ", 1)[0] if not line.startswith("#") else line for line in text.splitlines())
+        assert not re.search(r"[0-9A-Fa-f]{16,}", words), re.search(r".*[0-9A-Fa-f]{16,}.*", words).group(0)
+        for secret in [KNOWN, msg] + macs:
+            assert secret.lower() not in text.lower()
+    finally:
+        srv.stop()
+
+
+def test_throttled_requests_are_counted_by_plane(tmp_path):
+    srv = server_with_metrics(tmp_path, "--in-memory", "--control-plane-rate", "1", name="metrics-throttle")
+    try:
+        cp = make_client(srv.endpoint, "cp")
+        outcomes = []
+        for _ in range(4):
+            try:
+                cp.list_aliases()
+                outcomes.append("ok")
+            except ClientError as e:
+                outcomes.append(e.response["Error"]["Code"])
+        throttled = outcomes.count("ThrottlingException")
+        assert throttled >= 1, outcomes
+        samples = parse_metrics(scrape(srv))
+        assert metric_value(samples, "paycrypt_throttled_total", plane="control") == throttled
+        assert metric_value(samples, "paycrypt_throttled_total", plane="data") == 0
+        assert metric_value(samples, "paycrypt_requests_total", operation="ListAliases",
+                            outcome="ThrottlingException") == throttled
+    finally:
+        srv.stop()
+
+
+def test_metrics_port_serves_only_metrics_and_api_port_serves_health(tmp_path):
+    srv = server_with_metrics(tmp_path, "--in-memory", name="metrics-port")
+    try:
+        for path in ("/health", "/ready"):
+            resp = requests.get(srv.endpoint + path, timeout=10)  # unsigned
+            assert resp.status_code == 200, (path, resp.status_code, resp.text)
+        assert requests.get(srv.metrics_url, timeout=10).status_code == 200
+    finally:
+        srv.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit trail
+# ---------------------------------------------------------------------------------------------
+
+OTHER_ACCOUNT = "444455556666"
+BOB = identity("AKIABOB0000000000002", "bob-secret-00000000000000000000000000002", OTHER_ACCOUNT, "bob")
+LIMITED = identity("AKIALIMITED000000003", "limited-secret-000000000000000000000003", ACCOUNT, "limited",
+                   actions=["payment-cryptography:Get*"], resources=["*"])
+ANY = object()  # any resource
+
+
+def audit(data_dir, *args: str, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([session_binary(), "audit", *(["--data-dir", str(data_dir)] if data_dir else []), *args],
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def audit_json(data_dir, *args: str, env=None) -> list:
+    p = audit(data_dir, "--json", *args, env=env)
+    assert p.returncode == 0, p.stderr
+    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+
+
+def test_audit_trail_of_control_plane_changes(tmp_path):
+    data_dir = tmp_path / "data"
+    ids = write_identities(tmp_path / "identities.json", identity("test", "test", ACCOUNT, "test"), BOB, LIMITED)
+    srv = PaycryptServer(tmp_path / "logs", "--data-dir", str(data_dir), "--identities", str(ids), name="audit").start()
+    try:
+        audit_scenario(srv, data_dir)
+    finally:
+        srv.kill()
+
+
+def audit_scenario(srv, data_dir):
+    cp = make_client(srv.endpoint, "cp")
+    dp = make_client(srv.endpoint, "dp")
+    bob = make_client(srv.endpoint, "cp", access_key=BOB["AccessKeyId"], secret_key=BOB["SecretAccessKey"])
+    expected = []  # (account, principal, operation, resource, result, requestId)
+    t0 = time.time()
+
+    def ok(operation, resource, out, account=ACCOUNT, principal="test"):
+        expected.append((account, principal, operation, resource, "success", out["ResponseMetadata"]["RequestId"]))
+        return out
+
+    def failed(operation, resource, fn, code):
+        with pytest.raises(ClientError) as e:
+            fn()
+        r = e.value.response
+        assert r["Error"]["Code"] == code, r
+        expected.append((ACCOUNT, "test", operation, resource, code, r["ResponseMetadata"]["RequestId"]))
+
+    attrs = {"KeyUsage": M3, "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": "TDES_2KEY",
+             "KeyModesOfUse": {"Generate": True, "Verify": True}}
+    key = ok("CreateKey", None, cp.create_key(KeyAttributes=attrs, Exportable=True))["Key"]
+    arn = key["KeyArn"]
+    expected[-1] = expected[-1][:3] + (arn,) + expected[-1][4:]
+    alias = unique_alias("audit")
+    ok("CreateAlias", alias, cp.create_alias(AliasName=alias, KeyArn=arn))
+    failed("CreateAlias", alias, lambda: cp.create_alias(AliasName=alias), "ConflictException")
+    ok("UpdateAlias", alias, cp.update_alias(AliasName=alias))
+    ok("TagResource", arn, cp.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "test"}]))
+    ok("UntagResource", arn, cp.untag_resource(ResourceArn=arn, TagKeys=["env"]))
+    ok("StopKeyUsage", arn, cp.stop_key_usage(KeyIdentifier=arn))
+    ok("StartKeyUsage", arn, cp.start_key_usage(KeyIdentifier=arn))
+    # Reads and the data plane are not audited.
+    cp.get_key(KeyIdentifier=arn)
+    cp.list_keys()
+    cp.list_aliases()
+    cp.get_alias(AliasName=alias)
+    cp.list_tags_for_resource(ResourceArn=arn)
+    mac = dp.generate_mac(KeyIdentifier=arn, MessageData="00112233", GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})["Mac"]
+    dp.verify_mac(KeyIdentifier=arn, MessageData="00112233", Mac=mac, VerificationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
+    params = cp.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048")
+    ok("GetParametersForImport", None, params)
+    imported = import_key(cp, KNOWN, M3, "TDES_2KEY", GV)  # its own GetParametersForImport + ImportKey
+    ok("DeleteKey", imported["KeyArn"], cp.delete_key(KeyIdentifier=imported["KeyArn"]))
+    ok("RestoreKey", imported["KeyArn"], cp.restore_key(KeyIdentifier=imported["KeyArn"]))
+    ok("DeleteAlias", alias, cp.delete_alias(AliasName=alias))
+    missing = arn[:-4] + ("aaaa" if not arn.endswith("aaaa") else "bbbb")
+    failed("DeleteKey", missing, lambda: cp.delete_key(KeyIdentifier=missing), "ResourceNotFoundException")
+    limited = make_client(srv.endpoint, "cp", access_key=LIMITED["AccessKeyId"], secret_key=LIMITED["SecretAccessKey"])
+    with pytest.raises(ClientError) as e:  # a refused change is audited too
+        limited.tag_resource(ResourceArn=arn, Tags=[{"Key": "x", "Value": "y"}])
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    expected.append((ACCOUNT, LIMITED["AccessKeyId"], "TagResource", ANY, "AccessDeniedException",
+                     e.value.response["ResponseMetadata"]["RequestId"]))
+    bob_key = ok("CreateKey", None, bob.create_key(KeyAttributes=attrs, Exportable=False),
+                 account=OTHER_ACCOUNT, principal=BOB["AccessKeyId"])["Key"]
+    expected[-1] = expected[-1][:3] + (bob_key["KeyArn"],) + expected[-1][4:]
+    t1 = time.time()
+    assert srv.stop() == 0
+
+    entries = audit_json(data_dir, "--limit", "1000")
+    # import_key's two calls: find them by operation, between GetParametersForImport and DeleteKey.
+    ops = [e["operation"] for e in entries]
+    assert "GenerateMac" not in ops and "VerifyMac" not in ops, ops
+    assert not {"GetKey", "ListKeys", "ListAliases", "GetAlias", "ListTagsForResource"} & set(ops), ops
+    i = ops.index("GetParametersForImport")
+    assert ops[i + 1: i + 3] == ["GetParametersForImport", "ImportKey"], ops
+    assert entries[i + 2]["resource"] == imported["KeyArn"] and entries[i + 2]["result"] == "success"
+    entries_wo_import = entries[: i + 1] + entries[i + 3:]
+    got = [(e["account"], e["principal"], e["operation"], e.get("resource"), e["result"], e["requestId"])
+           for e in entries_wo_import]
+    # Alias resources: the alias name or its ARN.
+    def norm(row):
+        account, principal, op, resource, result, rid = row
+        if resource and ":alias/" in resource:
+            resource = "alias/" + resource.split(":alias/", 1)[1]
+        return (account, principal, op, resource, result, rid)
+    got = [norm(g) for g in got]
+    got = [g[:3] + (ANY,) + g[4:] if x[3] is ANY else g for g, x in zip(got, expected)] + got[len(expected):]
+    assert got == expected, "\n".join(map(str, got))
+    seqs = [e["sequence"] for e in entries]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), seqs
+    times = [float(e["time"]) for e in entries]
+    assert times == sorted(times), times
+    assert t0 - 2 <= times[0] and times[-1] <= t1 + 2, (t0, times, t1)
+    assert all(e["region"] == REGION for e in entries)
+
+    # --account, --limit, --after.
+    bob_entries = audit_json(data_dir, "--account", OTHER_ACCOUNT)
+    assert [(e["operation"], e["principal"], e["resource"]) for e in bob_entries] == \
+        [("CreateKey", BOB["AccessKeyId"], bob_key["KeyArn"])]
+    assert all(e["account"] == ACCOUNT for e in audit_json(data_dir, "--account", ACCOUNT, "--limit", "1000"))
+    first = audit_json(data_dir, "--limit", "3")
+    assert first == entries[:3]
+    rest = audit_json(data_dir, "--after", str(first[-1]["sequence"]), "--limit", "1000")
+    assert rest == entries[3:]
+    # The table form and PAYCRYPT_DATA_DIR.
+    import os
+    env = dict(os.environ, PAYCRYPT_DATA_DIR=str(data_dir))
+    table = audit(None, "--limit", "1000", env=env)
+    assert table.returncode == 0, table.stderr
+    for e in entries:
+        assert e["requestId"] in table.stdout
+    assert "ConflictException" in table.stdout
