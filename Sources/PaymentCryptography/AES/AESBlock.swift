@@ -4,6 +4,8 @@ import _CryptoExtras
 /// AES primitives used by the MAC algorithms, all from swift-crypto (BoringSSL).
 public struct AESKey: Sendable {
     let key: SymmetricKey
+    /// A CMAC context keyed once (subkeys computed); each MAC starts from a copy of it.
+    let cmacTemplate: AES.CMAC?
     /// The key length in bytes: 16, 24 or 32.
     public let byteCount: Int
 
@@ -13,8 +15,15 @@ public struct AESKey: Sendable {
     /// Creates an AES key from 16, 24 or 32 bytes.
     /// - Throws: ``PaymentCryptographyError/invalidKeyLength(_:)`` for any other length.
     public init(key: [UInt8]) throws(PaymentCryptographyError) {
+        try self.init(key: key, preparingCMAC: false)
+    }
+
+    /// Creates an AES key; with `preparingCMAC` the CMAC subkeys are computed now, once, for a key
+    /// that will compute many MACs (a cached key); without, each ``cmac(_:)`` computes them.
+    public init(key: [UInt8], preparingCMAC: Bool) throws(PaymentCryptographyError) {
         guard [16, 24, 32].contains(key.count) else { throw .invalidKeyLength(key.count) }
         self.key = SymmetricKey(data: key)
+        cmacTemplate = preparingCMAC ? try? AES.CMAC(key: self.key) : nil
         byteCount = key.count
     }
 
@@ -69,8 +78,8 @@ public struct AESKey: Sendable {
     /// AES-CMAC (NIST SP 800-38B, RFC 4493); the full 16-byte tag.
     public func cmac(_ message: [UInt8]) -> [UInt8] {
         // The key size was checked at init, so CMAC cannot refuse it.
-        guard var mac = try? AES.CMAC(key: key) else { return [] }
-        mac.update(data: message)
-        return Array(mac.finalize())
+        guard var mac = cmacTemplate ?? (try? AES.CMAC(key: key)) else { return [] }
+        message.withUnsafeBytes { mac.update(bufferPointer: $0) }
+        return mac.finalize().withUnsafeBytes { Array($0) }
     }
 }

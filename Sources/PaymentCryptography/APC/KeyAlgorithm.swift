@@ -46,6 +46,14 @@ public struct SymmetricKeyMaterial: Sendable {
     public let algorithm: KeyAlgorithm
     /// The clear key bytes. Never log or print them.
     public let bytes: [UInt8]
+    /// The block cipher, expanded once (a TDES key schedule, an AES key), so that a key kept in a
+    /// cache does not expand its schedule again for every MAC.
+    let cipher: Cipher?
+
+    enum Cipher: Sendable {
+        case tdes(TripleDES, retail: RetailMAC)
+        case aes(AESKey)
+    }
 
     /// Wraps key bytes, checking their length against the algorithm.
     /// - Throws: ``PaymentCryptographyError/invalidKeyLength(_:)`` when the length does not fit.
@@ -53,6 +61,13 @@ public struct SymmetricKeyMaterial: Sendable {
         guard algorithm.keyByteCounts.contains(bytes.count) else { throw .invalidKeyLength(bytes.count) }
         self.algorithm = algorithm
         self.bytes = bytes
+        if algorithm.isTDES {
+            cipher = .tdes(try TripleDES(key: bytes), retail: try RetailMAC(tdesKey: bytes))
+        } else if algorithm.isAES {
+            cipher = .aes(try AESKey(key: bytes, preparingCMAC: true))
+        } else {
+            cipher = nil
+        }
     }
 
     /// The key check value (upper-case hex, 3 bytes = 6 digits) by `method`, default the algorithm's own.

@@ -116,21 +116,21 @@ public enum MacOperation {
         let k = key.bytes
         switch algorithm {
         case .ISO9797_ALGORITHM1:
-            guard key.algorithm.isTDES else { throw keyAlgorithmInvalid() }
-            return Computed(mac: MACAlgorithm1.mac(key: try TripleDES(key: k), message: message, padding: .method1), defaultDigits: 8)
+            guard case .tdes(let tdes, _)? = key.cipher else { throw keyAlgorithmInvalid() }
+            return Computed(mac: MACAlgorithm1.mac(key: tdes, message: message, padding: .method1), defaultDigits: 8)
         case .ISO9797_ALGORITHM3:
-            guard key.algorithm.isTDES else { throw keyAlgorithmInvalid() }
-            return Computed(mac: try RetailMAC(tdesKey: k).mac(message, padding: .method1), defaultDigits: 8)
+            guard case .tdes(_, let retail)? = key.cipher else { throw keyAlgorithmInvalid() }
+            return Computed(mac: retail.mac(message, padding: .method1), defaultDigits: 8)
         case .AS2805_4_1:
             // Decision (contract §4.2): AS 2805.4.1 as the retail MAC with padding method 1.
-            guard key.algorithm.isTDES else { throw keyAlgorithmInvalid() }
-            return Computed(mac: try RetailMAC(tdesKey: k).mac(message, padding: .method1), defaultDigits: 8)
+            guard case .tdes(_, let retail)? = key.cipher else { throw keyAlgorithmInvalid() }
+            return Computed(mac: retail.mac(message, padding: .method1), defaultDigits: 8)
         case .CMAC:
-            if key.algorithm.isTDES {
-                return Computed(mac: TDESCMAC(key: try TripleDES(key: k)).mac(message), defaultDigits: 16)
+            switch key.cipher {
+            case .tdes(let tdes, _)?: return Computed(mac: TDESCMAC(key: tdes).mac(message), defaultDigits: 16)
+            case .aes(let aes)?: return Computed(mac: aes.cmac(message), defaultDigits: 32)
+            case nil: throw keyAlgorithmInvalid()
             }
-            guard key.algorithm.isAES else { throw keyAlgorithmInvalid() }
-            return Computed(mac: try AESKey(key: k).cmac(message), defaultDigits: 32)
         case .HMAC:
             guard let hash = key.algorithm.hmacHash else { throw keyAlgorithmInvalid() }
             return Computed(mac: HMACAlgorithm.authenticationCode(hash: hash, key: k, message: message), defaultDigits: 2 * hash.byteCount)
