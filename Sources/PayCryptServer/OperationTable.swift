@@ -1,9 +1,22 @@
-import Foundation
 import PayCryptModel
 import PayCryptService
 
-/// One operation: decode the (already bound) input, call the service, encode the output.
-typealias OperationHandler = @Sendable (JSONValue, RequestContext) async throws -> Data
+/// One call of an operation: the request as the handler needs it, and what the handler learns
+/// about it for the log line and the audit trail.
+struct OperationCall: Sendable {
+    /// The request body as received.
+    var body: [UInt8]
+    /// The data-plane operation and its URI label values, for members bound outside the body.
+    var binding: (operation: OperationSchema, labels: [String: String])?
+    /// Who is calling, in which account and region.
+    var context: PayCryptService.RequestContext
+    /// The resource the request names, once its input has passed validation; then the resource
+    /// the response names (a key ARN, an alias name).
+    var resource: String?
+}
+
+/// One operation: decode and validate the input once, call the service, encode the output once.
+typealias OperationHandler = @Sendable (inout OperationCall) async throws -> [UInt8]
 
 /// The operations paycrypt implements, by plane and AWS operation name. Operations of the model
 /// that are absent here answer NotImplementedException.
@@ -40,13 +53,19 @@ struct OperationTable: Sendable {
         ]
     }
 
-    /// Validates and decodes the input against the model, calls the operation, encodes the output.
+    /// The handler of one operation: parse the body once, bind URI labels, validate against the model
+    /// and decode from the same tree; call; encode the output once, reading the resource it names on
+    /// the way.
     static func handler<Input: WireShape, Output: Encodable & Sendable>(
-        _ type: Input.Type, _ call: @escaping @Sendable (Input, RequestContext) async throws -> Output
+        _ type: Input.Type, _ call: @escaping @Sendable (Input, PayCryptService.RequestContext) async throws -> Output
     ) -> OperationHandler {
-        { json, context in
-            let input = try Wire.decode(Input.self, from: json)
-            return try Wire.encode(try await call(input, context))
+        { (request: inout OperationCall) in
+            let decoded = try Wire.decodeRequest(Input.self, body: request.body, binding: request.binding)
+            request.resource = decoded.resource
+            let output = try await call(decoded.input, request.context)
+            let encoded = try Wire.encodeResponse(output)
+            if let resource = encoded.resource { request.resource = resource }
+            return encoded.bytes
         }
     }
 }

@@ -1,6 +1,6 @@
 import Crypto
 
-/// Key ids, ARNs and identifier parsing (contract §2).
+/// Key ids, ARNs and identifier parsing (AWS API reference: KeyIdentifier, KeyArn, AliasName).
 enum KeyIdentifiers {
     static let base32: [Character] = Array("abcdefghijklmnopqrstuvwxyz234567")
 

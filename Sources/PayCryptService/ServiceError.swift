@@ -1,33 +1,11 @@
+import PayCryptModel
+
 /// An AWS exception raised by an operation. The HTTP layer renders it in the plane's own
 /// shape (status, `X-Amzn-ErrorType`, JSON body with `__type`).
 public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The AWS exception names paycrypt raises, with their HTTP status.
-    public enum Kind: String, Sendable, CaseIterable {
-        case validation = "ValidationException"
-        case resourceNotFound = "ResourceNotFoundException"
-        case conflict = "ConflictException"
-        case accessDenied = "AccessDeniedException"
-        case serviceQuotaExceeded = "ServiceQuotaExceededException"
-        case throttling = "ThrottlingException"
-        case internalServer = "InternalServerException"
-        case verificationFailed = "VerificationFailedException"
-        /// paycrypt's decision for an operation or feature of the model it does not implement yet.
-        case notImplemented = "NotImplementedException"
-
-        /// The HTTP status (contract §1; 501 for NotImplementedException, a paycrypt decision).
-        public var httpStatus: Int {
-            switch self {
-            case .validation, .verificationFailed: 400
-            case .accessDenied: 403
-            case .resourceNotFound: 404
-            case .conflict: 409
-            case .serviceQuotaExceeded: 402
-            case .throttling: 429
-            case .internalServer: 500
-            case .notImplemented: 501
-            }
-        }
-    }
+    /// The AWS exception names paycrypt raises, with their HTTP status: the one table in
+    /// ``AWSException``.
+    public typealias Kind = AWSException
 
     /// One field named by a ValidationException (data plane `fieldList`).
     public struct Field: Sendable, Equatable {

@@ -2,8 +2,8 @@
 /// whose DES, MAC, KCV or key-derivation code is broken refuses to serve instead of answering
 /// with wrong MACs.
 ///
-/// The vectors are those of `shared/reference/algorithms.md`, the same ones the unit tests pin
-/// (`Tests/PaymentCryptographyTests`). Their keys are public test keys; a ``Failure`` names the
+/// The vectors are published ones (NIST SP 800-67 and SP 800-38B, ISO/IEC 9797-1 Annex B, ANSI
+/// X9.24-1/-3, RFC 4231), the same ones the unit tests pin (`Tests/PaymentCryptographyTests`). Their keys are public test keys; a ``Failure`` names the
 /// test only and never carries key bytes or computed values.
 public enum SelfTest {
     /// A known-answer test that did not produce its published value (or threw).

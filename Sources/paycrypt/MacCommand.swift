@@ -21,7 +21,7 @@ struct Mac: ParsableCommand {
         var attributes: String
         @Option(help: "MessageData, hex.")
         var message: String
-        @Option(help: "MacLength: the number of hex digits (4-16).")
+        @Option(help: "MacLength: the number of hex digits (4-32, at most the full MAC).")
         var macLength: Int?
         @Flag(help: "Print a JSON object (Mac, KeyCheckValue) instead of bare hex.")
         var json = false

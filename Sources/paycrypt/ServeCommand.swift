@@ -54,6 +54,10 @@ struct Serve: AsyncParsableCommand {
     var seed: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [logLevel, default info]")
     var logLevel: String?
+    @Option(help: "Seconds a connection may stay idle, or take to send a request head, before it is closed. [idleTimeout, default 60]")
+    var idleTimeout: Double?
+    @Option(help: "Open connections at most; more wait until one closes. [maxConnections, default 900 or fewer when the file limit is lower]")
+    var maxConnections: Int?
 
     /// The resolved settings.
     struct Settings {
@@ -61,6 +65,7 @@ struct Serve: AsyncParsableCommand {
         var accountId = "111122223333", defaultRegion = "us-east-1", identities: String?, noAuth = false
         var rateLimits = RateLimits(), maxKeys = 2_000, maxAliases = 2_000, metricsPort: Int?, seed: String?
         var logLevel = Logger.Level.info
+        var idleTimeout = 60.0, maxConnections = ConnectionLimit.defaultMaximum()
     }
 
     /// Flags, then environment (`PAYCRYPT_*`), then the config file, then defaults.
@@ -83,6 +88,8 @@ struct Serve: AsyncParsableCommand {
         put("metricsPort", metricsPort.map { .int($0) })
         put("seed", seed.map { .string($0) })
         put("logLevel", logLevel.map { .string($0) })
+        put("idleTimeout", idleTimeout.map { .double($0) })
+        put("maxConnections", maxConnections.map { .int($0) })
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: flags),
             EnvironmentVariablesProvider().prefixKeys(with: "paycrypt"),
@@ -142,6 +149,8 @@ struct Serve: AsyncParsableCommand {
         s.maxAliases = try int("maxAliases", 1...1_000_000) ?? s.maxAliases
         s.metricsPort = try int("metricsPort", 0...65535)
         s.seed = try string("seed")
+        s.idleTimeout = try double("idleTimeout") ?? s.idleTimeout
+        s.maxConnections = try int("maxConnections", 1...1_000_000) ?? s.maxConnections
         let level = try string("logLevel") ?? "info"
         guard let parsedLevel = Logger.Level(rawValue: level) else { throw invalid("logLevel", "trace, debug, info, notice, warning, error or critical") }
         s.logLevel = parsedLevel
@@ -224,7 +233,10 @@ struct Serve: AsyncParsableCommand {
         let host = s.host
         let api = Application(
             responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname(host, port: s.port), serverName: "paycrypt"),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(s.idleTimeout * 1000)))),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: s.port), serverName: "paycrypt",
+                availableConnectionsDelegate: ConnectionLimit(maximum: s.maxConnections, logger: logger)),
             onServerRunning: { @Sendable channel in
                 let bound = channel.localAddress?.port ?? 0
                 FileHandle.standardOutput.write(Data("paycrypt listening on http://\(host):\(bound)\n".utf8))

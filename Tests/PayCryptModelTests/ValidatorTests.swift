@@ -37,10 +37,12 @@ struct ValidatorTests {
         }
     }
 
-    @Test("unknown members are ignored")
+    @Test("unknown structure members are ignored; an unknown union member is a violation, __type is not")
     func unknownMembersIgnored() throws {
-        let body = generateMac(attributes: #"{"Algorithm": "HMAC_SHA256", "Future": 1}"#, extra: #", "Other": [1]"#)
+        let body = generateMac(attributes: #"{"Algorithm": "HMAC_SHA256", "__type": "x"}"#, extra: #", "Other": [1]"#)
         #expect(try dataPlaneViolations(body, shape: "GenerateMacInput") == [])
+        let union = generateMac(attributes: #"{"Algorithm": "HMAC_SHA256", "Future": 1}"#)
+        #expect(try dataPlaneViolations(union, shape: "GenerateMacInput") == [FieldViolation(path: "GenerationAttributes", rule: .unionMemberCount)])
     }
 
     @Test("a missing or null required member is 'must not be null'")
@@ -194,7 +196,7 @@ struct ValidatorTests {
         ])
     }
 
-    @Test("MacLength out of range", arguments: [(3, ViolationRule.minValue(4)), (17, .maxValue(16))])
+    @Test("MacLength out of range", arguments: [(3, ViolationRule.minValue(4)), (33, .maxValue(32))])
     func macLengthRange(length: Int, rule: ViolationRule) throws {
         let violations = try dataPlaneViolations(
             generateMac(attributes: #"{"Algorithm": "CMAC"}"#, extra: ", \"MacLength\": \(length)"), shape: "GenerateMacInput")

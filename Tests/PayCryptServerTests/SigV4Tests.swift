@@ -480,9 +480,12 @@ struct SigV4RejectionTests {
         #expect(try verificationFailure(fixture.verifier(), tampered) == SigV4Failure(code: "InvalidSignatureException", message: message))
         let unsigned = vector.replacingHeader("X-Amz-Content-SHA256", with: "UNSIGNED-PAYLOAD")
         #expect(try verificationFailure(fixture.verifier(), unsigned) == SigV4Failure(code: "InvalidSignatureException", message: message))
-        // Added to a request that did not sign it, it is still checked against the body.
+        // Added to a request that did not sign it, it is refused: every x-amz-* header the server reads must be signed.
         let added = control.addingHeader("x-amz-content-sha256", SigV4Canonical.hexSHA256([1]))
-        #expect(try verificationFailure(fixture.verifier(), added) == SigV4Failure(code: "InvalidSignatureException", message: message))
+        #expect(try verificationFailure(fixture.verifier(), added)?.code == "IncompleteSignatureException")
+        let target = control.addingHeader("X-Amz-Target", "PaymentCryptographyControlPlane.DeleteKey")
+        #expect(try verificationFailure(fixture.verifier(), target)
+            == SigV4Failure(code: "IncompleteSignatureException", message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."))
     }
 
     @Test("a signature in uppercase hex or cut short does not match")

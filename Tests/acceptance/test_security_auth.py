@@ -408,7 +408,6 @@ ACCEPTED_VARIANTS = {
     "components in another order": ("/", {}, _reordered_components),
     "query string (sorted and encoded by the signer)": ("/?b=2&a=%20x&a=1&flag", {}, None),
     "signed header with runs of spaces": ("/", {"X-Amz-Meta-Note": "a   b  c"}, None),
-    "signed session token header": ("/", {"X-Amz-Security-Token": "FQoGZXIvYXdzEJr//////////wEaDE"}, None),
     "signed X-Amz-Content-SHA256 of the body": ("/", {"X-Amz-Content-SHA256": hashlib.sha256(b"{}").hexdigest()}, None),
 }
 

@@ -87,7 +87,10 @@ DUKPT_KINDS = ("DukptIso9797Algorithm1", "DukptIso9797Algorithm3", "DukptCmac")
 
 # ---- decisions of apc-behaviour.md, each in one place -----------------------
 # 4.3: MacLength counts hex digits; the MAC is the leftmost digits.
-MAC_LENGTH_RANGE = (4, 16)
+MAC_LENGTH_RANGE = (4, 32)  # the model's range from botocore 1.44
+# 4.3 (decision): MacLength may not exceed the full MAC (16 hex digits for TDES MACs, 32 for AES
+# CMAC); an HMAC is cut to at most 32 digits.
+MAX_MAC_DIGITS = 32
 # 4.3: default output of the fixed-length algorithms (live: 8 hex digits).
 DEFAULT_HEX_ISO9797 = 8
 # 4.2: TDES DUKPT variants (X9.24-1:2009 Table A-1); BIDIRECTIONAL refused.
@@ -409,7 +412,9 @@ def generate_mac(key_hex: str, key_algorithm: str, attributes: dict, message_hex
         if isinstance(mac_length, bool) or not isinstance(mac_length, int) or not (
             MAC_LENGTH_RANGE[0] <= mac_length <= MAC_LENGTH_RANGE[1]
         ):
-            _fail("MacLength must be 4..16")
+            _fail("MacLength must be 4..32")
     mac, default = full_mac(key_hex, key_algorithm, attributes, message_hex)
+    if mac_length is not None and mac_length > min(2 * len(mac), MAX_MAC_DIGITS):
+        _fail("MacLength is longer than the full MAC")
     digits = mac.hex().upper()
     return digits[: default if mac_length is None else mac_length]

@@ -288,7 +288,7 @@ class Gen:
     def mac_length(self, choices=None):
         if choices is not None:
             return self.r.choice(choices)
-        return None if self.r.random() < 0.2 else self.r.randint(4, 16)
+        return None if self.r.random() < 0.2 else self.r.randint(4, 32)
 
     def counter(self, width: int, max_bits: int, specials) -> int:
         x = self.r.random()
@@ -343,6 +343,12 @@ def decimalisation_pans(g: Gen, count: int) -> list:
 
 def mac_case(g: Gen, key_algorithm: str, key: bytes, attributes: dict, msg: bytes, mac_length) -> dict:
     message = g.in_hex(msg)
+    if mac_length is not None:
+        # MacLength may not exceed the full MAC (apc-behaviour.md 4.3): redraw within it.
+        full, _ = apc_mac.full_mac(key.hex().upper(), key_algorithm, attributes, message)
+        limit = min(2 * len(full), apc_mac.MAX_MAC_DIGITS)
+        if mac_length > limit:
+            mac_length = g.r.randint(4, limit)
     return {
         "keyAlgorithm": key_algorithm,
         "key": key.hex().upper(),
@@ -586,7 +592,7 @@ def check_coverage(doc: dict) -> None:
     if missing:
         raise SystemExit(f"coverage gap: {sorted(map(str, missing))[:10]}")
     lengths = Counter(c["macLength"] for c in mac)
-    if any(lengths[n] == 0 for n in [None] + list(range(4, 17))):
+    if any(lengths[n] == 0 for n in [None] + list(range(4, 33))):
         raise SystemExit(f"MacLength coverage gap: {lengths}")
     msg_bytes = [len(c["message"]) // 2 for c in mac]
     if min(msg_bytes) != 1 or max(msg_bytes) < 1000:
@@ -628,7 +634,7 @@ def summary(doc: dict, out: str, size: int, seconds: float) -> None:
     for k, n in sorted(Counter(kind_of(c) for c in doc["mac"]).items()):
         print(f"    {k:32s} {n:5d}")
     ml = Counter("null" if c["macLength"] is None else c["macLength"] for c in doc["mac"])
-    print("  macLength: " + ", ".join(f"{k}:{ml[k]}" for k in ["null"] + list(range(4, 17))))
+    print("  macLength: " + ", ".join(f"{k}:{ml[k]}" for k in ["null"] + list(range(4, 33))))
 
 
 def verify(path: str) -> int:

@@ -2,9 +2,9 @@ import Foundation
 
 /// A JSON document as a tree of values, parsed from request bytes before any typed decoding.
 ///
-/// Parsing goes through `JSONDecoder`, which keeps JSON `true`/`false` apart from numbers (unlike
-/// `JSONSerialization`, whose `NSNumber`s bridge `1` to `true` and `true` to `1`). Numbers without a
-/// fractional part that fit in `Int` are `.integer` (so `4.0` is the integer 4); other numbers are `.number`.
+/// Parsing is ``JSONParser``'s, one strict pass over the bytes that keeps `true`/`false` apart from
+/// numbers. Numbers without a fractional part that fit in `Int` are `.integer` (so `4.0` is the
+/// integer 4); other numbers are `.number`.
 public enum JSONValue: Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
@@ -20,51 +20,16 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         public let description: String
     }
 
-    /// Parses one JSON document.
+    /// Parses one JSON document from bytes (strict RFC 8259, see ``JSONParser``).
     ///
-    /// - Parameter data: UTF-8 JSON bytes.
-    /// - Throws: `JSONValue.ParseError` if `data` is not valid JSON.
-    public init(parsing data: Data) throws {
-        // Foundation's parser accepts a trailing comma (`[1,]`, `{"a":1,}`); strict JSON does not.
-        guard !Self.hasTrailingComma(data) else {
-            throw ParseError(description: "The request body is not valid JSON.")
+    /// - Throws: `JSONValue.ParseError` if `bytes` is not valid JSON.
+    public init(parsing bytes: some Collection<UInt8>) throws(ParseError) {
+        let parsed = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(ParseError) in try JSONParser.parse(buffer) }
+        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
+            Result { () throws(ParseError) in try JSONParser.parse(buffer) }
         }
-        do {
-            self = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw ParseError(description: "The request body is not valid JSON.")
-        }
-    }
-
-    /// Whether a `,` outside strings is followed (after whitespace) by `]` or `}`.
-    private static func hasTrailingComma(_ data: Data) -> Bool {
-        var inString = false
-        var escaped = false
-        var afterComma = false
-        for byte in data {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D:
-                continue
-            case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                if afterComma { return true }
-            case UInt8(ascii: "\""):
-                inString = true
-            default:
-                break
-            }
-            afterComma = byte == UInt8(ascii: ",")
-        }
-        return false
+        self = try parsed.get()
     }
 
     /// Parses a request body: an empty (or all-whitespace) body is the empty object, as REST clients
@@ -72,8 +37,15 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     ///
     /// - Throws: `JSONValue.ParseError` if the body is not valid JSON.
     public static func parseRequestBody(_ data: Data) throws -> JSONValue {
-        let isBlank = data.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        return isBlank ? .object([:]) : try JSONValue(parsing: data)
+        try parseRequestBody(bytes: data)
+    }
+
+    /// Parses a request body from bytes: an empty (or all-whitespace) body is the empty object.
+    ///
+    /// - Throws: `JSONValue.ParseError` if the body is not valid JSON.
+    public static func parseRequestBody(bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
+        let isBlank = bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        return isBlank ? .object([:]) : try JSONValue(parsing: bytes)
     }
 
     /// The members of an object, or `nil` for any other value.

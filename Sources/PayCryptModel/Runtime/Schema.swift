@@ -248,7 +248,7 @@ public struct ErrorSchema: Sendable, Equatable {
         self.fault = fault
     }
 
-    /// The HTTP status to answer with: the model's status, else the contract's table, else 500 for a
+    /// The HTTP status to answer with: the model's status, else ``AWSException``'s table, else 500 for a
     /// fault and 400 otherwise.
     public var httpStatus: Int {
         modelHTTPStatus ?? ErrorStatus.contractStatus[name] ?? (fault ? 500 : 400)

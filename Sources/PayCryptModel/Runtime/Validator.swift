@@ -125,8 +125,13 @@ public struct Validator: Sendable {
         case .structure, .union:
             guard case .object(let fields) = value else { return fail(.type(expected: "a structure")) }
             if shape.kind == .union {
+                // Exactly one member set; a member the model does not know counts as one (README,
+                // Decisions: unions), except `__type`, which the AWS JSON protocols reserve.
                 let setCount = shape.members.count(where: { member in fields[member.name].map { !$0.isNull } ?? false })
-                if setCount != 1 { fail(.unionMemberCount) }
+                let unknown = fields.contains { name, value in
+                    name != "__type" && !value.isNull && shape.member(named: name) == nil
+                }
+                if setCount != 1 || unknown { fail(.unionMemberCount) }
             }
             for member in shape.members {
                 let memberPath = ViolationFormat.memberPath(path, member.name)

@@ -74,7 +74,7 @@ public enum Wire {
         let violations = validate(type, value)
         guard violations.isEmpty else { throw ValidationFailure(violations: violations) }
         do {
-            return try JSONDecoder().decode(T.self, from: encode(value))
+            return try JSONValueDecoder.decode(T.self, from: value)
         } catch let error as DecodingError {
             // The error's own description may quote the value; only its path is kept.
             throw ValidationFailure(violations: [FieldViolation(path: path(of: error), rule: .undecodable)])
@@ -112,12 +112,58 @@ public enum Wire {
         return try decode(type, from: merged)
     }
 
+    /// The request members that name the resource a request acts on, in the order they are looked
+    /// for; the first present one is the request's resource for logs and the audit trail.
+    public static let resourceMembers = ["KeyIdentifier", "IncomingKeyIdentifier", "ResourceArn", "AliasName"]
+
+    /// Decodes a request in one pass over its body: parse, merge the URI labels, validate against
+    /// the model, decode from the same tree. The resource it names is read only after validation,
+    /// so nothing unvalidated reaches a log line.
+    ///
+    /// - Parameters:
+    ///   - type: The operation's input type.
+    ///   - body: The body bytes (empty or blank is `{}`).
+    ///   - binding: For restJson1 operations, the operation and its percent-decoded URI label values.
+    /// - Returns: The input and the resource it names (see ``resourceMembers``).
+    /// - Throws: `JSONValue.ParseError` for malformed JSON, `ValidationFailure` for model violations.
+    public static func decodeRequest<T: WireShape>(
+        _ type: T.Type, body: [UInt8], binding: (operation: OperationSchema, labels: [String: String])?
+    ) throws -> (input: T, resource: String?) {
+        var tree = try JSONValue.parseRequestBody(bytes: body)
+        if let binding {
+            tree = T.wireService.bindInput(of: binding.operation, body: tree, uriLabels: binding.labels)
+        }
+        let input = try decode(type, from: tree)
+        let resource = resourceMembers.lazy.compactMap { tree[$0]?.stringValue }.first
+        return (input, resource)
+    }
+
+    /// Encodes an operation's output once, and reads the resource it names on the way (`KeyArn`,
+    /// `Key.KeyArn` or `Alias.AliasName`).
+    ///
+    /// - Throws: `EncodingError` for a non-finite number.
+    public static func encodeResponse<T: Encodable>(_ output: T) throws -> (bytes: [UInt8], resource: String?) {
+        let tree = try JSONValueEncoder.encode(output)
+        let resource = tree["KeyArn"]?.stringValue ?? tree["Key"]?["KeyArn"]?.stringValue ?? tree["Alias"]?["AliasName"]?.stringValue
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        try JSONWriter.write(tree, into: &bytes)
+        return (bytes, resource)
+    }
+
     /// Encodes an output (or any value) as compact JSON: sorted keys, `nil` members omitted,
     /// timestamps as epoch-second numbers, slashes unescaped.
     ///
     /// - Throws: `EncodingError` for a non-finite number.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        try makeEncoder().encode(value)
+        Data(try JSONWriter.encode(value))
+    }
+
+    /// Encodes an output (or any value) as compact JSON bytes, as ``encode(_:)`` does.
+    ///
+    /// - Throws: `EncodingError` for a non-finite number.
+    public static func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+        try JSONWriter.encode(value)
     }
 
     /// Encodes an error shape as the body AWS sends: its members plus `"__type": "<name>"`.
@@ -127,13 +173,7 @@ public enum Wire {
     ///   - type: The exception name, e.g. `ValidationException`.
     /// - Throws: `EncodingError` for a non-finite number.
     public static func encodeError<T: Encodable>(_ error: T, type: String) throws -> Data {
-        try makeEncoder().encode(TypedError(error: error, type: type))
-    }
-
-    private static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+        Data(try JSONWriter.encode(TypedError(error: error, type: type)))
     }
 
     private static func path(of error: DecodingError) -> String {
@@ -172,20 +212,11 @@ private struct TypedError<Wrapped: Encodable>: Encodable {
     }
 }
 
-/// The HTTP status of each exception name, from the contract (apc-behaviour.md §1). Used where the
+/// The HTTP status of each exception name, from ``AWSException`` (the one table). Used where the
 /// model has no `error.httpStatusCode` (the control plane's model gives none, and the data plane's
 /// ValidationException has none).
 public enum ErrorStatus {
     /// Status by exception name.
-    public static let contractStatus: [String: Int] = [
-        "ValidationException": 400,
-        "VerificationFailedException": 400,
-        "AccessDeniedException": 403,
-        "ResourceNotFoundException": 404,
-        "ConflictException": 409,
-        "ServiceQuotaExceededException": 402,
-        "ThrottlingException": 429,
-        "InternalServerException": 500,
-        "ServiceUnavailableException": 503,
-    ]
+    public static let contractStatus: [String: Int] = Dictionary(
+        uniqueKeysWithValues: AWSException.allCases.map { ($0.rawValue, $0.httpStatus) })
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// An HTTP request as it arrived, in the form SigV4 verification needs. It carries no HTTP
 /// framework types, so the verifier can be tested on plain values.
@@ -113,6 +114,12 @@ public struct SigV4Verifier: Sendable {
     let service: String
     let allowedSkew: TimeInterval
     let now: @Sendable () -> Date
+    let signingKeys = SigningKeyCache()
+
+    /// The `x-amz-*` headers the server reads. When a request carries one, it must be signed, so that
+    /// nobody can add or change it on a captured request (an added `X-Amz-Target` would turn a
+    /// signed GenerateMac into a DeleteKey).
+    public static let headersThatMustBeSigned = ["x-amz-target", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"]
 
     /// Creates a verifier.
     /// - Parameters:
@@ -175,6 +182,9 @@ public struct SigV4Verifier: Sendable {
         guard authorization.signedHeaders.contains("host") else {
             throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
         }
+        for name in Self.headersThatMustBeSigned where !authorization.signedHeaders.contains(name) && !request.values(of: name).isEmpty {
+            throw incomplete("'\(Self.displayName(name))' must be a 'SignedHeader' in the AWS Authorization.")
+        }
         let scope = authorization.credential
         guard scope.terminator == "aws4_request" else {
             throw incomplete("Credential should be scoped with a valid terminator: 'aws4_request', not '\(scope.terminator)'. ")
@@ -208,7 +218,8 @@ public struct SigV4Verifier: Sendable {
             payloadHash = bodyHash
         }
 
-        let signingKey = SigV4Canonical.signingKey(secret: secret, date: scope.date, region: scope.region, service: scope.service)
+        let signingKey = signingKeys.key(accessKeyId: scope.accessKeyId, secret: secret, date: scope.date,
+                                         region: scope.region, service: scope.service)
         var matched = false
         for query in SigV4Canonical.canonicalQueryCandidates(request.rawQuery) {
             let canonicalRequest = SigV4Canonical.canonicalRequest(
@@ -254,11 +265,45 @@ public struct SigV4Verifier: Sendable {
         }
     }
 
+    /// `x-amz-target` as AWS writes it in messages: `X-Amz-Target`.
+    static func displayName(_ lowercased: String) -> String {
+        lowercased.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "-")
+    }
+
     private func incomplete(_ message: String) -> SigV4Failure {
         SigV4Failure(code: SigV4Failure.incompleteSignature, message: message)
     }
 
     private func invalid(_ message: String) -> SigV4Failure {
         SigV4Failure(code: SigV4Failure.invalidSignature, message: message)
+    }
+}
+
+/// Derived SigV4 signing keys by access key, date, region and service: the four-HMAC chain runs once
+/// per day and scope instead of once per request. An entry remembers the secret it was derived from,
+/// so a changed secret never uses a stale key. Bounded: the cache empties itself when full.
+final class SigningKeyCache: Sendable {
+    private struct Entry {
+        var secret: String
+        var key: SymmetricKey
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 1024) {
+        self.capacity = capacity
+    }
+
+    /// The signing key for the scope, derived on first use.
+    func key(accessKeyId: String, secret: String, date: String, region: String, service: String) -> SymmetricKey {
+        let id = "\(accessKeyId)/\(date)/\(region)/\(service)"
+        if let entry = entries.withLock({ $0[id] }), entry.secret == secret { return entry.key }
+        let key = SigV4Canonical.signingKey(secret: secret, date: date, region: region, service: service)
+        entries.withLock { dict in
+            if dict.count >= capacity { dict.removeAll(keepingCapacity: true) }
+            dict[id] = Entry(secret: secret, key: key)
+        }
+        return key
     }
 }

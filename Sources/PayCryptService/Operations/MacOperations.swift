@@ -42,7 +42,7 @@ extension PaymentCryptographyService {
         return bytes
     }
 
-    /// The key for a MAC operation, with the rules of contract §4.1: state, enabled, usage, mode.
+    /// The key for a MAC operation, with the rules of the AWS user guide (README, "Supported MAC algorithms"): state, enabled, usage, mode.
     func macKey(_ identifier: String, attributes: MacAttributes, generate: Bool, _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
         let (record, material) = try await usableKey(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
         let arn = record.arn

@@ -1,7 +1,7 @@
 /// Why a TR-34 (`X9_TR34_2012`) key block could not be unwrapped or built.
 ///
-/// One case per check the receiver makes (see `shared/reference/tr34.md`, "What the receiver
-/// checks"), so that the service can tell the client which check failed. No case carries key
+/// One case per check the receiver makes (ANSI X9 TR-34-2012 §5, the
+/// receiving device's checks), so that the service can tell the client which check failed. No case carries key
 /// bytes, decrypted bytes or anything derived from them; the strings only name the part of the
 /// structure or the algorithm concerned.
 public enum TR34Error: Error, Sendable, Equatable, CustomStringConvertible {

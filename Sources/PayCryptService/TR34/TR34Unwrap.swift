@@ -7,7 +7,7 @@ import _CryptoExtras
 /// TR-34 (ANSI X9.TR-34-2012, AWS's `X9_TR34_2012`) key blocks: asymmetric distribution of a
 /// symmetric key from a key distribution host (KDH) to a key receiving device (KRD).
 ///
-/// The layout, with its 2012 quirks, is in `shared/reference/tr34.md`. ``unwrap(block:kdhCertificate:caCertificate:wrappingKey:wrappingCertificate:randomNonce:now:)``
+/// The layout is ANSI X9 TR-34-2012's, with the quirks of its 2012 sample blocks. ``unwrap(block:kdhCertificate:caCertificate:wrappingKey:wrappingCertificate:randomNonce:now:)``
 /// is the receiver (ImportKey); ``wrap(key:header:kdhKey:kdhCertificate:krdCertificate:randomNonce:now:)``
 /// the sender (ExportKey). Both are pure: bytes and certificates in, bytes out, no I/O.
 public enum TR34 {}

@@ -49,7 +49,7 @@ enum EmvMac {
             case .EMV_COMMON_SESSION_KEY, .MASTERCARD_SESSION_KEY:
                 return try EMVKeyDerivation.commonSessionKey(masterKey: mk, r: r)
             case .VISA, .AMEX:
-                // AMEX: the Visa method (contract §4.2: AWS's payShield mapping treats them alike).
+                // AMEX: the Visa method (README, Decisions: AWS's payShield migration guide treats them alike).
                 return try EMVKeyDerivation.visaSessionKey(masterKey: mk, atc: atc)
             case .EMV2000:
                 return try EMVKeyDerivation.emv2000SessionKey(masterKey: mk, atc: atc)

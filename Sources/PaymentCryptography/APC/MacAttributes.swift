@@ -101,7 +101,7 @@ public enum MacAttributes: Sendable, Equatable {
         }
     }
 
-    /// The TR-31 key usage (AWS `KeyUsage`) the key must have for this choice (contract §4.1).
+    /// The TR-31 key usage (AWS `KeyUsage`) the key must have for this choice (AWS user guide, GenerateMac key requirements).
     public var requiredKeyUsage: String {
         switch self {
         case .algorithm(let a):

@@ -1,20 +1,22 @@
 /// The single entry point behind AWS's GenerateMac and VerifyMac: key material, the
 /// `MacAttributes` choice, the message and `MacLength` in; the MAC out, with every rule of the
-/// contract (apc-behaviour.md §4) applied and every refusal a ``MacRequestError`` naming the field.
+/// README ("Supported MAC algorithms", "Decisions") applied and every refusal a ``MacRequestError`` naming the field.
 public enum MacOperation {
     /// Generates a MAC (AWS GenerateMac).
     /// - Parameters:
     ///   - key: the key named by `KeyIdentifier` (for DUKPT the BDK, for EmvMac the issuer master key).
     ///   - attributes: `GenerationAttributes`.
     ///   - message: the bytes of `MessageData`.
-    ///   - macLength: `MacLength`, in hex digits (4...16); nil for the algorithm's default.
+    ///   - macLength: `MacLength`, in hex digits (4...32, at most the algorithm's full MAC); nil for
+    ///     the algorithm's default.
     ///   - attributesField: the name of the attributes member, used in error paths.
     /// - Returns: the MAC as upper-case hex.
-    /// - Throws: ``MacRequestError`` for any input the contract rejects.
+    /// - Throws: ``MacRequestError`` for any input AWS rejects.
     public static func generate(key: SymmetricKeyMaterial, attributes: MacAttributes, message: [UInt8], macLength: Int?,
                                 attributesField: String = "GenerationAttributes") throws(MacRequestError) -> String {
         try checkMacLength(macLength)
         let result = try compute(key: key, attributes: attributes, message: message, root: attributesField)
+        try checkMacLength(macLength, fits: result)
         let hex = Bytes.hex(result.mac)
         return String(hex.prefix(macLength ?? result.defaultDigits))
     }
@@ -44,6 +46,7 @@ public enum MacOperation {
             break
         }
         let result = try compute(key: key, attributes: attributes, message: message, root: attributesField)
+        try checkMacLength(macLength, fits: result)
         let expected = Array(Bytes.hex(result.mac).utf8)
         let given = Array(mac.uppercased().utf8)
         guard given.count <= expected.count else {
@@ -60,9 +63,21 @@ public enum MacOperation {
         try compute(key: key, attributes: attributes, message: message, root: "GenerationAttributes").defaultDigits
     }
 
+    /// The model's range of `MacLength` (botocore 1.44: 4 to 32 hex digits).
+    static let macLengthRange = 4...32
+
     static func checkMacLength(_ macLength: Int?) throws(MacRequestError) {
-        if let macLength, !(4...16).contains(macLength) {
-            throw .field("MacLength", "MacLength must be between 4 and 16 (hex digits).")
+        if let macLength, !macLengthRange.contains(macLength) {
+            throw .field("MacLength", "MacLength must be between \(macLengthRange.lowerBound) and \(macLengthRange.upperBound) (hex digits).")
+        }
+    }
+
+    /// Decision (README, "MacLength"): `MacLength` may not ask for more digits than the algorithm's
+    /// full MAC has: 16 for every TDES-based MAC, 32 for AES CMAC; an HMAC is cut to at most 32.
+    static func checkMacLength(_ macLength: Int?, fits result: Computed) throws(MacRequestError) {
+        let full = min(2 * result.mac.count, macLengthRange.upperBound)
+        if let macLength, macLength > full {
+            throw .field("MacLength", "MacLength must be at most \(full) hex digits for this MAC.")
         }
     }
 
@@ -122,7 +137,7 @@ public enum MacOperation {
             guard case .tdes(_, let retail)? = key.cipher else { throw keyAlgorithmInvalid() }
             return Computed(mac: retail.mac(message, padding: .method1), defaultDigits: 8)
         case .AS2805_4_1:
-            // Decision (contract §4.2): AS 2805.4.1 as the retail MAC with padding method 1.
+            // Decision (README, Decisions: AS2805_4_1): AS 2805.4.1 as the retail MAC with padding method 1.
             guard case .tdes(_, let retail)? = key.cipher else { throw keyAlgorithmInvalid() }
             return Computed(mac: retail.mac(message, padding: .method1), defaultDigits: 8)
         case .CMAC:

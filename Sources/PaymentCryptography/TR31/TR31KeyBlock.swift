@@ -17,7 +17,7 @@ public struct TR31UnwrappedKey: Sendable, CustomStringConvertible, CustomDebugSt
 }
 
 /// TR-31 / ANSI X9.143 key blocks, versions A, B, C and D: wrap a key under a key block protection
-/// key with a header, and unwrap one (algorithms.md §6).
+/// key with a header, and unwrap one (ANSI X9.143 / ASC X9 TR 31).
 ///
 /// A key block is ASCII: header ‖ optional blocks ‖ hex(encrypted key data) ‖ hex(MAC). The MAC
 /// binds the header as received, so an unwrapped header is exactly what the sender wrote.

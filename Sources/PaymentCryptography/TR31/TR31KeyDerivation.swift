@@ -1,5 +1,5 @@
 /// The key block encryption key (KBEK) and key block authentication key (KBAK) derived from a
-/// key block protection key, per version (ANSI X9.143 §6.1 and §6.2; algorithms.md §6.2–6.4).
+/// key block protection key, per version (ANSI X9.143 §6.1 and §6.2).
 ///
 /// Internal: the derived keys are key material and leave this file only to bind one block.
 enum TR31KeyDerivation {
