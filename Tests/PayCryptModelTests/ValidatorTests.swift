@@ -194,7 +194,7 @@ struct ValidatorTests {
         ])
     }
 
-    @Test("MacLength out of range", arguments: [(3, ViolationRule.minValue(4)), (17, .maxValue(16))])
+    @Test("MacLength out of range", arguments: [(3, ViolationRule.minValue(4)), (33, .maxValue(32))])
     func macLengthRange(length: Int, rule: ViolationRule) throws {
         let violations = try dataPlaneViolations(
             generateMac(attributes: #"{"Algorithm": "CMAC"}"#, extra: ", \"MacLength\": \(length)"), shape: "GenerateMacInput")
