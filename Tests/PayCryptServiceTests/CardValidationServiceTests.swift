@@ -4,7 +4,7 @@ import Testing
 @testable import PayCryptService
 
 /// The card validation operations on the service: round trips for every member, the failure
-/// shape, and the key rules of contract card-validation.md §2 (usage, algorithm, mode, state).
+/// shape, and the key rules of the AWS guide's "Valid keys for cryptographic operations" and the README Decisions.
 @Suite("Service: GenerateCardValidationData, VerifyCardValidationData")
 struct CardValidationServiceTests {
     static let cvv1 = DataPlane.CardGenerationAttributes.cardVerificationValue1(.init(cardExpiryDate: "2512", serviceCode: "201"))

@@ -1,8 +1,8 @@
 import Testing
 @testable import PaymentCryptography
 
-/// Known-answer tests of the card validation algorithms: every published vector of the
-/// card-validation contract §6 (sources named beside each), plus the rules the README's
+/// Known-answer tests of the card validation algorithms: every published vector (CVV, iCVV, CVV2,
+/// dCVV, CVC3, option A; sources named beside each), plus the rules the README's
 /// Decisions table fixes (truncation, padding, field refusals before cryptography).
 @Suite("Card validation data: published vectors and rules")
 struct CardValidationTests {

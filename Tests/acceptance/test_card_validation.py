@@ -1,15 +1,15 @@
 """GenerateCardValidationData and VerifyCardValidationData through boto3 and the AWS CLI
-(contract card-validation.md).
+(README: "Supported card validation members" and the Decisions table).
 
 Rules pinned:
   * every member of CardGenerationAttributes / CardVerificationAttributes gives the published
-    vectors (section 6) or, where none exists, the value of the independent oracle
+    vectors (CVV, iCVV, CVV2, CVC3) or, where none exists, the value of the independent oracle
     (Tests/oracle/gen_card_fixture.py: psec, pyemv, and the README's Decisions); KeyArn is the key's
     ARN also for an alias, KeyCheckValue the key's stored KCV; ValidationData has the asked length;
   * a wrong value is VerificationFailedException, HTTP 400, Reason INVALID_VALIDATION_DATA;
   * model violations (lengths, patterns, ValidationDataLength 3..5, unions with 0, 2 or an unknown
     member, Discover in GenerationAttributes) are ValidationException 400 naming the field;
-  * the key rules of section 2: wrong usage, algorithm (AES, TDES_3KEY for CVV and the dynamic
+  * the key rules (AWS guide "Valid keys for cryptographic operations", README Decisions): wrong usage, algorithm (AES, TDES_3KEY for CVV and the dynamic
     members) and mode (Generate-only cannot verify, Verify-only cannot generate) are ValidationException
     with AWS's message shape; unknown keys ResourceNotFoundException 404; disabled and
     DELETE_PENDING keys ValidationException; never a 5xx.

@@ -7,12 +7,12 @@
 The oracles are independent of paycrypt: psec 1.3.0 (Visa CVV), pyemv 1.5.0
 (EMV option A card keys, Mastercard CVC3) and, where no package exists (the CVV
 digits past psec's three, the Amex CSC of the README's Decisions), short
-functions written here from the standard on pycryptodome's DES. Every published
-vector of the card-validation contract section 6 is first recomputed through
+functions written here from the standard on pycryptodome's DES. Every
+published vector (CVV, iCVV, CVV2, dCVV, CVC3, option A) is first recomputed through
 these oracles (exit non-zero on any mismatch). Then random cases are drawn with
 random.Random(seed) for GenerateCardValidationData (every member) and
 VerifyCardValidationData (every member incl. Discover; about a third carry a
-wrong value and must fail), over every key algorithm and length the contract
+wrong value and must fail), over every key algorithm and length the README
 allows, PANs of 12..19 digits, short and mixed-case hex fields, odd-length
 track data and every ValidationDataLength. Writes one JSON file (sorted keys,
 one case per line, no timestamps: the same seed gives the same bytes).
@@ -50,7 +50,7 @@ GENERATE_MEMBERS = ["CardVerificationValue1", "CardVerificationValue2", "AmexCar
                     "AmexCardSecurityCodeVersion2", "CardHolderVerificationValue", "DynamicCardVerificationCode",
                     "DynamicCardVerificationValue"]
 VERIFY_MEMBERS = GENERATE_MEMBERS + ["DiscoverDynamicCardVerificationCode"]
-# Contract section 2: the key algorithms each member takes.
+# AWS guide "Valid keys for cryptographic operations": the key algorithms each member takes.
 ALGORITHMS = {m: ["TDES_2KEY"] for m in VERIFY_MEMBERS}
 ALGORITHMS["AmexCardSecurityCodeVersion1"] = ALGORITHMS["AmexCardSecurityCodeVersion2"] = ["TDES_2KEY", "TDES_3KEY"]
 KEY_BYTES = {"TDES_2KEY": 16, "TDES_3KEY": 24}
@@ -134,7 +134,7 @@ def amex_codes(key: bytes, pan: str, exp: str, sc: str | None) -> dict:
 
 
 def value(member: str, key: bytes, pan: str, f: dict, n: int) -> str:
-    """The value of n digits for a member (contract section 3)."""
+    """The value of n digits for a member (README: supported card validation members, Decisions)."""
     if member == "CardVerificationValue1":
         return cvv(key, pan, f["CardExpiryDate"], f["ServiceCode"])[:n]
     if member == "CardVerificationValue2":
@@ -163,7 +163,7 @@ def value(member: str, key: bytes, pan: str, f: dict, n: int) -> str:
 
 
 def published_checks() -> int:
-    """Contract section 6, every row, through the oracles above."""
+    """Every published vector (sources in CardValidationTests.swift), through the oracles above."""
     k = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
     j = bytes.fromhex("12345678" * 4)
     c = bytes.fromhex("0123456789ABCDEF" * 2)

@@ -3,7 +3,7 @@ import PayCryptStore
 import PaymentCryptography
 
 extension PaymentCryptographyService {
-    /// GenerateCardValidationData (contract card-validation.md): the CVV, CSC or dynamic value
+    /// GenerateCardValidationData (AWS API reference): the CVV, CSC or dynamic value
     /// of `ValidationDataLength` digits (default 3) under the key the member needs.
     public func generateCardValidationData(_ input: DataPlane.GenerateCardValidationDataInput,
                                            context: RequestContext) async throws -> DataPlane.GenerateCardValidationDataOutput {
@@ -36,8 +36,8 @@ extension PaymentCryptographyService {
         }
     }
 
-    /// The key for a card validation member, checked in the contract's order (§2): state and
-    /// enabled, then usage, algorithm, mode.
+    /// The key for a card validation member, checked in the order of the README Decisions
+    /// ("card validation: order of checks"): state and enabled, then usage, algorithm, mode.
     func cardValidationKey(_ identifier: String, attributes: CardValidationAttributes, generate: Bool,
                            _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
         let operation = generate ? "GenerateCardValidationData" : "VerifyCardValidationData"
@@ -66,8 +66,8 @@ extension PaymentCryptographyService {
     }
 }
 
-/// Which key each card validation member takes (contract card-validation.md §2, "Valid keys for
-/// cryptographic operations"; the rows marked (decision) are in the README's Decisions table).
+/// Which key each card validation member takes (AWS user guide, "Valid keys for cryptographic
+/// operations"; the verify mode and Discover's usages are in the README's Decisions table).
 /// The one place to change a key rule.
 struct CardValidationKeyRule: Sendable {
     let usages: [String]

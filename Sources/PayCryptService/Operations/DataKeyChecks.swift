@@ -16,7 +16,7 @@ enum RequiredKeyMode: String, Sendable {
     }
 }
 
-/// The key checks every data-plane operation shares (contract `apc-behaviour.md` §3, §4.1):
+/// The key checks every data-plane operation shares (README Decisions, "disabled or deleted key"):
 /// a key that is deleted, pending deletion, not ready or disabled is refused, and a key whose
 /// usage or mode does not fit is refused with AWS's live message shape.
 enum DataKeyChecks {

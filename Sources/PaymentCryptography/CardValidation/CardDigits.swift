@@ -1,4 +1,4 @@
-/// Checks and packings of the decimal and hex fields of card validation (contract: the model's
+/// Checks and packings of the decimal and hex fields of card validation (the AWS API reference's
 /// lengths and patterns, re-checked here so that no malformed value reaches the cipher).
 enum CardDigits {
     /// `value` if it is `count` decimal digits, else a refusal naming `field`.

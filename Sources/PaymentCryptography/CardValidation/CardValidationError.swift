@@ -37,6 +37,7 @@ public struct CardValidationError: Error, Sendable, Equatable, CustomStringConve
     /// The AWS `Reason` of a failed verification.
     public static let verificationFailedReason = "INVALID_VALIDATION_DATA"
 
+    /// The field path and message (never a value of the request).
     public var description: String {
         if let field { return "\(field): \(message)" }
         return message
