@@ -95,6 +95,21 @@ struct CardValidationTests {
         #expect(hx(try CardValidation.cardKey(Self.testKey, pan: "99012345678901234", psn: "45")) == "67F8292358083E5EA7AB7FDA58D53B6B")
     }
 
+    @Test("KCV of the test CVK is 08D7B4 (ANSI X9.24, AWS guide examples): the KeyCheckValue both operations return")
+    func keyCheckValue() throws {
+        #expect(try SymmetricKeyMaterial(algorithm: .TDES_2KEY, bytes: Self.testKey).keyCheckValue() == "08D7B4")
+    }
+
+    @Test("Hex fields are case-insensitive: a lower-case ATC gives the same dCVV (README Decisions)")
+    func hexCase() throws {
+        let k = h("0123456789ABCDEF0123456789ABCDEF")
+        func a(_ atc: String) -> CardValidationAttributes {
+            .dynamicCardVerificationValue(panSequenceNumber: "00", expiryDate: "1225", serviceCode: "101", applicationTransactionCounter: atc)
+        }
+        #expect(try generate(k, a("00ab"), "4111111111111111", 5) == generate(k, a("00AB"), "4111111111111111", 5))
+        #expect(try generate(k, a("ab"), "4111111111111111", 5) == generate(k, a("00AB"), "4111111111111111", 5))
+    }
+
     @Test("Short ATC and UN are left-padded with 0 (README Decisions)")
     func shortHexPadding() throws {
         let k = h("01234567899876543210012345678998")
