@@ -28,6 +28,8 @@ struct OperationTable: Sendable {
         data = [
             "GenerateMac": Self.handler(DataPlane.GenerateMacInput.self) { try await s.generateMac($0, context: $1) },
             "VerifyMac": Self.handler(DataPlane.VerifyMacInput.self) { try await s.verifyMac($0, context: $1) },
+            "GenerateCardValidationData": Self.handler(DataPlane.GenerateCardValidationDataInput.self) { try await s.generateCardValidationData($0, context: $1) },
+            "VerifyCardValidationData": Self.handler(DataPlane.VerifyCardValidationDataInput.self) { try await s.verifyCardValidationData($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

@@ -217,6 +217,7 @@ struct ServiceTests {
         for v in DataPlane.DukptKeyVariant.allCases { #expect(DukptKeyVariant(rawValue: v.rawValue) != nil) }
         for t in DataPlane.DukptDerivationType.allCases { #expect(DukptDerivationType(rawValue: t.rawValue) != nil) }
         for m in DataPlane.MajorKeyDerivationMode.allCases { #expect(MajorKeyDerivationMode(rawValue: m.rawValue) != nil) }
-        for m in DataPlane.SessionKeyDerivationMode.allCases { #expect(SessionKeyDerivationMode(rawValue: m.rawValue) != nil) }
+        // UNION_PAY arrived with botocore 1.44; until EmvMac supports it, it is refused as unsupported (ValidationException).
+        for m in DataPlane.SessionKeyDerivationMode.allCases where m != .unionPay { #expect(SessionKeyDerivationMode(rawValue: m.rawValue) != nil) }
     }
 }

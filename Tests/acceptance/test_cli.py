@@ -94,9 +94,10 @@ def test_cli_verification_failure_exit_status_and_message(endpoint, cp):
 
 
 def test_cli_validation_error_reaches_the_server(endpoint):
-    # MacLength 17 passes the CLI's own checks (botocore only checks minimums) and must be refused by the server.
+    # MacLength 33 (the model allows 4..32 from botocore 1.44) passes the CLI's own checks (botocore only checks
+    # minimums) and must be refused by the server.
     p = run_aws(endpoint, DP, "generate-mac", "--key-identifier", "alias/cli-whatever", "--message-data", MSG,
-                "--generation-attributes", "Algorithm=CMAC", "--mac-length", "17")
+                "--generation-attributes", "Algorithm=CMAC", "--mac-length", "33")
     assert p.returncode == 255, f"exit {p.returncode}; stderr {p.stderr}"
     assert "An error occurred (ValidationException) when calling the GenerateMac operation" in p.stderr, p.stderr
 

@@ -710,10 +710,10 @@ def test_not_implemented_data_plane_operation_is_501_naming_it(cp, dp):
                                              EncryptionAttributes={"Symmetric": {"Mode": "ECB"}}),
                      "NotImplementedException", 501)
     assert "EncryptData" in r["Error"].get("Message", ""), describe(r)
-    r = expect_error(lambda: dp.generate_card_validation_data(
-        KeyIdentifier=key["KeyArn"], PrimaryAccountNumber="4111111111111111",
-        GenerationAttributes={"CardVerificationValue2": {"CardExpiryDate": "1230"}}), "NotImplementedException", 501)
-    assert "GenerateCardValidationData" in r["Error"].get("Message", ""), describe(r)
+    r = expect_error(lambda: dp.decrypt_data(KeyIdentifier=key["KeyArn"], CipherText="31" * 16,
+                                             DecryptionAttributes={"Symmetric": {"Mode": "ECB"}}),
+                     "NotImplementedException", 501)
+    assert "DecryptData" in r["Error"].get("Message", ""), describe(r)
 
 
 IMPLEMENTED = {
@@ -721,7 +721,7 @@ IMPLEMENTED = {
            "GetAlias", "UpdateAlias", "DeleteAlias", "ListAliases", "TagResource", "UntagResource",
            "ListTagsForResource", "GetParametersForImport", "ImportKey", "ExportKey", "GetParametersForExport",
            "GetPublicKeyCertificate"},
-    "dp": {"GenerateMac", "VerifyMac"},
+    "dp": {"GenerateMac", "VerifyMac", "GenerateCardValidationData", "VerifyCardValidationData"},
 }
 
 

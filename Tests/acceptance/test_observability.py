@@ -123,6 +123,46 @@ def run_every_operation_and_scan(srv, data_dir):
         assert r["Error"]["Code"] == "VerificationFailedException", r
         error_bodies.append(json.dumps(r["Error"]))
 
+    # Card validation data: every member, generate, verify, a mismatch and a bad field.
+    cvk = import_key(cp, KNOWN, "TR31_C0_CARD_VERIFICATION_KEY", "TDES_2KEY", GV)
+    e4_hex, e6_hex = secrets.token_hex(16).upper(), secrets.token_hex(16).upper()
+    clear_keys += [e4_hex, e6_hex]
+    e4 = import_key(cp, e4_hex, "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TDES_2KEY", ["DeriveKey"])
+    e6 = import_key(cp, e6_hex, "TR31_E6_EMV_MKEY_OTHER", "TDES_2KEY", ["DeriveKey"])
+    card_pan = "5" + "".join(str(secrets.randbelow(10)) for _ in range(17))
+    card_cases = [
+        (cvk, {"CardVerificationValue1": {"CardExpiryDate": "2512", "ServiceCode": "201"}}),
+        (cvk, {"CardVerificationValue2": {"CardExpiryDate": "2512"}}),
+        (cvk, {"AmexCardSecurityCodeVersion1": {"CardExpiryDate": "2512"}}),
+        (cvk, {"AmexCardSecurityCodeVersion2": {"CardExpiryDate": "2512", "ServiceCode": "999"}}),
+        (e6, {"CardHolderVerificationValue": {"UnpredictableNumber": "1A2B3C4D", "PanSequenceNumber": "01",
+                                              "ApplicationTransactionCounter": "0042"}}),
+        (e4, {"DynamicCardVerificationCode": {"UnpredictableNumber": "1A2B3C4D", "PanSequenceNumber": "01",
+                                              "ApplicationTransactionCounter": "0042",
+                                              "TrackData": card_pan + "D25122010000000000F"}}),
+        (e6, {"DynamicCardVerificationValue": {"PanSequenceNumber": "01", "CardExpiryDate": "2512", "ServiceCode": "201",
+                                               "ApplicationTransactionCounter": "0042"}}),
+    ]
+    card_values = []
+    for key, attrs in card_cases:
+        v = dp.generate_card_validation_data(KeyIdentifier=key["KeyArn"], PrimaryAccountNumber=card_pan,
+                                             GenerationAttributes=attrs, ValidationDataLength=5)["ValidationData"]
+        card_values.append(v)
+        dp.verify_card_validation_data(KeyIdentifier=key["KeyArn"], PrimaryAccountNumber=card_pan,
+                                       VerificationAttributes=attrs, ValidationData=v)
+        wrong = v[:-1] + str((int(v[-1]) + 1) % 10)
+        r = error_response(lambda: dp.verify_card_validation_data(KeyIdentifier=key["KeyArn"], PrimaryAccountNumber=card_pan,
+                                                                  VerificationAttributes=attrs, ValidationData=wrong))
+        assert r["Error"]["Code"] == "VerificationFailedException", r
+        error_bodies.append(json.dumps(r["Error"]))
+        card_values.append(wrong)
+    r = error_response(lambda: dp_raw.generate_card_validation_data(
+        KeyIdentifier=cvk["KeyArn"], PrimaryAccountNumber=card_pan + "X", GenerationAttributes=card_cases[0][1]))
+    error_bodies.append(json.dumps(r["Error"]))
+    r = error_response(lambda: dp.generate_card_validation_data(
+        KeyIdentifier=e4["KeyArn"], PrimaryAccountNumber=card_pan, GenerationAttributes=card_cases[0][1]))
+    error_bodies.append(json.dumps(r["Error"]))
+
     # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
     alias = unique_alias("secret")
     cp.get_key(KeyIdentifier=m3["KeyArn"])
@@ -203,13 +243,19 @@ def run_every_operation_and_scan(srv, data_dir):
     logs = srv.stdout_text() + srv.stderr_text()
     assert logs.count("operation=GenerateMac") >= len(cases), "no request log lines: the scan would prove nothing"
     assert logs.count("operation=VerifyMac") >= 2 * len(cases)
+    assert logs.count("operation=GenerateCardValidationData") >= len(card_cases)
+    assert logs.count("operation=VerifyCardValidationData") >= 2 * len(card_cases)
 
     needles = {}
     for k in clear_keys:
         raw_bytes = bytes.fromhex(k)
         needles.update({f"key {k[:6]}.. hex": k, f"key {k[:6]}.. base64": base64.b64encode(raw_bytes).decode()})
         needles[f"key {k[:6]}.. half"] = k[:16]
-    needles.update({"message hex": msg, "PAN": pan})
+    needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan})
+    # A 5-digit value could occur by chance in a log line; these are the forms a leak would take.
+    for i, v in enumerate(card_values):
+        needles.update({f"validation data #{i} quoted": f'"{v}"', f"validation data #{i} assigned": f"={v}",
+                        f"validation data #{i} field": f"ValidationData: {v}"})
     for i, mac in enumerate(mac_values):
         needles[f"MAC #{i} {mac}"] = mac
     places = {"server output": logs, "/metrics": metrics_text, "audit trail": audit.stdout + audit.stderr,

@@ -46,27 +46,9 @@ extension PaymentCryptographyService {
     func macKey(_ identifier: String, attributes: MacAttributes, generate: Bool, _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
         let (record, material) = try await usableKey(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
         let arn = record.arn
-        switch record.state {
-        case .CREATE_COMPLETE: break
-        case .DELETE_PENDING: throw ServiceError.validation("Key \(arn) is pending deletion and cannot be used.")
-        case .DELETE_COMPLETE: throw ServiceError.validation("Key \(arn) is deleted and cannot be used.")
-        case .CREATE_IN_PROGRESS: throw ServiceError.validation("Key \(arn) is not ready.")
-        }
-        guard record.enabled else { throw ServiceError.validation("Key \(arn) is disabled (StopKeyUsage); StartKeyUsage enables it.") }
-        guard record.keyUsage == attributes.requiredKeyUsage else {
-            throw ServiceError.validation("KeyUsage of the input key \(arn) is invalid for the operation.")
-        }
-        let m = record.modes
-        let allowed: Bool
-        if attributes.usesDerivationKey {
-            allowed = m.deriveKey || m.noRestrictions
-        } else {
-            allowed = (generate ? m.generate : m.verify) || m.noRestrictions
-        }
-        guard allowed else {
-            let mode = attributes.usesDerivationKey ? "DeriveKey" : (generate ? "Generate" : "Verify")
-            throw ServiceError.validation("KeyModesOfUse of the input key \(arn) does not allow this operation (it needs \(mode)).")
-        }
+        try DataKeyChecks.requireUsableState(record)
+        try DataKeyChecks.requireUsage(record, in: [attributes.requiredKeyUsage])
+        try DataKeyChecks.requireMode(record, attributes.usesDerivationKey ? .deriveKey : (generate ? .generate : .verify))
         guard let material else {
             throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: arn))
         }
