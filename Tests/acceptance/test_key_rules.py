@@ -329,3 +329,94 @@ def test_rsa_cryptogram_export_needs_a_sensitive_key(cp, pki, keks):
     assert unwrap_cryptogram(pki, 2048, cryptogram_export(cp, pki, s_key["KeyArn"], 2048)["KeyMaterial"]) == s_clear
     created = create_key(cp, K0, "TDES_2KEY", KEK_MODES)
     assert cryptogram_export(cp, pki, created["KeyArn"], 2048)["WrappedKeyMaterialFormat"] == "KEY_CRYPTOGRAM"
+
+
+# ---------------------------------------------------------------------------------------------
+# Aliases: authorisation on the key, messages that do not leak
+# ---------------------------------------------------------------------------------------------
+
+SEED = Path(__file__).resolve().parents[2] / "examples" / "seed-test-keys.json"
+# Keys of the example seed (fixed ids): the aliaser has rights on MINE (an M1 key) only.
+THEIRS = f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:key/iso9797m3test001"
+MINE = f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:key/iso9797m1test001"
+ADMIN = identity("AKIAKRADMIN000000001", "kr-admin-secret-00000000000000000000001", ACCOUNT, "kr-admin")
+ALIASER = identity("AKIAKRALIASER0000002", "kr-aliaser-secret-000000000000000000002", ACCOUNT, "kr-aliaser",
+                   actions=["payment-cryptography:*Alias*", "payment-cryptography:GenerateMac"],
+                   resources=[f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:alias/kr-*", MINE])
+ALG1 = {"Algorithm": "ISO9797_ALGORITHM1"}
+ALG3 = {"Algorithm": "ISO9797_ALGORITHM3"}
+
+
+@pytest.fixture(scope="module")
+def alias_srv(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("paycrypt-key-rules")
+    ids = write_identities(tmp / "identities.json", ADMIN, ALIASER)
+    server = PaycryptServer(tmp / "logs", "--in-memory", "--identities", str(ids), "--seed", str(SEED),
+                            name="key-rules").start()
+    yield server
+    server.stop()
+
+
+def client(server, who, service="cp"):
+    return make_client(server.endpoint, service, access_key=who["AccessKeyId"], secret_key=who["SecretAccessKey"])
+
+
+def denied(fn) -> str:
+    with pytest.raises(ClientError) as e:
+        fn()
+    code, status, r = error_of(e)
+    assert (code, status) == ("AccessDeniedException", 403), r
+    return r["Error"]["Message"]
+
+
+def test_alias_cannot_be_pointed_at_a_key_without_rights_on_it(alias_srv):
+    cp, admin = client(alias_srv, ALIASER), client(alias_srv, ADMIN)
+    alias = f"alias/kr-{secrets.token_hex(4)}"
+    # CreateAlias onto a key without rights: refused, nothing created; the message names that key (the caller gave it).
+    message = denied(lambda: cp.create_alias(AliasName=alias, KeyArn=THEIRS))
+    assert message.endswith(f"payment-cryptography:CreateAlias on resource: {THEIRS}")
+    with pytest.raises(ClientError):
+        admin.get_alias(AliasName=alias)
+    # Onto its own key: fine.
+    assert cp.create_alias(AliasName=alias, KeyArn=MINE)["Alias"]["KeyArn"] == MINE
+    # UpdateAlias onto a key without rights: refused, the alias is unchanged.
+    message = denied(lambda: cp.update_alias(AliasName=alias, KeyArn=THEIRS))
+    assert message.endswith(f"payment-cryptography:UpdateAlias on resource: {THEIRS}")
+    assert admin.get_alias(AliasName=alias)["Alias"]["KeyArn"] == MINE
+    cp.update_alias(AliasName=alias)                       # pointing at no key needs no key rights
+    cp.update_alias(AliasName=alias, KeyArn=MINE)
+    cp.delete_alias(AliasName=alias)
+
+
+def test_alias_of_another_key_cannot_be_moved_or_deleted(alias_srv):
+    cp, admin = client(alias_srv, ALIASER), client(alias_srv, ADMIN)
+    prod = f"alias/kr-prod-{secrets.token_hex(4)}"
+    prod_arn = f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:{prod}"
+    admin.create_alias(AliasName=prod, KeyArn=THEIRS)
+    # Moving an alias that names a key it has no rights on, onto its own key: refused; the message
+    # names the alias, never the key it points to.
+    message = denied(lambda: cp.update_alias(AliasName=prod, KeyArn=MINE))
+    assert THEIRS not in message and message.endswith(f"payment-cryptography:UpdateAlias on resource: {prod_arn}")
+    message = denied(lambda: cp.update_alias(AliasName=prod))
+    assert THEIRS not in message
+    message = denied(lambda: cp.delete_alias(AliasName=prod))
+    assert THEIRS not in message and message.endswith(f"payment-cryptography:DeleteAlias on resource: {prod_arn}")
+    assert admin.get_alias(AliasName=prod)["Alias"]["KeyArn"] == THEIRS
+
+
+def test_access_denied_through_an_alias_names_the_alias_not_its_key(alias_srv):
+    dp = client(alias_srv, ALIASER, "dp")
+    admin = client(alias_srv, ADMIN)
+    prod = f"alias/kr-data-{secrets.token_hex(4)}"
+    prod_arn = f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:{prod}"
+    admin.create_alias(AliasName=prod, KeyArn=THEIRS)
+    for ident in (prod, prod_arn):
+        message = denied(lambda: dp.generate_mac(KeyIdentifier=ident, MessageData="0011223344556677", GenerationAttributes=ALG3))
+        assert THEIRS not in message and message.endswith(f"payment-cryptography:GenerateMac on resource: {prod_arn}")
+    # Named by its ARN, the key is named (the caller gave it).
+    message = denied(lambda: dp.generate_mac(KeyIdentifier=THEIRS, MessageData="0011223344556677", GenerationAttributes=ALG3))
+    assert message.endswith(f"on resource: {THEIRS}")
+    # Its own key through its own alias works.
+    mine = f"alias/kr-mine-{secrets.token_hex(4)}"
+    admin.create_alias(AliasName=mine, KeyArn=MINE)
+    assert dp.generate_mac(KeyIdentifier=mine, MessageData="0011223344556677", GenerationAttributes=ALG1)["KeyArn"] == MINE
