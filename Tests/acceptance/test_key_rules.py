@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "oracle"))
 import psec  # noqa: E402
 
 from conftest import (ACCOUNT, REGION, PaycryptServer, create_key, error_of, identity, import_key,  # noqa: E402
-                      make_client, unique_alias, write_identities)
+                      make_client, write_identities)
 from tr34_builder import build_tr34, parse_tr34  # noqa: E402
 
 KEK_MODES = ["Encrypt", "Decrypt", "Wrap", "Unwrap"]
