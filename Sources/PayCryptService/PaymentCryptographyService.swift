@@ -60,7 +60,8 @@ public final class PaymentCryptographyService: Sendable {
             try authorize(operation, identifierArn(identifier, context), context)
             throw e
         }
-        try authorize(operation, KeyRecord.arn(region: context.region, account: context.account, keyId: keyId), context)
+        try authorize(operation, KeyRecord.arn(region: context.region, account: context.account, keyId: keyId), context,
+                      named: identifierArn(identifier, context))
         guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
             throw ServiceError.notFound(identifier)
         }
@@ -105,7 +106,7 @@ public final class PaymentCryptographyService: Sendable {
             throw e
         }
         let arn = KeyRecord.arn(region: context.region, account: context.account, keyId: keyId)
-        try authorize(operation, arn, context)
+        try authorize(operation, arn, context, named: identifierArn(identifier, context))
         if let entry = cache.entry(arn: arn), entry.record.state != .DELETE_PENDING {
             cacheObserver?(true)
             return (entry.record, entry.material)

@@ -77,6 +77,9 @@ public struct KeyRecord: Sendable, Codable, Equatable {
     public var enabled: Bool
     /// `Exportable`.
     public var exportable: Bool
+    /// The ANSI X9.143 exportability letter (`E`, `S` or `N`) of the key block the key was
+    /// imported from (TR-31, TR-34); nil for keys created in the service or imported otherwise.
+    public var exportability: String?
     /// `KeyState`.
     public var state: KeyState
     /// `KeyOrigin`: `AWS_PAYMENT_CRYPTOGRAPHY` (created) or `EXTERNAL` (imported).
@@ -111,7 +114,7 @@ public struct KeyRecord: Sendable, Codable, Equatable {
                 modes: KeyModes, keyCheckValue: String, keyCheckValueAlgorithm: String, enabled: Bool, exportable: Bool,
                 state: KeyState, origin: String, deriveKeyUsage: String? = nil, createTimestamp: Double,
                 usageStartTimestamp: Double? = nil, usageStopTimestamp: Double? = nil, deletePendingTimestamp: Double? = nil,
-                deleteTimestamp: Double? = nil, tags: [TagRecord] = [], sealedMaterial: [UInt8]) {
+                deleteTimestamp: Double? = nil, tags: [TagRecord] = [], sealedMaterial: [UInt8], exportability: String? = nil) {
         self.keyId = keyId
         self.account = account
         self.region = region
@@ -123,6 +126,7 @@ public struct KeyRecord: Sendable, Codable, Equatable {
         self.keyCheckValueAlgorithm = keyCheckValueAlgorithm
         self.enabled = enabled
         self.exportable = exportable
+        self.exportability = exportability
         self.state = state
         self.origin = origin
         self.deriveKeyUsage = deriveKeyUsage

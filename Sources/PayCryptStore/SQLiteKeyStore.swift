@@ -182,6 +182,10 @@ public final class SQLiteKeyStore: KeyStore {
                 CREATE INDEX audit_by_account ON audit (account, sequence);
                 """)
         }
+        migrator.registerMigration("v3-key-exportability") { db in
+            // The X9.143 exportability letter of a key imported from a key block (nil otherwise).
+            try db.execute(sql: #"ALTER TABLE "key" ADD COLUMN exportability TEXT"#)
+        }
         return migrator
     }
 
@@ -193,7 +197,7 @@ public final class SQLiteKeyStore: KeyStore {
         "mode_verify", "mode_derive_key", "mode_no_restrictions",
         "key_check_value", "key_check_value_algorithm", "enabled", "exportable", "state", "origin",
         "derive_key_usage", "create_timestamp", "usage_start_timestamp", "usage_stop_timestamp",
-        "delete_pending_timestamp", "delete_timestamp", "tags", "sealed_material",
+        "delete_pending_timestamp", "delete_timestamp", "tags", "sealed_material", "exportability",
     ]
     private static let insertKeySQL = """
         INSERT INTO "key" (\(keyColumns.joined(separator: ", "))) \
@@ -218,7 +222,7 @@ public final class SQLiteKeyStore: KeyStore {
             key.keyCheckValue, key.keyCheckValueAlgorithm, key.enabled, key.exportable, key.state.rawValue,
             key.origin, key.deriveKeyUsage, key.createTimestamp, key.usageStartTimestamp,
             key.usageStopTimestamp, key.deletePendingTimestamp, key.deleteTimestamp, tags,
-            Data(key.sealedMaterial),
+            Data(key.sealedMaterial), key.exportability,
         ]
         return values.map { $0?.databaseValue ?? .null }
     }
@@ -267,7 +271,8 @@ public final class SQLiteKeyStore: KeyStore {
             deletePendingTimestamp: try column(row, "delete_pending_timestamp", table: "key"),
             deleteTimestamp: try column(row, "delete_timestamp", table: "key"),
             tags: tags,
-            sealedMaterial: Array(sealed))
+            sealedMaterial: Array(sealed),
+            exportability: try column(row, "exportability", table: "key"))
     }
 
     private static func aliasRecord(_ row: Row) throws -> AliasRecord {

@@ -60,7 +60,7 @@ enum Sample {
             usageStartTimestamp: 1_700_000_000.5, usageStopTimestamp: nil, deletePendingTimestamp: nil,
             deleteTimestamp: nil,
             tags: [TagRecord(key: "z-team", value: "payments"), TagRecord(key: "a-env", value: "test ✓")],
-            sealedMaterial: sealed)
+            sealedMaterial: sealed, exportability: "E")
     }
 
     static func alias(_ name: String, keyId: String?, account: String = account, region: String = region) -> AliasRecord {

@@ -9,7 +9,8 @@ Rules pinned:
     twice) stops the server at start with a message naming the entry and the field;
   * no identity's secret access key is ever logged;
   * policies: actions `payment-cryptography:<Operation>` (case-insensitive) with `*` / `?` wildcards, resources are key ARNs
-    (also when the key is named by alias), `arn:aws:payment-cryptography:<region>:<account>:key/*` for
+    (also when the key is named by alias; the denial message then names the alias, never its key), alias ARNs and, for
+    CreateAlias / UpdateAlias / DeleteAlias, also the key the alias points to, `arn:aws:payment-cryptography:<region>:<account>:key/*` for
     CreateKey, `*` for ListKeys / ListAliases; a denial is AccessDeniedException 403 with the message
     "User: arn:aws:iam::<account>:user/<Name> is not authorized to perform: payment-cryptography:<Op> on
     resource: <resource>", and has no effect.
@@ -53,7 +54,7 @@ PATTERN = identity("AKIAPATTERN000000008", "pattern-secret-000000000000000000000
                    resources=[f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:key/iso9797m?test001"])
 ALIASER = identity("AKIAALIASER000000006", "aliaser-secret-000000000000000000000006", ACCOUNT, "aliaser",
                    actions=["payment-cryptography:*Alias*"],
-                   resources=[f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:alias/team-*"])
+                   resources=[f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:alias/team-*", KEY2])
 
 
 @pytest.fixture(scope="module")
@@ -194,9 +195,10 @@ def test_policy_denies_generate_mac_on_its_key(srv):
     _, dp = clients(srv, VERIFIER)
     expect_denied(lambda: dp.generate_mac(KeyIdentifier=KEY1, MessageData=MSG, GenerationAttributes=ALG3),
                   VERIFIER, "GenerateMac", KEY1)
-    # Named by alias, the resource is still the key's ARN.
+    # Named by alias, the policy is still evaluated on the key's ARN, but the message names only
+    # what the caller named (the alias), never the key the alias points to.
     expect_denied(lambda: dp.generate_mac(KeyIdentifier=KEY1_ALIAS, MessageData=MSG, GenerationAttributes=ALG3),
-                  VERIFIER, "GenerateMac", KEY1)
+                  VERIFIER, "GenerateMac", f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:{KEY1_ALIAS}")
 
 
 def test_policy_denies_verify_mac_and_get_key_on_another_key(srv):
@@ -262,8 +264,10 @@ def test_policy_on_alias_operations_uses_alias_arns(srv):
     admin, _ = clients(srv, ALICE)
     ok = f"alias/team-{unique_alias('a').split('/')[1]}"
     assert cp.create_alias(AliasName=ok)["Alias"] == {"AliasName": ok}
-    cp.update_alias(AliasName=ok, KeyArn=KEY1)
-    assert cp.get_alias(AliasName=ok)["Alias"]["KeyArn"] == KEY1
+    # Pointing the alias at a key needs the action on that key too: KEY2 yes, KEY1 no.
+    expect_denied(lambda: cp.update_alias(AliasName=ok, KeyArn=KEY1), ALIASER, "UpdateAlias", KEY1)
+    cp.update_alias(AliasName=ok, KeyArn=KEY2)
+    assert cp.get_alias(AliasName=ok)["Alias"]["KeyArn"] == KEY2
     other = unique_alias("other")
     other_arn = f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:{other}"
     expect_denied(lambda: cp.create_alias(AliasName=other), ALIASER, "CreateAlias", other_arn)

@@ -20,9 +20,12 @@ KEK_MODES = ["Encrypt", "Decrypt", "Wrap", "Unwrap"]
 @pytest.fixture(scope="module")
 def keks(cp):
     tdes = secrets.token_bytes(16)
+    tdes3 = secrets.token_bytes(24)
     aes = secrets.token_bytes(32)
     return {
         "tdes": (tdes, import_key(cp, tdes.hex(), "TR31_K0_KEY_ENCRYPTION_KEY", "TDES_2KEY", KEK_MODES)),
+        # A TDES_3KEY key needs a KEK at least as strong (README, "Key strength").
+        "tdes3": (tdes3, import_key(cp, tdes3.hex(), "TR31_K0_KEY_ENCRYPTION_KEY", "TDES_3KEY", KEK_MODES)),
         "aes": (aes, import_key(cp, aes.hex(), "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "AES_256", KEK_MODES)),
     }
 
@@ -30,7 +33,7 @@ def keks(cp):
 CASES = [
     # (kek, header, key bytes, AWS usage, AWS algorithm, modes, MAC attributes for a check)
     ("tdes", "B0000M3TC00E0000", 16, "TR31_M3_ISO_9797_3_MAC_KEY", "TDES_2KEY", {"Generate", "Verify"}, {"Algorithm": "ISO9797_ALGORITHM3"}),
-    ("tdes", "B0000M1TG00E0000", 24, "TR31_M1_ISO_9797_1_MAC_KEY", "TDES_3KEY", {"Generate"}, {"Algorithm": "ISO9797_ALGORITHM1"}),
+    ("tdes3", "B0000M1TG00E0000", 24, "TR31_M1_ISO_9797_1_MAC_KEY", "TDES_3KEY", {"Generate"}, {"Algorithm": "ISO9797_ALGORITHM1"}),
     ("tdes", "B0000B0TX00E0000", 16, "TR31_B0_BASE_DERIVATION_KEY", "TDES_2KEY", {"DeriveKey"},
      {"DukptCmac": {"KeySerialNumber": "FFFF9876543210E00001", "DukptKeyVariant": "REQUEST"}}),
     ("aes", "D0000E2TX00E0000", 16, "TR31_E2_EMV_MKEY_INTEGRITY", "TDES_2KEY", {"DeriveKey"},

@@ -37,11 +37,15 @@ public struct ServiceLimits: Sendable, Equatable {
 extension PaymentCryptographyService {
     /// Refuses the action unless the caller's policy allows it on the resource
     /// (AccessDeniedException, 403, in AWS's wording).
-    func authorize(_ operation: String, _ resource: String, _ context: RequestContext) throws {
+    /// - Parameters:
+    ///   - resource: The ARN the policy is evaluated on (a key's ARN also when the caller named an alias).
+    ///   - shown: The resource the message names, when it differs from `resource`: what the caller
+    ///     named (an alias ARN), so that a denial never reveals the key an alias points to.
+    func authorize(_ operation: String, _ resource: String, _ context: RequestContext, named shown: String? = nil) throws {
         guard let principal = context.principal, let policy = principal.policy else { return }
         let action = "payment-cryptography:\(operation)"
         guard policy.allows(action: action, resource: resource) else {
-            throw ServiceError(.accessDenied, AccessPolicy.deniedMessage(principalArn: principal.arn, action: action, resource: resource))
+            throw ServiceError(.accessDenied, AccessPolicy.deniedMessage(principalArn: principal.arn, action: action, resource: shown ?? resource))
         }
     }
 

@@ -15,8 +15,11 @@ extension PaymentCryptographyService {
     func wireAlias(_ a: AliasRecord) -> ControlPlane.Alias { ControlPlane.Alias(aliasName: a.aliasName, keyArn: a.keyArn) }
 
     /// CreateAlias. A taken name is ConflictException.
+    /// With a `KeyArn`, the caller must also be allowed CreateAlias on that key: rights on
+    /// `alias/*` alone do not let an identity point a name at a key it has no rights on.
     public func createAlias(_ input: ControlPlane.CreateAliasInput, context: RequestContext) async throws -> ControlPlane.CreateAliasOutput {
         try authorize("CreateAlias", aliasArn(input.aliasName, context), context)
+        if let keyArn = input.keyArn { try authorize("CreateAlias", keyArn, context) }
         if try await store.listAliases(account: context.account, region: context.region).count >= limits.maxAliases {
             throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxAliases) aliases in \(context.region), the most it may have.")
         }
@@ -40,21 +43,32 @@ extension PaymentCryptographyService {
         return ControlPlane.GetAliasOutput(alias: wireAlias(a))
     }
 
-    /// UpdateAlias: points the alias at another key, or at none.
+    /// UpdateAlias: points the alias at another key, or at none. The caller must be allowed
+    /// UpdateAlias on the alias, on the key it points to now and on the key it will point to (as
+    /// KMS asks of kms:UpdateAlias), so that an alias cannot be moved away from or onto a key the
+    /// caller has no rights on. A denial on the current key names the alias, never that key.
     public func updateAlias(_ input: ControlPlane.UpdateAliasInput, context: RequestContext) async throws -> ControlPlane.UpdateAliasOutput {
-        try authorize("UpdateAlias", aliasArn(input.aliasName, context), context)
+        let arn = aliasArn(input.aliasName, context)
+        try authorize("UpdateAlias", arn, context)
+        if let keyArn = input.keyArn { try authorize("UpdateAlias", keyArn, context) }
         guard var a = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName) else {
             throw ServiceError.notFound(input.aliasName, what: "Alias")
         }
+        if let current = a.keyArn { try authorize("UpdateAlias", current, context, named: arn) }
         a.keyId = try await aliasKeyId(input.keyArn, context)
         try await store.updateAlias(a)
         cache.invalidateAlias(a.aliasArn)
         return ControlPlane.UpdateAliasOutput(alias: wireAlias(a))
     }
 
-    /// DeleteAlias.
+    /// DeleteAlias. The caller must be allowed DeleteAlias on the alias and on the key it points
+    /// to (as KMS asks of kms:DeleteAlias); a denial on the key names the alias, never the key.
     public func deleteAlias(_ input: ControlPlane.DeleteAliasInput, context: RequestContext) async throws -> ControlPlane.DeleteAliasOutput {
-        try authorize("DeleteAlias", aliasArn(input.aliasName, context), context)
+        let arn = aliasArn(input.aliasName, context)
+        try authorize("DeleteAlias", arn, context)
+        if let current = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName)?.keyArn {
+            try authorize("DeleteAlias", current, context, named: arn)
+        }
         do {
             try await store.deleteAlias(account: context.account, region: context.region, aliasName: input.aliasName)
         } catch KeyStoreError.notFound {

@@ -62,6 +62,15 @@ extension PaymentCryptographyService {
               let encryption = try? _RSA.Encryption.PublicKey(derRepresentation: rsa.derRepresentation) else {
             throw ServiceError.validation("WrappingKeyCertificate must carry an RSA public key.", field: "\(path).WrappingKeyCertificate")
         }
+        // X9.143 / AWS KeyBlockHeaders: only a SENSITIVE key may leave as an RSA cryptogram; an
+        // EXPORTABLE one only as a TR-31 or TR-34 key block (README, Decisions: "Exportability of a key").
+        let held = ExportHeaderRules.exportability(of: record)
+        guard held == .sensitive else {
+            throw ServiceError.validation("Key \(record.arn) has exportability \(ExportHeaderRules.awsName(held)) and can be exported only as a "
+                                          + "TR-31 or TR-34 key block; a KeyCryptogram export needs a SENSITIVE key.", field: "ExportKeyIdentifier")
+        }
+        try checkStrength(.rsa, material: material, wrapping: KeyStrength.WrappingKey(rsaBits: rsa.keySizeInBits),
+                          wrappingDescription: "An RSA-\(rsa.keySizeInBits) key", field: "\(path).WrappingKeyCertificate")
         let cryptogram: Data
         do { cryptogram = try encryption.encrypt(material.bytes, padding: .PKCS1_OAEP_SHA256) } catch {
             throw ServiceError.validation("The key cannot be encrypted to this certificate's key.", field: "\(path).WrappingKeyCertificate")
@@ -102,19 +111,21 @@ extension PaymentCryptographyService {
               let usage = TR31Mapping.usageCode(record.keyUsage) else {
             throw ServiceError.validation("TR-34 carries TDES and AES keys.", field: "ExportKeyIdentifier")
         }
-        var modes = record.modes
-        var exportability = "E"
-        var version = "00"
-        if let h = t.keyBlockHeaders {
-            if let m = h.keyModesOfUse { modes = KeyModes(wire: m) }
-            if h.keyExportability == .nonExportable { exportability = "N" }
-            if h.keyExportability == .sensitive { exportability = "S" }
-            if let v = h.keyVersion { version = v }
+        guard let rsa = _RSA.Signing.PublicKey(recipient.publicKey) else {
+            throw ServiceError.validation("WrappingKeyCertificate must carry an RSA public key.", field: "\(path).WrappingKeyCertificate")
         }
+        try checkStrength(.tr34, material: material, wrapping: KeyStrength.WrappingKey(rsaBits: rsa.keySizeInBits),
+                          wrappingDescription: "An RSA-\(rsa.keySizeInBits) key", field: "\(path).WrappingKeyCertificate")
+        // KeyBlockHeaders narrow, never widen (README, Decisions: "Export narrows only").
+        let h = t.keyBlockHeaders
+        let modes = try exportModes(h?.keyModesOfUse, record: record, field: "\(path).KeyBlockHeaders.KeyModesOfUse")
+        let exportability = try exportExportability(h?.keyExportability, record: record, field: "\(path).KeyBlockHeaders.KeyExportability").rawValue
+        let version = h?.keyVersion ?? "00"
         guard let mode = TR31Mapping.modeOfUse(modes), version.count == 2 else {
             throw ServiceError.validation("KeyBlockHeaders do not form a valid key block header.", field: "\(path).KeyBlockHeaders")
         }
-        let header = "D0016" + usage + (material.algorithm.isTDES ? "T" : "A") + mode.rawValue + version + exportability + "0000"
+        let algorithmLetter: String = material.algorithm.isTDES ? "T" : "A"
+        let header: String = "D0016\(usage)\(algorithmLetter)\(mode.rawValue)\(version)\(exportability)0000"
         let block: [UInt8]
         do {
             block = try TR34.wrap(key: material.bytes, header: header, kdhKey: signing.key, kdhCertificate: signingCertificate,

@@ -38,7 +38,7 @@ extension PaymentCryptographyService {
     /// Seals, stores and returns a new key (created or imported).
     func insertNewKey(material: SymmetricKeyMaterial, usage: String, keyClass: String, modes: KeyModes, kcvAlgorithm: String?,
                       enabled: Bool, exportable: Bool, origin: String, deriveKeyUsage: String?, tags: [TagRecord],
-                      context: RequestContext) async throws -> KeyRecord {
+                      context: RequestContext, exportability: String? = nil) async throws -> KeyRecord {
         let method: KeyCheckValue.Method
         if let kcvAlgorithm {
             guard let m = KeyCheckValue.Method(rawValue: kcvAlgorithm) else {
@@ -67,7 +67,8 @@ extension PaymentCryptographyService {
                 keyAlgorithm: material.algorithm.rawValue, modes: modes, keyCheckValue: kcv, keyCheckValueAlgorithm: method.rawValue,
                 enabled: enabled, exportable: exportable, state: .CREATE_COMPLETE, origin: origin, deriveKeyUsage: deriveKeyUsage,
                 createTimestamp: now, usageStartTimestamp: enabled ? now : nil, usageStopTimestamp: enabled ? nil : now,
-                tags: Self.mergeTags([], tags), sealedMaterial: try masterKey.seal(material.bytes, context: arn))
+                tags: Self.mergeTags([], tags), sealedMaterial: try masterKey.seal(material.bytes, context: arn),
+                exportability: exportability)
             do {
                 try await store.insertKey(record)
                 logger.info("key created", metadata: ["keyArn": "\(arn)", "keyUsage": "\(usage)", "keyAlgorithm": "\(material.algorithm.rawValue)", "origin": "\(origin)"])

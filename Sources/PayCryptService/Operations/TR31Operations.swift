@@ -30,15 +30,27 @@ extension PaymentCryptographyService {
     /// the new key's attributes come from the block header.
     func importTR31(_ block: ControlPlane.ImportTr31KeyBlock, input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
         let path = "KeyMaterial.Tr31KeyBlock"
-        let (_, kbpk) = try await keyBlockProtectionKey(block.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
-                                                        unwrap: true, operation: "ImportKey", context)
+        let (wrapping, kbpk) = try await keyBlockProtectionKey(block.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
+                                                               unwrap: true, operation: "ImportKey", context)
         let unwrapped: TR31UnwrappedKey
         do {
             unwrapped = try TR31KeyBlock.unwrap(block.wrappedKeyBlock, using: kbpk)
         } catch {
             throw ServiceError.validation("The TR-31 key block was refused: \(error).", field: "\(path).WrappedKeyBlock")
         }
-        return try await insertFromHeader(unwrapped.header, key: unwrapped.key, input: input, field: "\(path).WrappedKeyBlock", context: context)
+        let field = "\(path).WrappedKeyBlock"
+        // A TDES key block (versions A, B, C: TDES binding, TR-31:2018 §5.1) carries only TDES keys.
+        if unwrapped.header.version != .d, unwrapped.header.algorithm != .tdes {
+            throw ServiceError.validation("A TR-31 version \(unwrapped.header.version.rawValue) key block carries only TDES keys; "
+                                          + "this one carries algorithm \(unwrapped.header.algorithm.rawValue). Use version D under an AES wrapping key.", field: field)
+        }
+        // The wrapping key must be at least as strong as the key (README, "Key strength").
+        if let algorithm = TR31Mapping.awsAlgorithm(unwrapped.header, keyLength: unwrapped.key.count),
+           let material = try? SymmetricKeyMaterial(algorithm: algorithm, bytes: unwrapped.key) {
+            try checkStrength(.tr31, material: material, wrapping: PaymentCryptography.KeyAlgorithm(rawValue: wrapping.keyAlgorithm).flatMap { KeyStrength.WrappingKey(symmetric: $0) },
+                              wrappingDescription: "The wrapping key's algorithm \(wrapping.keyAlgorithm)", field: field)
+        }
+        return try await insertFromHeader(unwrapped.header, key: unwrapped.key, input: input, field: field, context: context)
     }
 
     /// ExportKey: a key wrapped as a TR-31 key block under a K0/K1 key in the service (version D
@@ -72,18 +84,17 @@ extension PaymentCryptographyService {
         guard let usageCode = TR31Mapping.usageCode(record.keyUsage), let usage = TR31KeyUsage(rawValue: usageCode) else {
             throw ServiceError.validation("KeyUsage \(record.keyUsage) has no TR-31 code.", field: "ExportKeyIdentifier")
         }
-        var modes = record.modes
-        var exportability: TR31Exportability = .exportable
+        try checkStrength(.tr31, material: material,
+                          wrapping: PaymentCryptography.KeyAlgorithm(rawValue: wrapping.keyAlgorithm).flatMap { KeyStrength.WrappingKey(symmetric: $0) },
+                          wrappingDescription: "The wrapping key's algorithm \(wrapping.keyAlgorithm)", field: "\(path).WrappingKeyIdentifier")
+        let headers = tr31.keyBlockHeaders
+        // KeyBlockHeaders narrow, never widen (README, Decisions: "Export narrows only").
+        let modes = try exportModes(headers?.keyModesOfUse, record: record, field: "\(path).KeyBlockHeaders.KeyModesOfUse")
+        let exportability = try exportExportability(headers?.keyExportability, record: record, field: "\(path).KeyBlockHeaders.KeyExportability")
         var version = TR31KeyVersionNumber.unused
         var optional: [TR31OptionalBlock] = []
         let (algorithm, hm) = TR31Mapping.tr31Algorithm(material.algorithm)
-        if let headers = tr31.keyBlockHeaders {
-            if let m = headers.keyModesOfUse { modes = KeyModes(wire: m) }
-            switch headers.keyExportability {
-            case .nonExportable?: exportability = .nonExportable
-            case .sensitive?: exportability = .sensitive
-            default: break
-            }
+        if let headers {
             if let v = headers.keyVersion {
                 guard let parsed = TR31KeyVersionNumber(rawValue: v) else {
                     throw ServiceError.validation("KeyVersion must be 2 characters.", field: "\(path).KeyBlockHeaders.KeyVersion")
@@ -97,6 +108,11 @@ extension PaymentCryptographyService {
                 } catch {
                     throw ServiceError.validation("Optional block \(id) is not valid.", field: "\(path).KeyBlockHeaders.OptionalBlocks")
                 }
+            }
+            // The HM block names the HMAC key's hash: an override may not change what the key is.
+            if let given = optional.first(where: { $0.id == .hmacHash }), given.data != hm {
+                throw ServiceError.validation("KeyBlockHeaders.OptionalBlocks may not set an HM block other than the key's own hash\(hm.map { " (\($0))" } ?? "").",
+                                              field: "\(path).KeyBlockHeaders.OptionalBlocks")
             }
         }
         if let hm, !optional.contains(where: { $0.id == .hmacHash }) {

@@ -53,6 +53,12 @@ extension PaymentCryptographyService {
         } catch {
             throw ServiceError.validation("The TR-34 key block header '\(unwrapped.keyBlockHeader.prefix(16))' is not valid: \(error).", field: "\(path).WrappedKeyBlock")
         }
+        // The import token's RSA key must be strong enough for the key (README, "Key strength").
+        if let algorithm = TR31Mapping.awsAlgorithm(header, keyLength: unwrapped.key.count),
+           let material = try? SymmetricKeyMaterial(algorithm: algorithm, bytes: unwrapped.key) {
+            try checkStrength(.tr34, material: material, wrapping: KeyStrength.WrappingKey(rawValue: token.wrappingKeyAlgorithm),
+                              wrappingDescription: "The import token's \(token.wrappingKeyAlgorithm) wrapping key", field: "\(path).ImportToken")
+        }
         return try await insertFromHeader(header, key: unwrapped.key, input: input, field: "\(path).WrappedKeyBlock", context: context)
     }
 
@@ -68,6 +74,9 @@ extension PaymentCryptographyService {
         guard let modes = TR31Mapping.modes(h.modeOfUse) else {
             throw ServiceError.validation("The key block's mode of use \(h.modeOfUse.rawValue) has no AWS KeyModesOfUse.", field: field)
         }
+        guard ExportHeaderRules.rank(h.exportability) != nil else {
+            throw ServiceError.validation("The key block's exportability \(h.exportability.rawValue) is not E, N or S (ANSI X9.143).", field: field)
+        }
         try checkAttributes(usage: usage, keyClass: "SYMMETRIC_KEY", algorithm: algorithm.rawValue, modes: modes, field: field)
         let material: SymmetricKeyMaterial
         do { material = try SymmetricKeyMaterial(algorithm: algorithm, bytes: key) } catch {
@@ -76,7 +85,8 @@ extension PaymentCryptographyService {
         let record = try await insertNewKey(
             material: material, usage: usage, keyClass: "SYMMETRIC_KEY", modes: modes, kcvAlgorithm: input.keyCheckValueAlgorithm?.rawValue,
             enabled: input.enabled ?? true, exportable: h.exportability != .nonExportable, origin: "EXTERNAL", deriveKeyUsage: nil,
-            tags: (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }, context: context)
+            tags: (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }, context: context,
+            exportability: h.exportability.rawValue)
         return ControlPlane.ImportKeyOutput(key: try wireKey(record))
     }
 }
