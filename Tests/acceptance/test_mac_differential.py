@@ -93,11 +93,21 @@ def run_cases(dp, cases, label):
     failures = []
     r = _rng("verify", label)
     for key, attrs, message, ml in cases:
-        want = apc_mac.generate_mac(key["hex"], key["algorithm"], attrs, message, ml)
         ident = identifier(key, r)
         req = {"KeyIdentifier": ident, "MessageData": message, "GenerationAttributes": attrs}
         if ml is not None:
             req["MacLength"] = ml
+            full, _ = apc_mac.full_mac(key["hex"], key["algorithm"], attrs, message)
+            if ml > min(2 * len(full), apc_mac.MAX_MAC_DIGITS):
+                # MacLength longer than the algorithm's full MAC: ValidationException naming MacLength.
+                try:
+                    dp.generate_mac(**req)
+                    failures.append(f"GenerateMac {json.dumps(req)}: MacLength {ml} > full MAC accepted")
+                except ClientError as e:
+                    if e.response["Error"].get("Code") != "ValidationException" or "MacLength" not in str(e.response):
+                        failures.append(f"GenerateMac {json.dumps(req)}: {e.response['Error']}")
+                continue
+        want = apc_mac.generate_mac(key["hex"], key["algorithm"], attrs, message, ml)
         where = f"GenerateMac {json.dumps(req)} (key {key['algorithm']} {key['hex']})"
         try:
             got = dp.generate_mac(**req)
@@ -119,7 +129,7 @@ def run_cases(dp, cases, label):
             vreq["MacLength"] = len(mac)  # otherwise VerifyMac compares the leftmost len(Mac) digits
         if len(mac) % 2:
             # The model's MacType pattern is (?:[0-9a-fA-F][0-9a-fA-F])+: VerifyMac cannot take an odd number
-            # of digits, although GenerateMac returns MacLength (4..16) hex digits. The model wins (contract 1).
+            # of digits, although GenerateMac returns MacLength (4..32) hex digits. The model wins.
             try:
                 dp.verify_mac(**vreq)
                 failures.append(f"VerifyMac {json.dumps(vreq)} (odd-length Mac): succeeded, the model's MacType "
