@@ -1,0 +1,46 @@
+"""`paycrypt offline <Operation>`: the server's code path without a server, on keys given by name."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("PAYCRYPT_BIN", str(ROOT / ".build" / "debug" / "paycrypt"))
+M3 = "mac=0123456789ABCDEFFEDCBA9876543210:TDES_2KEY:TR31_M3_ISO_9797_3_MAC_KEY:Generate,Verify"
+MSG = "4E6F77206973207468652074696D6520666F7220616C6C20"
+
+
+def offline(*args):
+    return subprocess.run([BIN, "offline", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_generate_mac_prints_the_server_response():
+    p = offline("GenerateMac", "--key", M3, "--input", json.dumps(
+        {"KeyIdentifier": "mac", "MessageData": MSG, "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}}))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["Mac"] == "A1C72E74" and out["KeyCheckValue"] == "08D7B4" and out["KeyArn"].startswith("arn:aws:payment-cryptography:")
+
+
+def test_field_prints_one_value_bare():
+    p = offline("VerifyMac", "--key", M3, "--field", "KeyCheckValue", "--input", json.dumps(
+        {"KeyIdentifier": "mac", "MessageData": MSG, "Mac": "A1C72E74", "VerificationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}}))
+    assert p.returncode == 0 and p.stdout.strip() == "08D7B4", p.stderr
+
+
+def test_errors_are_the_exception_name_and_message_with_a_non_zero_exit():
+    p = offline("VerifyMac", "--key", M3, "--input", json.dumps(
+        {"KeyIdentifier": "mac", "MessageData": MSG, "Mac": "00000000", "VerificationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}}))
+    assert p.returncode == 1 and p.stderr.startswith("VerificationFailedException: "), p.stderr
+    p = offline("GenerateMac", "--key", M3, "--input", json.dumps(
+        {"KeyIdentifier": "mac", "MessageData": "ABC", "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}}))
+    assert p.returncode == 1 and p.stderr.startswith("ValidationException: ") and "MessageData" in p.stderr
+    assert "0123456789ABCDEF" not in p.stderr + p.stdout
+
+
+def test_card_validation_offline():
+    p = offline("GenerateCardValidationData", "--key", "cvk=0123456789ABCDEFFEDCBA9876543210:TDES_2KEY:TR31_C0_CARD_VERIFICATION_KEY:Generate,Verify",
+                "--field", "ValidationData", "--input", json.dumps(
+                    {"KeyIdentifier": "cvk", "PrimaryAccountNumber": "4123456789012345",
+                     "GenerationAttributes": {"CardVerificationValue2": {"CardExpiryDate": "1226"}}}))
+    assert p.returncode == 0 and p.stdout.strip().isdigit() and len(p.stdout.strip()) == 3, p.stderr
