@@ -1,7 +1,7 @@
 // AWS Payment Cryptography's table of valid `KeyAttributes` for CreateKey and ImportKey:
 // for every `KeyUsage`, the `KeyClass`es it may have, the `KeyAlgorithm`s allowed with each class,
 // and the exact `KeyModesOfUse` combinations allowed. Anything outside the table is a
-// ValidationException (contract, apc-behaviour.md §3).
+// ValidationException (AWS user guide, "Valid key attributes"; README, Decisions).
 //
 // Sources:
 // [VA]  AWS Payment Cryptography User Guide, "Understanding key attributes for AWS Payment
@@ -21,8 +21,8 @@
 // [SMP] aws-samples/samples-for-payment-cryptography-service, key-import-export/ecdh/import_app
 //       and key-import-export/key_exchange/utils: imports an ECC_NIST_P256/384/521 root CA as
 //       S0 / PUBLIC_KEY / {Verify}.
-// [CON] The project contract, /work/shared/reference/apc-behaviour.md §3. Where it and the guide
-//       disagree, the contract wins (it records live evidence).
+// [CON] Live evidence recorded in the README's Decisions (for example M7 with TDES/AES keys). Where
+//       it and the guide disagree, the live evidence wins.
 
 /// The valid-key-attributes table and the check CreateKey/ImportKey run against it.
 public enum KeyAttributeRules {
