@@ -2,43 +2,82 @@ import PayCryptStore
 import PaymentCryptography
 import Synchronization
 
-/// Unsealed, ready-to-use keys by ARN, so that a MAC request does not read and unseal from the
-/// store each time. Every change to a key goes through the service, which invalidates the
-/// entry; the cache holds nothing a restart needs.
+/// Unsealed, ready-to-use keys by ARN and alias targets by alias ARN, so that a data-plane
+/// request does not read and unseal from the store each time. The cache holds nothing a restart
+/// needs.
+///
+/// Coherence (a cache fill never installs a state older than one already committed):
+/// - every change to a key or alias invalidates its entry after the store has committed it and
+///   before the change is acknowledged; each invalidation moves a generation counter on;
+/// - a fill takes a ``ticket()`` *before* it reads the store, and ``store(_:ticket:)`` installs
+///   the entry only if no invalidation happened since: a read that may have seen the state
+///   before a concurrent commit is used for its own request but never cached;
+/// - an entry never replaces one of a higher ``KeyRecord/version``.
 final class KeyMaterialCache: Sendable {
     struct Entry: Sendable {
         var record: KeyRecord
         var material: SymmetricKeyMaterial?
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
-    private let aliases = Mutex<[String: String?]>([:])
+    /// The generation at the time a fill started reading the store.
+    struct Ticket: Sendable {
+        fileprivate let generation: UInt64
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var aliases: [String: String?] = [:]
+        var generation: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
     let capacity: Int
 
     init(capacity: Int = 10_000) {
         self.capacity = capacity
     }
 
-    func entry(arn: String) -> Entry? { entries.withLock { $0[arn] } }
+    /// Take before reading the store for a fill.
+    func ticket() -> Ticket { state.withLock { Ticket(generation: $0.generation) } }
 
-    func store(_ entry: Entry) {
-        entries.withLock { dict in
-            if dict.count >= capacity { dict.removeAll(keepingCapacity: true) }
-            dict[entry.record.arn] = entry
+    func entry(arn: String) -> Entry? { state.withLock { $0.entries[arn] } }
+
+    /// Installs `entry` unless something was invalidated since `ticket` was taken or a newer
+    /// version is cached.
+    func store(_ entry: Entry, ticket: Ticket) {
+        state.withLock { s in
+            guard s.generation == ticket.generation else { return }
+            if let held = s.entries[entry.record.arn], held.record.version > entry.record.version { return }
+            if s.entries.count >= capacity { s.entries.removeAll(keepingCapacity: true) }
+            s.entries[entry.record.arn] = entry
         }
     }
 
-    func invalidate(arn: String) { _ = entries.withLock { $0.removeValue(forKey: arn) } }
+    /// Drops a key's entry; call after the store committed a change and before acknowledging it.
+    func invalidate(arn: String) {
+        state.withLock { s in
+            s.generation &+= 1
+            s.entries.removeValue(forKey: arn)
+        }
+    }
 
     /// Cached alias target: `.some(keyId or nil)` when known.
-    func alias(_ aliasArn: String) -> String?? { aliases.withLock { $0[aliasArn] } }
+    func alias(_ aliasArn: String) -> String?? { state.withLock { $0.aliases[aliasArn] } }
 
-    func storeAlias(_ aliasArn: String, keyId: String?) {
-        aliases.withLock { dict in
-            if dict.count >= capacity { dict.removeAll(keepingCapacity: true) }
-            dict[aliasArn] = .some(keyId)
+    /// Installs an alias target unless something was invalidated since `ticket` was taken.
+    func storeAlias(_ aliasArn: String, keyId: String?, ticket: Ticket) {
+        state.withLock { s in
+            guard s.generation == ticket.generation else { return }
+            if s.aliases.count >= capacity { s.aliases.removeAll(keepingCapacity: true) }
+            s.aliases[aliasArn] = .some(keyId)
         }
     }
 
-    func invalidateAlias(_ aliasArn: String) { _ = aliases.withLock { $0.removeValue(forKey: aliasArn) } }
+    /// Drops an alias's entry; call after the store committed a change and before acknowledging it.
+    func invalidateAlias(_ aliasArn: String) {
+        state.withLock { s in
+            s.generation &+= 1
+            s.aliases.removeValue(forKey: aliasArn)
+        }
+    }
 }

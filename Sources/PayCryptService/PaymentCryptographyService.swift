@@ -37,16 +37,32 @@ public final class PaymentCryptographyService: Sendable {
 
     // MARK: key lookup
 
-    /// Loads a key by id, applying the end of a deletion window that has passed.
+    /// Loads a key by id, applying the end of a deletion window that has passed (and storing it).
     func loadKey(account: String, region: String, keyId: String) async throws -> KeyRecord? {
-        guard var record = try await store.key(account: account, region: region, keyId: keyId) else { return nil }
-        if record.state == .DELETE_PENDING, let due = record.deletePendingTimestamp, clock() >= due {
-            record.state = .DELETE_COMPLETE
-            record.deleteTimestamp = due
-            try await store.updateKey(record)
-            cache.invalidate(arn: record.arn)
+        guard let record = try await store.key(account: account, region: region, keyId: keyId) else { return nil }
+        let now = clock()
+        guard record.isDeletionDue(asOf: now) else { return record }
+        let completed = try await store.updateKey(account: account, region: region, keyId: keyId) { $0 = $0.effective(asOf: now) }
+        cache.invalidate(arn: completed.arn)
+        return completed
+    }
+
+    /// Changes a key in one store transaction and drops it from the cache before returning.
+    /// `change` sees the key as it is now (a deletion whose time has come is complete) and may
+    /// throw to refuse; nothing is written then.
+    func changeKey(_ record: KeyRecord, _ change: @escaping @Sendable (inout KeyRecord) throws -> Void) async throws -> KeyRecord {
+        let now = clock()
+        let changed: KeyRecord
+        do {
+            changed = try await store.updateKey(account: record.account, region: record.region, keyId: record.keyId) { r in
+                r = r.effective(asOf: now)
+                try change(&r)
+            }
+        } catch KeyStoreError.notFound {
+            throw ServiceError.notFound(record.arn)
         }
-        return record
+        cache.invalidate(arn: changed.arn)
+        return changed
     }
 
     /// Resolves a `KeyIdentifier` (key ARN, alias ARN or `alias/name`) to a key of the caller's
@@ -81,10 +97,11 @@ public final class PaymentCryptographyService: Sendable {
             if let cached = cache.alias(aliasArn) {
                 target = cached
             } else {
+                let ticket = cache.ticket()
                 guard let alias = try await store.alias(account: context.account, region: context.region, aliasName: name) else {
                     throw ServiceError.notFound(identifier, what: "Alias")
                 }
-                cache.storeAlias(aliasArn, keyId: alias.keyId)
+                cache.storeAlias(aliasArn, keyId: alias.keyId, ticket: ticket)
                 target = alias.keyId
             }
             guard let keyId = target else {
@@ -112,11 +129,12 @@ public final class PaymentCryptographyService: Sendable {
             return (entry.record, entry.material)
         }
         cacheObserver?(false)
+        let ticket = cache.ticket()
         guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
             throw ServiceError.notFound(identifier)
         }
         let material = try unseal(record)
-        cache.store(.init(record: record, material: material))
+        cache.store(.init(record: record, material: material), ticket: ticket)
         return (record, material)
     }
 
@@ -135,12 +153,6 @@ public final class PaymentCryptographyService: Sendable {
         } catch {
             throw ServiceError(.internalServer, "The stored key material of \(record.arn) has an unexpected length.")
         }
-    }
-
-    /// Saves a changed key and drops it from the cache.
-    func save(_ record: KeyRecord) async throws {
-        try await store.updateKey(record)
-        cache.invalidate(arn: record.arn)
     }
 
     // MARK: wire conversions

@@ -14,22 +14,36 @@ public actor InMemoryKeyStore: KeyStore {
     private var importTokens: [Scope: [String: ImportTokenRecord]] = [:]
     private var audit: [AuditRecord] = []
     private var lastAuditSequence: Int64 = 0
+    private var metadataValues: [String: String] = [:]
 
     /// Creates an empty store.
     public init() {}
 
-    /// Inserts a new key. Throws ``KeyStoreError/alreadyExists`` for a taken id.
-    public func insertKey(_ key: KeyRecord) async throws {
+    /// Inserts a new key with version 1, checking the limit first.
+    public func insertKey(_ key: KeyRecord, limit: Int?) async throws {
         let scope = Scope(account: key.account, region: key.region)
         guard keys[scope]?[key.keyId] == nil else { throw KeyStoreError.alreadyExists }
-        keys[scope, default: [:]][key.keyId] = key
+        if let limit, (keys[scope]?.values.filter { $0.state != .DELETE_COMPLETE }.count ?? 0) >= limit {
+            throw KeyStoreError.limitExceeded
+        }
+        var stored = key
+        stored.version = 1
+        keys[scope, default: [:]][key.keyId] = stored
     }
 
-    /// Replaces an existing key (matched by account, region and id). Throws ``KeyStoreError/notFound``.
-    public func updateKey(_ key: KeyRecord) async throws {
-        let scope = Scope(account: key.account, region: key.region)
-        guard keys[scope]?[key.keyId] != nil else { throw KeyStoreError.notFound }
-        keys[scope, default: [:]][key.keyId] = key
+    /// Changes one key; the actor runs `change` with no other call in between.
+    public func updateKey(account: String, region: String, keyId: String,
+                          _ change: @escaping @Sendable (inout KeyRecord) throws -> Void) async throws -> KeyRecord {
+        let scope = Scope(account: account, region: region)
+        guard let current = keys[scope]?[keyId] else { throw KeyStoreError.notFound }
+        var record = current
+        try change(&record)
+        record.account = account
+        record.region = region
+        record.keyId = keyId
+        record.version = current.version + 1
+        keys[scope, default: [:]][keyId] = record
+        return record
     }
 
     /// The key with this id, or nil.
@@ -37,29 +51,49 @@ public actor InMemoryKeyStore: KeyStore {
         keys[Scope(account: account, region: region)]?[keyId]
     }
 
-    /// Every key of the account and region, ordered by key id.
-    public func listKeys(account: String, region: String) async throws -> [KeyRecord] {
-        (keys[Scope(account: account, region: region)] ?? [:]).values.sorted { binaryOrder($0.keyId, $1.keyId) }
+    /// One page of keys in id order from `from`, optionally of one state at `now`.
+    public func listKeys(account: String, region: String, from: String?, limit: Int, state: KeyState?,
+                         now: Double) async throws -> StorePage<KeyRecord> {
+        let all = (keys[Scope(account: account, region: region)] ?? [:]).values
+            .filter { from == nil || !binaryOrder($0.keyId, from ?? "") }
+            .filter { state == nil || $0.effective(asOf: now).state == state }
+            .sorted { binaryOrder($0.keyId, $1.keyId) }
+        return Self.page(all, limit: limit, id: \.keyId)
     }
 
-    /// Inserts an alias. Throws ``KeyStoreError/alreadyExists`` when the name is taken.
-    public func insertAlias(_ alias: AliasRecord) async throws {
+    /// Some key of any account, or nil.
+    public func anyKey() async throws -> KeyRecord? {
+        keys.values.lazy.compactMap { $0.values.first }.first
+    }
+
+    /// Inserts an alias, checking the limit first.
+    public func insertAlias(_ alias: AliasRecord, limit: Int?) async throws {
         let scope = Scope(account: alias.account, region: alias.region)
         guard aliases[scope]?[alias.aliasName] == nil else { throw KeyStoreError.alreadyExists }
+        if let limit, (aliases[scope]?.count ?? 0) >= limit { throw KeyStoreError.limitExceeded }
         aliases[scope, default: [:]][alias.aliasName] = alias
     }
 
-    /// Replaces an alias. Throws ``KeyStoreError/notFound``.
-    public func updateAlias(_ alias: AliasRecord) async throws {
-        let scope = Scope(account: alias.account, region: alias.region)
-        guard aliases[scope]?[alias.aliasName] != nil else { throw KeyStoreError.notFound }
-        aliases[scope, default: [:]][alias.aliasName] = alias
-    }
-
-    /// Deletes an alias. Throws ``KeyStoreError/notFound``.
-    public func deleteAlias(account: String, region: String, aliasName: String) async throws {
+    /// Changes one alias; the actor runs `change` with no other call in between.
+    public func updateAlias(account: String, region: String, aliasName: String,
+                            _ change: @escaping @Sendable (inout AliasRecord) throws -> Void) async throws -> AliasRecord {
         let scope = Scope(account: account, region: region)
-        guard aliases[scope]?.removeValue(forKey: aliasName) != nil else { throw KeyStoreError.notFound }
+        guard var alias = aliases[scope]?[aliasName] else { throw KeyStoreError.notFound }
+        try change(&alias)
+        alias.account = account
+        alias.region = region
+        alias.aliasName = aliasName
+        aliases[scope, default: [:]][aliasName] = alias
+        return alias
+    }
+
+    /// Deletes an alias once `check` has accepted it.
+    public func deleteAlias(account: String, region: String, aliasName: String,
+                            check: @escaping @Sendable (AliasRecord) throws -> Void) async throws {
+        let scope = Scope(account: account, region: region)
+        guard let alias = aliases[scope]?[aliasName] else { throw KeyStoreError.notFound }
+        try check(alias)
+        aliases[scope]?.removeValue(forKey: aliasName)
     }
 
     /// The alias with this name, or nil.
@@ -67,9 +101,30 @@ public actor InMemoryKeyStore: KeyStore {
         aliases[Scope(account: account, region: region)]?[aliasName]
     }
 
-    /// Every alias of the account and region, ordered by name.
-    public func listAliases(account: String, region: String) async throws -> [AliasRecord] {
-        (aliases[Scope(account: account, region: region)] ?? [:]).values.sorted { binaryOrder($0.aliasName, $1.aliasName) }
+    /// One page of aliases in name order from `from`, optionally only those of one key.
+    public func listAliases(account: String, region: String, keyId: String?, from: String?,
+                            limit: Int) async throws -> StorePage<AliasRecord> {
+        let all = (aliases[Scope(account: account, region: region)] ?? [:]).values
+            .filter { from == nil || !binaryOrder($0.aliasName, from ?? "") }
+            .filter { keyId == nil || $0.keyId == keyId }
+            .sorted { binaryOrder($0.aliasName, $1.aliasName) }
+        return Self.page(all, limit: limit, id: \.aliasName)
+    }
+
+    /// A named value of the store, or nil.
+    public func metadata(_ name: String) async throws -> String? { metadataValues[name] }
+
+    /// Sets a named value unless one is set; returns the value held.
+    public func setMetadataIfAbsent(_ name: String, value: String) async throws -> String {
+        if let held = metadataValues[name] { return held }
+        metadataValues[name] = value
+        return value
+    }
+
+    private static func page<Item>(_ sorted: [Item], limit: Int, id: (Item) -> String) -> StorePage<Item> {
+        let count = max(0, limit)
+        guard sorted.count > count else { return StorePage(items: sorted, next: nil) }
+        return StorePage(items: Array(sorted.prefix(count)), next: id(sorted[count]))
     }
 
     /// Stores the parameters of one GetParametersForImport call. Throws

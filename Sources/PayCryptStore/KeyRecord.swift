@@ -100,9 +100,27 @@ public struct KeyRecord: Sendable, Codable, Equatable {
     public var tags: [TagRecord]
     /// The key material sealed by ``MasterKey/seal(_:context:)`` with the key ARN as context.
     public var sealedMaterial: [UInt8]
+    /// How many times the record was committed: 1 when inserted, one more for every
+    /// ``KeyStore/updateKey(account:region:keyId:_:)``. The store sets it; a cache compares it.
+    public var version: Int64 = 1
 
     /// The key ARN.
     public var arn: String { KeyRecord.arn(region: region, account: account, keyId: keyId) }
+
+    /// True when the key is `DELETE_PENDING` and its deletion time has come.
+    public func isDeletionDue(asOf now: Double) -> Bool {
+        state == .DELETE_PENDING && (deletePendingTimestamp.map { now >= $0 } ?? false)
+    }
+
+    /// The record as it is at `now`: a `DELETE_PENDING` key whose time has come is
+    /// `DELETE_COMPLETE`, deleted at its `DeletePendingTimestamp`.
+    public func effective(asOf now: Double) -> KeyRecord {
+        guard isDeletionDue(asOf: now) else { return self }
+        var record = self
+        record.state = .DELETE_COMPLETE
+        record.deleteTimestamp = deletePendingTimestamp
+        return record
+    }
 
     /// Builds a key ARN.
     public static func arn(region: String, account: String, keyId: String) -> String {

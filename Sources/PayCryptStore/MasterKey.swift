@@ -27,7 +27,7 @@ public struct MasterKey: Sendable {
     /// The smallest possible sealed blob: version, nonce and tag around an empty plaintext.
     static let minimumSealedSize = 1 + nonceSize + tagSize
 
-    private let key: SymmetricKey
+    fileprivate let key: SymmetricKey
 
     /// Creates a master key from its 32 bytes.
     ///
@@ -107,20 +107,36 @@ public struct MasterKey: Sendable {
     /// - Parameters:
     ///   - environment: the process environment (`ProcessInfo.processInfo.environment`).
     ///   - dataDirectory: the data directory, or nil for in-memory mode.
+    ///   - createIfMissing: whether a missing key file may be created. Pass false when the store
+    ///     already holds sealed material: a new key could not open it.
     /// - Returns: the key and a description of where it came from for the startup log, such as
     ///   `environment PAYCRYPT_MASTER_KEY`, `file /var/lib/paycrypt/master.key (created)` or
     ///   `ephemeral (in-memory)`. The description never contains key bytes.
     /// - Throws: ``MasterKeyError``; no error text contains the key or the variable's value.
-    public static func load(environment: [String: String], dataDirectory: String?) throws -> (MasterKey, source: String) {
+    ///   ``MasterKeyError/conflictingSources(variable:path:)`` when the variable and an existing
+    ///   key file hold different keys; ``MasterKeyError/keyFileMissing(path:)`` when the file is
+    ///   missing and `createIfMissing` is false.
+    public static func load(environment: [String: String], dataDirectory: String?,
+                            createIfMissing: Bool = true) throws -> (MasterKey, source: String) {
+        let path = dataDirectory.map { $0.hasSuffix("/") ? $0 + fileName : $0 + "/" + fileName }
         if let value = environment[environmentVariable] {
             let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let bytes = decodeKeyHex(Array(text.utf8)) else {
                 throw MasterKeyError.invalidEnvironmentValue(variable: environmentVariable,
                                                              reason: hexProblem(Array(text.utf8)))
             }
-            return (try MasterKey(bytes: bytes), source: "environment \(environmentVariable)")
+            let key = try MasterKey(bytes: bytes)
+            // A key file next to the variable must hold the same key: two sources that disagree
+            // would seal new keys under one and leave the others unreadable.
+            if let path, let contents = try SecureFiles.readPrivateFile(path, maximumSize: 4096) {
+                let fileKey = try keyFromFile(contents, path: path)
+                guard fileKey.key == key.key else {
+                    throw MasterKeyError.conflictingSources(variable: environmentVariable, path: path)
+                }
+            }
+            return (key, source: "environment \(environmentVariable)")
         }
-        guard let dataDirectory else {
+        guard let dataDirectory, let path else {
             return (random(), source: "ephemeral (in-memory)")
         }
         do {
@@ -128,10 +144,10 @@ public struct MasterKey: Sendable {
         } catch {
             throw MasterKeyError.io(error.description)
         }
-        let path = dataDirectory.hasSuffix("/") ? dataDirectory + fileName : dataDirectory + "/" + fileName
         if let contents = try SecureFiles.readPrivateFile(path, maximumSize: 4096) {
             return (try keyFromFile(contents, path: path), source: "file \(path)")
         }
+        guard createIfMissing else { throw MasterKeyError.keyFileMissing(path: path) }
         var bytes = [UInt8](repeating: 0, count: 32)
         SymmetricKey(size: .bits256).withUnsafeBytes { bytes = Array($0) }
         let created: Bool
@@ -233,6 +249,12 @@ public enum MasterKeyError: Error, Sendable, Equatable, CustomStringConvertible 
     case unsupportedVersion(UInt8)
     /// A sealed blob did not authenticate: another master key, another context, or modified bytes.
     case authenticationFailed
+    /// The environment variable and the key file both hold a master key, and they differ.
+    case conflictingSources(variable: String, path: String)
+    /// The key file is missing while the store holds material sealed by a master key.
+    case keyFileMissing(path: String)
+    /// The master key does not open the store (it was sealed by another master key).
+    case doesNotOpenStore(source: String, store: String)
 
     /// A message for people, fit for the startup log.
     public var description: String {
@@ -261,6 +283,22 @@ public enum MasterKeyError: Error, Sendable, Equatable, CustomStringConvertible 
             return "sealed key material has unknown format version \(version)"
         case .authenticationFailed:
             return "sealed key material does not authenticate under this master key and context"
+        case .conflictingSources(let variable, let path):
+            return """
+                \(variable) and the master key file \(path) hold different master keys; refusing to start. \
+                Use one of them (the one that sealed the store), or make them equal.
+                """
+        case .keyFileMissing(let path):
+            return """
+                the master key file \(path) is missing but the store next to it holds key material sealed by a \
+                master key; refusing to start, and no new master key was created. Restore the file or set \
+                PAYCRYPT_MASTER_KEY to the key that sealed the store.
+                """
+        case .doesNotOpenStore(let source, let store):
+            return """
+                the master key from \(source) does not open the store \(store): it was sealed by another master \
+                key; refusing to start. Give paycrypt the master key that sealed it.
+                """
         }
     }
 }

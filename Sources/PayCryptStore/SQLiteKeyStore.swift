@@ -24,7 +24,13 @@ import GRDB
 /// `import_token`, each keyed by `(account, region, <id>)`; key modes are nine boolean columns,
 /// tags a JSON array of `{"key", "value"}` objects in the order they were set, and sealed
 /// material a `BLOB`. Migration `v2` adds the append-only `audit` table, numbered by an
-/// `AUTOINCREMENT` key so that a sequence number is never reused.
+/// `AUTOINCREMENT` key so that a sequence number is never reused. `v3-key-exportability` adds the
+/// exportability letter; `v4-consistency` adds each key's commit `version`, the `metadata` table
+/// (the master-key check) and the index of aliases by key.
+///
+/// Consistency: every change to a key or alias is one write transaction that reads the row,
+/// changes it and writes it back (GRDB has one writer connection, so writes are serialized and
+/// none is lost); limits are counted inside the insert's transaction.
 public final class SQLiteKeyStore: KeyStore {
     /// The database file's name inside the data directory.
     public static let fileName = "paycrypt.sqlite"
@@ -186,6 +192,16 @@ public final class SQLiteKeyStore: KeyStore {
             // The X9.143 exportability letter of a key imported from a key block (nil otherwise).
             try db.execute(sql: #"ALTER TABLE "key" ADD COLUMN exportability TEXT"#)
         }
+        migrator.registerMigration("v4-consistency") { db in
+            // `version` counts the commits of a key (caches compare it); `metadata` holds values
+            // of the store itself (the master-key check); the alias index serves ListAliases
+            // filtered by key, one range read per page.
+            try db.execute(sql: """
+                ALTER TABLE "key" ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                CREATE TABLE metadata (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                CREATE INDEX alias_by_key ON alias (account, region, key_id, alias_name);
+                """)
+        }
         return migrator
     }
 
@@ -197,7 +213,7 @@ public final class SQLiteKeyStore: KeyStore {
         "mode_verify", "mode_derive_key", "mode_no_restrictions",
         "key_check_value", "key_check_value_algorithm", "enabled", "exportable", "state", "origin",
         "derive_key_usage", "create_timestamp", "usage_start_timestamp", "usage_stop_timestamp",
-        "delete_pending_timestamp", "delete_timestamp", "tags", "sealed_material", "exportability",
+        "delete_pending_timestamp", "delete_timestamp", "tags", "sealed_material", "exportability", "version",
     ]
     private static let insertKeySQL = """
         INSERT INTO "key" (\(keyColumns.joined(separator: ", "))) \
@@ -222,7 +238,7 @@ public final class SQLiteKeyStore: KeyStore {
             key.keyCheckValue, key.keyCheckValueAlgorithm, key.enabled, key.exportable, key.state.rawValue,
             key.origin, key.deriveKeyUsage, key.createTimestamp, key.usageStartTimestamp,
             key.usageStopTimestamp, key.deletePendingTimestamp, key.deleteTimestamp, tags,
-            Data(key.sealedMaterial), key.exportability,
+            Data(key.sealedMaterial), key.exportability, key.version,
         ]
         return values.map { $0?.databaseValue ?? .null }
     }
@@ -241,7 +257,7 @@ public final class SQLiteKeyStore: KeyStore {
             throw KeyStoreError.backend("the tags of key \(keyId) are not a JSON array of tags")
         }
         let sealed: Data = try column(row, "sealed_material", table: "key")
-        return KeyRecord(
+        var record = KeyRecord(
             keyId: keyId,
             account: try column(row, "account", table: "key"),
             region: try column(row, "region", table: "key"),
@@ -273,6 +289,8 @@ public final class SQLiteKeyStore: KeyStore {
             tags: tags,
             sealedMaterial: Array(sealed),
             exportability: try column(row, "exportability", table: "key"))
+        record.version = try column(row, "version", table: "key")
+        return record
     }
 
     private static func aliasRecord(_ row: Row) throws -> AliasRecord {
@@ -322,21 +340,45 @@ public final class SQLiteKeyStore: KeyStore {
 
     // MARK: Keys
 
-    /// Inserts a new key. Throws ``KeyStoreError/alreadyExists`` for a taken id.
-    public func insertKey(_ key: KeyRecord) async throws {
-        let arguments = StatementArguments(try Self.keyValues(key))
+    /// Inserts a new key with version 1; with a `limit`, the keys that are not `DELETE_COMPLETE`
+    /// are counted in the same write transaction (one writer at a time: the count cannot go stale).
+    public func insertKey(_ key: KeyRecord, limit: Int?) async throws {
+        var stored = key
+        stored.version = 1
+        let arguments = StatementArguments(try Self.keyValues(stored))
         try await write { db in
+            if let limit {
+                let count = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM "key" WHERE account = ? AND region = ? AND state != 'DELETE_COMPLETE'
+                    """, arguments: [key.account, key.region]) ?? 0
+                if count >= limit { throw KeyStoreError.limitExceeded }
+            }
             try db.execute(sql: Self.insertKeySQL, arguments: arguments)
         }
     }
 
-    /// Replaces an existing key (matched by account, region and id). Throws ``KeyStoreError/notFound``.
-    public func updateKey(_ key: KeyRecord) async throws {
-        let values = try Self.keyValues(key)
-        let arguments = StatementArguments(Array(values.dropFirst(3)) + Array(values.prefix(3)))
+    /// Reads, changes and writes one key in one write transaction; the version counts up.
+    public func updateKey(account: String, region: String, keyId: String,
+                          _ change: @escaping @Sendable (inout KeyRecord) throws -> Void) async throws -> KeyRecord {
         try await write { db in
-            try db.execute(sql: Self.updateKeySQL, arguments: arguments)
-            if db.changesCount == 0 { throw KeyStoreError.notFound }
+            guard let row = try Row.fetchOne(db, sql: #"SELECT * FROM "key" WHERE account = ? AND region = ? AND key_id = ?"#,
+                                             arguments: [account, region, keyId]) else {
+                throw KeyStoreError.notFound
+            }
+            let current = try Self.keyRecord(row)
+            var record = current
+            do {
+                try change(&record)
+            } catch {
+                throw Refusal(error: error)
+            }
+            record.account = account
+            record.region = region
+            record.keyId = keyId
+            record.version = current.version + 1
+            let values = try Self.keyValues(record)
+            try db.execute(sql: Self.updateKeySQL, arguments: StatementArguments(Array(values.dropFirst(3)) + Array(values.prefix(3))))
+            return record
         }
     }
 
@@ -348,39 +390,103 @@ public final class SQLiteKeyStore: KeyStore {
         }
     }
 
-    /// Every key of the account and region, ordered by key id (`BINARY` collation: by UTF-8 bytes).
-    public func listKeys(account: String, region: String) async throws -> [KeyRecord] {
+    /// One page of keys: a range read on the primary key `(account, region, key_id)` (`BINARY`
+    /// collation: UTF-8 byte order), one row more than the page to know whether another follows.
+    public func listKeys(account: String, region: String, from: String?, limit: Int, state: KeyState?,
+                         now: Double) async throws -> StorePage<KeyRecord> {
+        let limit = max(0, limit)
+        return try await read { db in
+            var sql = #"SELECT * FROM "key" WHERE account = ? AND region = ? AND key_id >= ?"#
+            var arguments: StatementArguments = [account, region, from ?? ""]
+            if let state {
+                sql += " AND (CASE WHEN state = 'DELETE_PENDING' AND delete_pending_timestamp <= ? THEN 'DELETE_COMPLETE' ELSE state END) = ?"
+                arguments += [now, state.rawValue]
+            }
+            sql += " ORDER BY key_id LIMIT ?"
+            arguments += [limit + 1]
+            let records = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.keyRecord)
+            guard records.count > limit else { return StorePage(items: records, next: nil) }
+            return StorePage(items: Array(records.prefix(limit)), next: records[limit].keyId)
+        }
+    }
+
+    /// Some key of any account, or nil.
+    public func anyKey() async throws -> KeyRecord? {
         try await read { db in
-            try Row.fetchAll(db, sql: #"SELECT * FROM "key" WHERE account = ? AND region = ? ORDER BY key_id"#,
-                             arguments: [account, region]).map(Self.keyRecord)
+            try Row.fetchOne(db, sql: #"SELECT * FROM "key" LIMIT 1"#).map(Self.keyRecord)
+        }
+    }
+
+    /// Inserts many keys and aliases in one transaction, without limits (benchmarks, bulk loads).
+    /// Throws ``KeyStoreError/alreadyExists`` and inserts nothing when any id or name is taken.
+    public func insertKeys(_ keys: [KeyRecord], aliases: [AliasRecord] = []) async throws {
+        let rows = try keys.map { key -> StatementArguments in
+            var stored = key
+            stored.version = 1
+            return StatementArguments(try Self.keyValues(stored))
+        }
+        try await write { db in
+            let insert = try db.cachedStatement(sql: Self.insertKeySQL)
+            for row in rows { try insert.execute(arguments: row) }
+            for alias in aliases {
+                try db.execute(sql: "INSERT INTO alias (account, region, alias_name, key_id) VALUES (?, ?, ?, ?)",
+                               arguments: [alias.account, alias.region, alias.aliasName, alias.keyId])
+            }
         }
     }
 
     // MARK: Aliases
 
-    /// Inserts an alias. Throws ``KeyStoreError/alreadyExists`` when the name is taken.
-    public func insertAlias(_ alias: AliasRecord) async throws {
+    /// Inserts an alias; with a `limit`, counts the scope's aliases in the same transaction.
+    public func insertAlias(_ alias: AliasRecord, limit: Int?) async throws {
         try await write { db in
+            if let limit {
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alias WHERE account = ? AND region = ?",
+                                             arguments: [alias.account, alias.region]) ?? 0
+                if count >= limit { throw KeyStoreError.limitExceeded }
+            }
             try db.execute(sql: "INSERT INTO alias (account, region, alias_name, key_id) VALUES (?, ?, ?, ?)",
                            arguments: [alias.account, alias.region, alias.aliasName, alias.keyId])
         }
     }
 
-    /// Replaces an alias. Throws ``KeyStoreError/notFound``.
-    public func updateAlias(_ alias: AliasRecord) async throws {
+    /// Reads, changes and writes one alias in one write transaction.
+    public func updateAlias(account: String, region: String, aliasName: String,
+                            _ change: @escaping @Sendable (inout AliasRecord) throws -> Void) async throws -> AliasRecord {
         try await write { db in
+            guard var alias = try Row.fetchOne(db, sql: "SELECT * FROM alias WHERE account = ? AND region = ? AND alias_name = ?",
+                                               arguments: [account, region, aliasName]).map(Self.aliasRecord) else {
+                throw KeyStoreError.notFound
+            }
+            do {
+                try change(&alias)
+            } catch {
+                throw Refusal(error: error)
+            }
             try db.execute(sql: "UPDATE alias SET key_id = ? WHERE account = ? AND region = ? AND alias_name = ?",
-                           arguments: [alias.keyId, alias.account, alias.region, alias.aliasName])
-            if db.changesCount == 0 { throw KeyStoreError.notFound }
+                           arguments: [alias.keyId, account, region, aliasName])
+            alias.account = account
+            alias.region = region
+            alias.aliasName = aliasName
+            return alias
         }
     }
 
-    /// Deletes an alias. Throws ``KeyStoreError/notFound``.
-    public func deleteAlias(account: String, region: String, aliasName: String) async throws {
+    /// Deletes an alias once `check` has accepted it, in one write transaction.
+    public func deleteAlias(account: String, region: String, aliasName: String,
+                            check: @escaping @Sendable (AliasRecord) throws -> Void) async throws {
         try await write { db in
+            guard let alias = try Row.fetchOne(db, sql: "SELECT * FROM alias WHERE account = ? AND region = ? AND alias_name = ?",
+                                               arguments: [account, region, aliasName]).map(Self.aliasRecord) else {
+                throw KeyStoreError.notFound
+            }
+            do {
+                try check(alias)
+            } catch {
+                throw Refusal(error: error)
+            }
             try db.execute(sql: "DELETE FROM alias WHERE account = ? AND region = ? AND alias_name = ?",
                            arguments: [account, region, aliasName])
-            if db.changesCount == 0 { throw KeyStoreError.notFound }
         }
     }
 
@@ -392,11 +498,39 @@ public final class SQLiteKeyStore: KeyStore {
         }
     }
 
-    /// Every alias of the account and region, ordered by name (`BINARY` collation: by UTF-8 bytes).
-    public func listAliases(account: String, region: String) async throws -> [AliasRecord] {
+    /// One page of aliases: a range read on the primary key, or on `alias_by_key` for one key.
+    public func listAliases(account: String, region: String, keyId: String?, from: String?,
+                            limit: Int) async throws -> StorePage<AliasRecord> {
+        let limit = max(0, limit)
+        return try await read { db in
+            var sql = "SELECT * FROM alias WHERE account = ? AND region = ?"
+            var arguments: StatementArguments = [account, region]
+            if let keyId {
+                sql += " AND key_id = ?"
+                arguments += [keyId]
+            }
+            sql += " AND alias_name >= ? ORDER BY alias_name LIMIT ?"
+            arguments += [from ?? "", limit + 1]
+            let aliases = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.aliasRecord)
+            guard aliases.count > limit else { return StorePage(items: aliases, next: nil) }
+            return StorePage(items: Array(aliases.prefix(limit)), next: aliases[limit].aliasName)
+        }
+    }
+
+    // MARK: Metadata
+
+    /// A named value of the store, or nil.
+    public func metadata(_ name: String) async throws -> String? {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alias WHERE account = ? AND region = ? ORDER BY alias_name",
-                             arguments: [account, region]).map(Self.aliasRecord)
+            try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE name = ?", arguments: [name])
+        }
+    }
+
+    /// Sets a named value unless one is set, in one write transaction; returns the value held.
+    public func setMetadataIfAbsent(_ name: String, value: String) async throws -> String {
+        try await write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO metadata (name, value) VALUES (?, ?)", arguments: [name, value])
+            return try String.fetchOne(db, sql: "SELECT value FROM metadata WHERE name = ?", arguments: [name]) ?? value
         }
     }
 
@@ -476,9 +610,17 @@ public final class SQLiteKeyStore: KeyStore {
         }
     }
 
+    /// An error thrown by a caller's `change` or `check` closure, carried through GRDB's rollback
+    /// and rethrown unchanged.
+    struct Refusal: Error {
+        let error: any Error
+    }
+
     /// Maps an error to the ``KeyStore`` vocabulary, keeping values out of the message.
     static func storeError(_ error: any Error) -> any Error {
         switch error {
+        case let refusal as Refusal:
+            return refusal.error
         case let error as KeyStoreError:
             return error
         case let error as CancellationError:

@@ -182,7 +182,21 @@ struct Serve: AsyncParsableCommand {
         let store: any KeyStore
         let directory: String? = s.inMemory ? nil : (s.dataDir ?? "paycrypt-data")
         if let directory { store = try SQLiteKeyStore(directory: directory) } else { store = InMemoryKeyStore() }
-        let (masterKey, source) = try MasterKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: directory)
+        let masterKey: MasterKey
+        let source: String
+        do {
+            // A store that holds sealed material never gets a new master key, and the key given
+            // must open it (README "Master key").
+            let sealed = try await MasterKeyCheck.storeIsSealed(store)
+            (masterKey, source) = try MasterKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: directory,
+                                                     createIfMissing: !sealed)
+            if let sqlite = store as? SQLiteKeyStore {
+                try await MasterKeyCheck.verify(masterKey, store: store, source: source, storeName: sqlite.path)
+            }
+        } catch let error as MasterKeyError {
+            logger.critical("\(error.description)")
+            throw ExitCode(4)
+        }
         logger.notice("key store", metadata: ["store": "\(directory.map { "SQLite in \($0)" } ?? "in memory")", "masterKey": "\(source)"])
 
         let metrics: ServerMetrics? = s.metricsPort == nil ? nil : ServerMetrics()

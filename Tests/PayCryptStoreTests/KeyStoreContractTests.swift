@@ -42,6 +42,7 @@ struct KeyStoreContractTests {
             key.modes = KeyModes(noRestrictions: true)
             key.tags = [TagRecord(key: "only", value: "")]
             key.sealedMaterial = [0x01, 0x02]
+            key.version = 2  // the store counts the commit
             try await store.updateKey(key)
             #expect(try await store.key(account: Sample.account, region: Sample.region, keyId: key.keyId) == key)
 
@@ -183,6 +184,132 @@ struct KeyStoreContractTests {
             }
             #expect(try await store.listKeys(account: Sample.account, region: Sample.region).map(\.keyId) == ids)
             #expect(try await store.listAliases(account: Sample.account, region: Sample.region).count == ids.count)
+        }
+    }
+
+    @Test("updateKey changes in one transaction, counts the version and rethrows a refusal unchanged", arguments: StoreKind.allCases)
+    func atomicUpdate(_ kind: StoreKind) async throws {
+        struct Refused: Error, Equatable {}
+        try await kind.withStore { store in
+            let key = Sample.key("abcdefghijklmnop")
+            try await store.insertKey(key)
+            let changed = try await store.updateKey(account: Sample.account, region: Sample.region, keyId: key.keyId) {
+                $0.enabled = false
+                $0.keyId = "cannot-change-id"
+            }
+            #expect(changed.version == 2 && changed.keyId == key.keyId && !changed.enabled)
+            await #expect(throws: Refused()) {
+                _ = try await store.updateKey(account: Sample.account, region: Sample.region, keyId: key.keyId) { r in
+                    r.enabled = true
+                    throw Refused()
+                }
+            }
+            #expect(try await store.key(account: Sample.account, region: Sample.region, keyId: key.keyId) == changed)
+            await #expect(throws: KeyStoreError.notFound) {
+                _ = try await store.updateKey(account: Sample.account, region: Sample.region, keyId: "zzzzzzzzzzzzzzzz") { _ in }
+            }
+        }
+    }
+
+    @Test("Concurrent changes to one key compose: none undoes another", arguments: StoreKind.allCases)
+    func concurrentChangesCompose(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var key = Sample.key("abcdefghijklmnop")
+            key.tags = []
+            try await store.insertKey(key)
+            let keyId = key.keyId
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<50 {
+                    group.addTask {
+                        _ = try await store.updateKey(account: Sample.account, region: Sample.region, keyId: keyId) {
+                            $0.tags.append(TagRecord(key: "t\(n)", value: ""))
+                        }
+                    }
+                }
+                group.addTask {
+                    _ = try await store.updateKey(account: Sample.account, region: Sample.region, keyId: keyId) { $0.enabled = false }
+                }
+                try await group.waitForAll()
+            }
+            let stored = try #require(try await store.key(account: Sample.account, region: Sample.region, keyId: keyId))
+            #expect(Set(stored.tags.map(\.key)) == Set((0..<50).map { "t\($0)" }))
+            #expect(!stored.enabled)
+            #expect(stored.version == 52)
+        }
+    }
+
+    @Test("Limits are counted with the insert, also under concurrency", arguments: StoreKind.allCases)
+    func limits(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for n in 0..<20 {
+                    group.addTask {
+                        do {
+                            try await store.insertKey(Sample.key(String(format: "key%013d", n)), limit: 5)
+                            try await store.insertAlias(Sample.alias("alias/a\(n)", keyId: nil), limit: 3)
+                            return true
+                        } catch KeyStoreError.limitExceeded {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 3)
+            #expect(try await store.listKeys(account: Sample.account, region: Sample.region).count == 5)
+            #expect(try await store.listAliases(account: Sample.account, region: Sample.region).count == 3)
+            // A DELETE_COMPLETE key does not count.
+            let first = String(format: "key%013d", 0)
+            _ = try await store.updateKey(account: Sample.account, region: Sample.region, keyId: first) { $0.state = .DELETE_COMPLETE }
+            try await store.insertKey(Sample.key("another-key-here"), limit: 5)
+        }
+    }
+
+    @Test("Lists page from an id: every key once, in order; state filter at a time; aliases by key", arguments: StoreKind.allCases)
+    func paging(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let ids = (0..<23).map { String(format: "k%015d", ($0 * 7919) % 1000) }
+            for (n, id) in ids.enumerated() {
+                var key = Sample.key(id)
+                if n % 5 == 0 {
+                    key.state = .DELETE_PENDING
+                    key.deletePendingTimestamp = n % 10 == 0 ? 100 : 10_000
+                }
+                try await store.insertKey(key)
+                try await store.insertAlias(Sample.alias("alias/\(id)", keyId: n % 2 == 0 ? ids[0] : nil))
+            }
+            var seen: [String] = []
+            var from: String?
+            repeat {
+                let page = try await store.listKeys(account: Sample.account, region: Sample.region, from: from, limit: 4, state: nil, now: 0)
+                #expect(page.items.count <= 4)
+                seen += page.items.map(\.keyId)
+                from = page.next
+            } while from != nil
+            #expect(seen == ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+            let complete = try await store.listKeys(account: Sample.account, region: Sample.region, from: nil, limit: 100,
+                                                    state: .DELETE_COMPLETE, now: 1_000)
+            #expect(Set(complete.items.map(\.keyId)) == Set(ids.enumerated().filter { $0.offset % 10 == 0 }.map(\.element)))
+            let pending = try await store.listKeys(account: Sample.account, region: Sample.region, from: nil, limit: 100,
+                                                   state: .DELETE_PENDING, now: 1_000)
+            #expect(Set(pending.items.map(\.keyId)) == Set(ids.enumerated().filter { $0.offset % 10 == 5 }.map(\.element)))
+            let byKey = try await store.listAliases(account: Sample.account, region: Sample.region, keyId: ids[0], from: nil, limit: 5)
+            #expect(byKey.items.count == 5 && byKey.items.allSatisfy { $0.keyId == ids[0] } && byKey.next != nil)
+            let rest = try await store.listAliases(account: Sample.account, region: Sample.region, keyId: ids[0], from: byKey.next, limit: 100)
+            #expect(byKey.items.count + rest.items.count == 12 && rest.next == nil)
+        }
+    }
+
+    @Test("Metadata is set once: the first value stays", arguments: StoreKind.allCases)
+    func metadata(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            #expect(try await store.metadata("m") == nil)
+            #expect(try await store.setMetadataIfAbsent("m", value: "first") == "first")
+            #expect(try await store.setMetadataIfAbsent("m", value: "second") == "first")
+            #expect(try await store.metadata("m") == "first")
+            #expect(try await store.anyKey() == nil)
+            try await store.insertKey(Sample.key("abcdefghijklmnop"))
+            #expect(try await store.anyKey()?.keyId == "abcdefghijklmnop")
         }
     }
 }

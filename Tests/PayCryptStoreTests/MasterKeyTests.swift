@@ -235,4 +235,49 @@ struct MasterKeyTests {
         #expect(MasterKey.decodeKeyHex(Array(Self.hexKey.dropLast().utf8)) == nil)
         #expect(MasterKey.decodeKeyHex(Array((Self.hexKey.dropLast() + "g").utf8)) == nil)
     }
+
+    @Test("The store's check: the key that sealed it passes, another is refused; a store of older keys is checked by one of them",
+          arguments: StoreKind.allCases)
+    func storeCheck(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let right = try MasterKey(bytes: [UInt8](repeating: 7, count: 32))
+            let wrong = try MasterKey(bytes: [UInt8](repeating: 8, count: 32))
+            #expect(try await MasterKeyCheck.storeIsSealed(store) == false)
+            // A store from before the check: one key sealed under the right master key.
+            var key = Sample.key("abcdefghijklmnop")
+            key.sealedMaterial = try right.seal([1, 2, 3], context: key.arn)
+            try await store.insertKey(key)
+            #expect(try await MasterKeyCheck.storeIsSealed(store))
+            await #expect(throws: MasterKeyError.doesNotOpenStore(source: "test", store: "s")) {
+                try await MasterKeyCheck.verify(wrong, store: store, source: "test", storeName: "s")
+            }
+            #expect(try await store.metadata(MasterKeyCheck.name) == nil)
+            try await MasterKeyCheck.verify(right, store: store, source: "test", storeName: "s")
+            #expect(try await store.metadata(MasterKeyCheck.name) != nil)
+            try await MasterKeyCheck.verify(right, store: store, source: "test", storeName: "s")
+            await #expect(throws: MasterKeyError.doesNotOpenStore(source: "test", store: "s")) {
+                try await MasterKeyCheck.verify(wrong, store: store, source: "test", storeName: "s")
+            }
+        }
+    }
+
+    @Test("PAYCRYPT_MASTER_KEY next to a key file: the same key is fine, another is an error; a missing file is not created when asked")
+    func environmentAndFile() throws {
+        let directory = temporaryPath()
+        defer { removeTree(directory) }
+        let (created, _) = try MasterKey.load(environment: [:], dataDirectory: directory)
+        let file = try String(contentsOfFile: directory + "/master.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (same, source) = try MasterKey.load(environment: ["PAYCRYPT_MASTER_KEY": file.uppercased()], dataDirectory: directory)
+        #expect(source == "environment PAYCRYPT_MASTER_KEY")
+        let blob = try created.seal([9], context: "c")
+        #expect(try same.open(blob, context: "c") == [9])
+        #expect(throws: MasterKeyError.conflictingSources(variable: "PAYCRYPT_MASTER_KEY", path: directory + "/master.key")) {
+            _ = try MasterKey.load(environment: ["PAYCRYPT_MASTER_KEY": String(repeating: "ab", count: 32)], dataDirectory: directory)
+        }
+        try FileManager.default.removeItem(atPath: directory + "/master.key")
+        #expect(throws: MasterKeyError.keyFileMissing(path: directory + "/master.key")) {
+            _ = try MasterKey.load(environment: [:], dataDirectory: directory, createIfMissing: false)
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/master.key"))
+    }
 }

@@ -17,6 +17,7 @@ struct SQLiteKeyStoreTests {
         let token = Sample.importToken("import-token-persisted")
         var updated = keys[0]
         updated.enabled = false
+        updated.version = 2
 
         do {
             let store = try SQLiteKeyStore(directory: directory)
@@ -70,12 +71,12 @@ struct SQLiteKeyStoreTests {
         let directory = temporaryPath()
         defer { removeTree(directory) }
         let first = try SQLiteKeyStore(directory: directory)
-        #expect(try await first.appliedMigrations() == ["v1", "v2", "v3-key-exportability"])
+        #expect(try await first.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency"])
         try await first.insertKey(Sample.key("abcdefghijklmnop"))
         try first.close()
         for _ in 0..<3 {
             let again = try SQLiteKeyStore(directory: directory)
-            #expect(try await again.appliedMigrations() == ["v1", "v2", "v3-key-exportability"])
+            #expect(try await again.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency"])
             #expect(try await again.listKeys(account: Sample.account, region: Sample.region).count == 1)
             try again.close()
         }

@@ -20,15 +20,14 @@ extension PaymentCryptographyService {
     public func createAlias(_ input: ControlPlane.CreateAliasInput, context: RequestContext) async throws -> ControlPlane.CreateAliasOutput {
         try authorize("CreateAlias", aliasArn(input.aliasName, context), context)
         if let keyArn = input.keyArn { try authorize("CreateAlias", keyArn, context) }
-        if try await store.listAliases(account: context.account, region: context.region).count >= limits.maxAliases {
-            throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxAliases) aliases in \(context.region), the most it may have.")
-        }
         let alias = AliasRecord(aliasName: input.aliasName, account: context.account, region: context.region,
                                 keyId: try await aliasKeyId(input.keyArn, context))
         do {
-            try await store.insertAlias(alias)
+            try await store.insertAlias(alias, limit: limits.maxAliases)
         } catch KeyStoreError.alreadyExists {
             throw ServiceError.conflict("Alias \(input.aliasName) already exists.")
+        } catch KeyStoreError.limitExceeded {
+            throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxAliases) aliases in \(context.region), the most it may have.")
         }
         cache.invalidateAlias(alias.aliasArn)
         return ControlPlane.CreateAliasOutput(alias: wireAlias(alias))
@@ -51,12 +50,16 @@ extension PaymentCryptographyService {
         let arn = aliasArn(input.aliasName, context)
         try authorize("UpdateAlias", arn, context)
         if let keyArn = input.keyArn { try authorize("UpdateAlias", keyArn, context) }
-        guard var a = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName) else {
+        let target = try await aliasKeyId(input.keyArn, context)
+        let a: AliasRecord
+        do {
+            a = try await store.updateAlias(account: context.account, region: context.region, aliasName: input.aliasName) { [self] a in
+                if let current = a.keyArn { try authorize("UpdateAlias", current, context, named: arn) }
+                a.keyId = target
+            }
+        } catch KeyStoreError.notFound {
             throw ServiceError.notFound(input.aliasName, what: "Alias")
         }
-        if let current = a.keyArn { try authorize("UpdateAlias", current, context, named: arn) }
-        a.keyId = try await aliasKeyId(input.keyArn, context)
-        try await store.updateAlias(a)
         cache.invalidateAlias(a.aliasArn)
         return ControlPlane.UpdateAliasOutput(alias: wireAlias(a))
     }
@@ -66,11 +69,10 @@ extension PaymentCryptographyService {
     public func deleteAlias(_ input: ControlPlane.DeleteAliasInput, context: RequestContext) async throws -> ControlPlane.DeleteAliasOutput {
         let arn = aliasArn(input.aliasName, context)
         try authorize("DeleteAlias", arn, context)
-        if let current = try await store.alias(account: context.account, region: context.region, aliasName: input.aliasName)?.keyArn {
-            try authorize("DeleteAlias", current, context, named: arn)
-        }
         do {
-            try await store.deleteAlias(account: context.account, region: context.region, aliasName: input.aliasName)
+            try await store.deleteAlias(account: context.account, region: context.region, aliasName: input.aliasName) { [self] alias in
+                if let current = alias.keyArn { try authorize("DeleteAlias", current, context, named: arn) }
+            }
         } catch KeyStoreError.notFound {
             throw ServiceError.notFound(input.aliasName, what: "Alias")
         }
@@ -81,10 +83,18 @@ extension PaymentCryptographyService {
     /// ListAliases, optionally only those of one key.
     public func listAliases(_ input: ControlPlane.ListAliasesInput, context: RequestContext) async throws -> ControlPlane.ListAliasesOutput {
         try authorize("ListAliases", "*", context)
-        var aliases = try await store.listAliases(account: context.account, region: context.region)
-        if let keyArn = input.keyArn { aliases = aliases.filter { $0.keyArn == keyArn } }
-        let (page, next) = try Self.paginate(aliases, id: \.aliasName, nextToken: input.nextToken, maxResults: input.maxResults)
-        return ControlPlane.ListAliasesOutput(aliases: page.map(wireAlias), nextToken: next)
+        var keyId: String?
+        if let keyArn = input.keyArn {
+            // Only a key of the caller's account and region can have aliases listed here.
+            guard case .key(let region, let account, let id) = KeyIdentifiers.parse(keyArn),
+                  region == context.region, account == context.account else {
+                return ControlPlane.ListAliasesOutput(aliases: [], nextToken: nil)
+            }
+            keyId = id
+        }
+        let page = try await store.listAliases(account: context.account, region: context.region, keyId: keyId,
+                                               from: try Self.pageStart(input.nextToken), limit: input.maxResults ?? 100)
+        return ControlPlane.ListAliasesOutput(aliases: page.items.map(wireAlias), nextToken: page.next.map(Self.pageToken))
     }
 
     // MARK: tags
@@ -100,27 +110,28 @@ extension PaymentCryptographyService {
 
     /// TagResource: adds or replaces tags (at most 200 per key).
     public func tagResource(_ input: ControlPlane.TagResourceInput, context: RequestContext) async throws -> ControlPlane.TagResourceOutput {
-        var r = try await taggedKey(input.resourceArn, context, operation: "TagResource")
-        let merged = Self.mergeTags(r.tags, input.tags.map { TagRecord(key: $0.key, value: $0.value) })
-        guard merged.count <= 200 else { throw ServiceError(.serviceQuotaExceeded, "A key can have at most 200 tags.") }
-        r.tags = merged
-        try await save(r)
+        let key = try await taggedKey(input.resourceArn, context, operation: "TagResource")
+        let tags = input.tags.map { TagRecord(key: $0.key, value: $0.value) }
+        _ = try await changeKey(key) { r in
+            let merged = Self.mergeTags(r.tags, tags)
+            guard merged.count <= 200 else { throw ServiceError(.serviceQuotaExceeded, "A key can have at most 200 tags.") }
+            r.tags = merged
+        }
         return ControlPlane.TagResourceOutput()
     }
 
     /// UntagResource.
     public func untagResource(_ input: ControlPlane.UntagResourceInput, context: RequestContext) async throws -> ControlPlane.UntagResourceOutput {
-        var r = try await taggedKey(input.resourceArn, context, operation: "UntagResource")
+        let key = try await taggedKey(input.resourceArn, context, operation: "UntagResource")
         let remove = Set(input.tagKeys)
-        r.tags.removeAll { remove.contains($0.key) }
-        try await save(r)
+        _ = try await changeKey(key) { r in r.tags.removeAll { remove.contains($0.key) } }
         return ControlPlane.UntagResourceOutput()
     }
 
     /// ListTagsForResource.
     public func listTagsForResource(_ input: ControlPlane.ListTagsForResourceInput, context: RequestContext) async throws -> ControlPlane.ListTagsForResourceOutput {
         let r = try await taggedKey(input.resourceArn, context, operation: "ListTagsForResource")
-        let (page, next) = try Self.paginate(r.tags.sorted { $0.key < $1.key }, id: \.key, nextToken: input.nextToken, maxResults: input.maxResults)
+        let (page, next) = try Self.paginate(r.tags.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }, id: \.key, nextToken: input.nextToken, maxResults: input.maxResults)
         return ControlPlane.ListTagsForResourceOutput(tags: page.map { ControlPlane.Tag(key: $0.key, value: $0.value) }, nextToken: next)
     }
 }

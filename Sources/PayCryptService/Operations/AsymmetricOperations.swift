@@ -19,10 +19,6 @@ extension PaymentCryptographyService {
         default:
             throw ServiceError(.notImplemented, "paycrypt creates RSA key pairs only; \(a.keyAlgorithm.rawValue) key pairs are not supported yet.")
         }
-        let existing = try await store.listKeys(account: context.account, region: context.region)
-        if existing.filter({ $0.state != .DELETE_COMPLETE }).count >= limits.maxKeys {
-            throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxKeys) keys in \(context.region), the most it may have.")
-        }
         let pair: ImportWrappingKey
         do { pair = try ImportWrappingKey.generate(size: size) } catch {
             throw ServiceError(.internalServer, "The key pair could not be generated.")
@@ -39,7 +35,7 @@ extension PaymentCryptographyService {
             createTimestamp: now, usageStartTimestamp: enabled ? now : nil, usageStopTimestamp: enabled ? nil : now,
             tags: Self.mergeTags([], (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }),
             sealedMaterial: try masterKey.seal(pair.derRepresentation, context: arn))
-        try await store.insertKey(record)
+        try await insertWithinQuota(record, context)
         logger.info("key pair created", metadata: ["keyArn": "\(arn)", "keyUsage": "\(a.keyUsage.rawValue)", "keyAlgorithm": "\(a.keyAlgorithm.rawValue)"])
         return ControlPlane.CreateKeyOutput(key: try wireKey(record))
     }

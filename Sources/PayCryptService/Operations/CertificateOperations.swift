@@ -122,7 +122,7 @@ extension PaymentCryptographyService {
             enabled: input.enabled ?? true, exportable: true, state: .CREATE_COMPLETE, origin: "EXTERNAL", createTimestamp: now2,
             usageStartTimestamp: now2, tags: Self.mergeTags([], (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }),
             sealedMaterial: try masterKey.seal(der, context: arn))
-        try await store.insertKey(record)
+        try await insertWithinQuota(record, context)
         return ControlPlane.ImportKeyOutput(key: try wireKey(record))
     }
 }

@@ -54,10 +54,6 @@ extension PaymentCryptographyService {
         } catch {
             throw ServiceError.validation("KeyCheckValueAlgorithm \(method.rawValue) does not apply to a \(material.algorithm.rawValue) key.", field: "KeyCheckValueAlgorithm")
         }
-        let existing = try await store.listKeys(account: context.account, region: context.region)
-        if existing.filter({ $0.state != .DELETE_COMPLETE }).count >= limits.maxKeys {
-            throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxKeys) keys in \(context.region), the most it may have.")
-        }
         let now = clock()
         for _ in 0..<5 {
             let keyId = KeyIdentifiers.newKeyId()
@@ -70,7 +66,7 @@ extension PaymentCryptographyService {
                 tags: Self.mergeTags([], tags), sealedMaterial: try masterKey.seal(material.bytes, context: arn),
                 exportability: exportability)
             do {
-                try await store.insertKey(record)
+                try await insertWithinQuota(record, context)
                 logger.info("key created", metadata: ["keyArn": "\(arn)", "keyUsage": "\(usage)", "keyAlgorithm": "\(material.algorithm.rawValue)", "origin": "\(origin)"])
                 return record
             } catch KeyStoreError.alreadyExists {
@@ -78,6 +74,16 @@ extension PaymentCryptographyService {
             }
         }
         throw ServiceError(.internalServer, "Could not allocate a key id.")
+    }
+
+    /// Inserts a new key of any kind, counting it against `--max-keys` in the store's own
+    /// transaction, so that concurrent creations and imports never exceed the quota.
+    func insertWithinQuota(_ record: KeyRecord, _ context: RequestContext) async throws {
+        do {
+            try await store.insertKey(record, limit: limits.maxKeys)
+        } catch KeyStoreError.limitExceeded {
+            throw ServiceError(.serviceQuotaExceeded, "This account has \(limits.maxKeys) keys in \(context.region), the most it may have.")
+        }
     }
 
     /// GetKey.
@@ -88,39 +94,45 @@ extension PaymentCryptographyService {
     /// ListKeys, ordered by key id, with an optional KeyState filter.
     public func listKeys(_ input: ControlPlane.ListKeysInput, context: RequestContext) async throws -> ControlPlane.ListKeysOutput {
         try authorize("ListKeys", "*", context)
-        var keys: [KeyRecord] = []
-        for r in try await store.listKeys(account: context.account, region: context.region) {
-            if let fresh = try await loadKey(account: r.account, region: r.region, keyId: r.keyId) { keys.append(fresh) }
+        let now = clock()
+        let state = try input.keyState.map { (s: ControlPlane.KeyState) throws -> KeyState in
+            guard let state = KeyState(rawValue: s.rawValue) else { throw ServiceError.validation("KeyState is not valid.", field: "KeyState") }
+            return state
         }
-        if let state = input.keyState { keys = keys.filter { $0.state.rawValue == state.rawValue } }
-        let (page, next) = try Self.paginate(keys, id: \.keyId, nextToken: input.nextToken, maxResults: input.maxResults)
-        return ControlPlane.ListKeysOutput(keys: try page.map(wireSummary), nextToken: next)
+        let page = try await store.listKeys(account: context.account, region: context.region,
+                                            from: try Self.pageStart(input.nextToken), limit: input.maxResults ?? 100,
+                                            state: state, now: now)
+        return ControlPlane.ListKeysOutput(keys: try page.items.map { try wireSummary($0.effective(asOf: now)) },
+                                           nextToken: page.next.map(Self.pageToken))
     }
 
     /// DeleteKey: DELETE_PENDING for `DeleteKeyInDays` (default 7), disabled.
     public func deleteKey(_ input: ControlPlane.DeleteKeyInput, context: RequestContext) async throws -> ControlPlane.DeleteKeyOutput {
-        var r = try await resolveKey(input.keyIdentifier, context, operation: "DeleteKey")
-        switch r.state {
-        case .DELETE_PENDING: throw ServiceError.conflict("Key \(r.arn) is already pending deletion.")
-        case .DELETE_COMPLETE: throw ServiceError.conflict("Key \(r.arn) is deleted.")
-        default: break
-        }
+        let key = try await resolveKey(input.keyIdentifier, context, operation: "DeleteKey")
         let now = clock()
-        r.state = .DELETE_PENDING
-        if r.enabled { r.usageStopTimestamp = now }
-        r.enabled = false
-        r.deletePendingTimestamp = now + Double(input.deleteKeyInDays ?? 7) * 86_400
-        try await save(r)
+        let days = Double(input.deleteKeyInDays ?? 7)
+        let r = try await changeKey(key) { r in
+            switch r.state {
+            case .DELETE_PENDING: throw ServiceError.conflict("Key \(r.arn) is already pending deletion.")
+            case .DELETE_COMPLETE: throw ServiceError.conflict("Key \(r.arn) is deleted.")
+            default: break
+            }
+            r.state = .DELETE_PENDING
+            if r.enabled { r.usageStopTimestamp = now }
+            r.enabled = false
+            r.deletePendingTimestamp = now + days * 86_400
+        }
         return ControlPlane.DeleteKeyOutput(key: try wireKey(r))
     }
 
     /// RestoreKey: back to CREATE_COMPLETE, still disabled.
     public func restoreKey(_ input: ControlPlane.RestoreKeyInput, context: RequestContext) async throws -> ControlPlane.RestoreKeyOutput {
-        var r = try await resolveKey(input.keyIdentifier, context, operation: "RestoreKey")
-        guard r.state == .DELETE_PENDING else { throw ServiceError.conflict("Key \(r.arn) is not pending deletion.") }
-        r.state = .CREATE_COMPLETE
-        r.deletePendingTimestamp = nil
-        try await save(r)
+        let key = try await resolveKey(input.keyIdentifier, context, operation: "RestoreKey")
+        let r = try await changeKey(key) { r in
+            guard r.state == .DELETE_PENDING else { throw ServiceError.conflict("Key \(r.arn) is not pending deletion.") }
+            r.state = .CREATE_COMPLETE
+            r.deletePendingTimestamp = nil
+        }
         return ControlPlane.RestoreKeyOutput(key: try wireKey(r))
     }
 
@@ -137,35 +149,41 @@ extension PaymentCryptographyService {
     }
 
     func setEnabled(_ enabled: Bool, _ identifier: String, _ context: RequestContext) async throws -> KeyRecord {
-        var r = try await resolveKey(identifier, context, operation: enabled ? "StartKeyUsage" : "StopKeyUsage")
-        guard r.state == .CREATE_COMPLETE else {
-            throw ServiceError.conflict("Key \(r.arn) is \(r.state.rawValue); only a CREATE_COMPLETE key can be started or stopped.")
+        let key = try await resolveKey(identifier, context, operation: enabled ? "StartKeyUsage" : "StopKeyUsage")
+        let now = clock()
+        return try await changeKey(key) { r in
+            guard r.state == .CREATE_COMPLETE else {
+                throw ServiceError.conflict("Key \(r.arn) is \(r.state.rawValue); only a CREATE_COMPLETE key can be started or stopped.")
+            }
+            if r.enabled != enabled {
+                r.enabled = enabled
+                if enabled { r.usageStartTimestamp = now } else { r.usageStopTimestamp = now }
+            }
         }
-        if r.enabled != enabled {
-            r.enabled = enabled
-            if enabled { r.usageStartTimestamp = clock() } else { r.usageStopTimestamp = clock() }
-            try await save(r)
-        }
-        return r
     }
 
-    /// Pages a sorted list: the token is the id of the first item of the next page, base64url-encoded.
-    static func paginate<T>(_ items: [T], id: (T) -> String, nextToken: String?, maxResults: Int?) throws -> ([T], String?) {
-        var start = 0
-        if let token = nextToken {
-            guard let data = Data(base64Encoded: token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")),
-                  let first = String(data: data, encoding: .utf8) else {
-                throw ServiceError.validation("NextToken is not valid.", field: "NextToken")
-            }
-            start = items.firstIndex { id($0) == first } ?? items.firstIndex { id($0) >= first } ?? items.count
+    /// The id a `NextToken` starts its page at. A token is the base64url text of the id (key id,
+    /// alias name, tag key) of the first item of its page, so a page read is a range read from it.
+    static func pageStart(_ nextToken: String?) throws -> String? {
+        guard let token = nextToken else { return nil }
+        guard let data = Data(base64Encoded: token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")),
+              let first = String(data: data, encoding: .utf8) else {
+            throw ServiceError.validation("NextToken is not valid.", field: "NextToken")
         }
-        let limit = maxResults ?? 100
-        let end = min(items.count, start + limit)
-        let page = Array(items[start..<end])
-        let next = end < items.count
-            ? Data(id(items[end]).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            : nil
-        return (page, next)
+        return first
+    }
+
+    /// The `NextToken` of a page that starts at `id`.
+    static func pageToken(_ id: String) -> String {
+        Data(id.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// Pages a list already in memory and sorted by `id` (the at most 200 tags of one key).
+    static func paginate<T>(_ items: [T], id: (T) -> String, nextToken: String?, maxResults: Int?) throws -> ([T], String?) {
+        let first = try pageStart(nextToken)
+        let start = first.map { f in items.firstIndex { !id($0).utf8.lexicographicallyPrecedes(f.utf8) } ?? items.count } ?? 0
+        let end = min(items.count, start + (maxResults ?? 100))
+        return (Array(items[start..<end]), end < items.count ? pageToken(id(items[end])) : nil)
     }
 
     /// Tags keep their first position; a repeated key takes the new value.
