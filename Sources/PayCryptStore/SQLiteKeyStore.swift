@@ -243,53 +243,72 @@ public final class SQLiteKeyStore: KeyStore {
         return values.map { $0?.databaseValue ?? .null }
     }
 
+    /// The columns of `key` in the order ``keyColumns`` lists them: rows are decoded by index.
+    private static let keySelect = #"SELECT \#(keyColumns.joined(separator: ", ")) FROM "key""#
+    private static let keyColumnIndex = Dictionary(uniqueKeysWithValues: keyColumns.enumerated().map { ($1, $0) })
+
+    /// Decodes one column of a row read with ``keySelect``, by index (no search by name).
+    private static func keyColumn<Value: DatabaseValueConvertible>(_ row: Row, _ name: String) throws -> Value {
+        guard let index = keyColumnIndex[name], index < row.count else {
+            throw KeyStoreError.backend("column key.\(name) is missing")
+        }
+        do {
+            return try row.decode(Value.self, atIndex: index)
+        } catch {
+            throw KeyStoreError.backend("column key.\(name) holds a value of an unexpected type")
+        }
+    }
+
+    /// A key from a row read with ``keySelect``.
     private static func keyRecord(_ row: Row) throws -> KeyRecord {
-        let keyId: String = try column(row, "key_id", table: "key")
-        let stateText: String = try column(row, "state", table: "key")
+        let keyId: String = try keyColumn(row, "key_id")
+        let stateText: String = try keyColumn(row, "state")
         guard let state = KeyState(rawValue: stateText) else {
             throw KeyStoreError.backend("key \(keyId) has an unknown state")
         }
-        let tagsText: String = try column(row, "tags", table: "key")
-        let tags: [TagRecord]
-        do {
-            tags = try JSONDecoder().decode([TagRecord].self, from: Data(tagsText.utf8))
-        } catch {
-            throw KeyStoreError.backend("the tags of key \(keyId) are not a JSON array of tags")
+        let tagsText: String = try keyColumn(row, "tags")
+        var tags: [TagRecord] = []
+        if tagsText != "[]" {  // most keys have none: no decoder for them
+            do {
+                tags = try JSONDecoder().decode([TagRecord].self, from: Data(tagsText.utf8))
+            } catch {
+                throw KeyStoreError.backend("the tags of key \(keyId) are not a JSON array of tags")
+            }
         }
-        let sealed: Data = try column(row, "sealed_material", table: "key")
+        let sealed: Data = try keyColumn(row, "sealed_material")
         var record = KeyRecord(
             keyId: keyId,
-            account: try column(row, "account", table: "key"),
-            region: try column(row, "region", table: "key"),
-            keyUsage: try column(row, "key_usage", table: "key"),
-            keyClass: try column(row, "key_class", table: "key"),
-            keyAlgorithm: try column(row, "key_algorithm", table: "key"),
+            account: try keyColumn(row, "account"),
+            region: try keyColumn(row, "region"),
+            keyUsage: try keyColumn(row, "key_usage"),
+            keyClass: try keyColumn(row, "key_class"),
+            keyAlgorithm: try keyColumn(row, "key_algorithm"),
             modes: KeyModes(
-                encrypt: try column(row, "mode_encrypt", table: "key"),
-                decrypt: try column(row, "mode_decrypt", table: "key"),
-                wrap: try column(row, "mode_wrap", table: "key"),
-                unwrap: try column(row, "mode_unwrap", table: "key"),
-                generate: try column(row, "mode_generate", table: "key"),
-                sign: try column(row, "mode_sign", table: "key"),
-                verify: try column(row, "mode_verify", table: "key"),
-                deriveKey: try column(row, "mode_derive_key", table: "key"),
-                noRestrictions: try column(row, "mode_no_restrictions", table: "key")),
-            keyCheckValue: try column(row, "key_check_value", table: "key"),
-            keyCheckValueAlgorithm: try column(row, "key_check_value_algorithm", table: "key"),
-            enabled: try column(row, "enabled", table: "key"),
-            exportable: try column(row, "exportable", table: "key"),
+                encrypt: try keyColumn(row, "mode_encrypt"),
+                decrypt: try keyColumn(row, "mode_decrypt"),
+                wrap: try keyColumn(row, "mode_wrap"),
+                unwrap: try keyColumn(row, "mode_unwrap"),
+                generate: try keyColumn(row, "mode_generate"),
+                sign: try keyColumn(row, "mode_sign"),
+                verify: try keyColumn(row, "mode_verify"),
+                deriveKey: try keyColumn(row, "mode_derive_key"),
+                noRestrictions: try keyColumn(row, "mode_no_restrictions")),
+            keyCheckValue: try keyColumn(row, "key_check_value"),
+            keyCheckValueAlgorithm: try keyColumn(row, "key_check_value_algorithm"),
+            enabled: try keyColumn(row, "enabled"),
+            exportable: try keyColumn(row, "exportable"),
             state: state,
-            origin: try column(row, "origin", table: "key"),
-            deriveKeyUsage: try column(row, "derive_key_usage", table: "key"),
-            createTimestamp: try column(row, "create_timestamp", table: "key"),
-            usageStartTimestamp: try column(row, "usage_start_timestamp", table: "key"),
-            usageStopTimestamp: try column(row, "usage_stop_timestamp", table: "key"),
-            deletePendingTimestamp: try column(row, "delete_pending_timestamp", table: "key"),
-            deleteTimestamp: try column(row, "delete_timestamp", table: "key"),
+            origin: try keyColumn(row, "origin"),
+            deriveKeyUsage: try keyColumn(row, "derive_key_usage"),
+            createTimestamp: try keyColumn(row, "create_timestamp"),
+            usageStartTimestamp: try keyColumn(row, "usage_start_timestamp"),
+            usageStopTimestamp: try keyColumn(row, "usage_stop_timestamp"),
+            deletePendingTimestamp: try keyColumn(row, "delete_pending_timestamp"),
+            deleteTimestamp: try keyColumn(row, "delete_timestamp"),
             tags: tags,
             sealedMaterial: Array(sealed),
-            exportability: try column(row, "exportability", table: "key"))
-        record.version = try column(row, "version", table: "key")
+            exportability: try keyColumn(row, "exportability"))
+        record.version = try keyColumn(row, "version")
         return record
     }
 
@@ -361,7 +380,7 @@ public final class SQLiteKeyStore: KeyStore {
     public func updateKey(account: String, region: String, keyId: String,
                           _ change: @escaping @Sendable (inout KeyRecord) throws -> Void) async throws -> KeyRecord {
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: #"SELECT * FROM "key" WHERE account = ? AND region = ? AND key_id = ?"#,
+            guard let row = try Row.fetchOne(db, sql: Self.keySelect + " WHERE account = ? AND region = ? AND key_id = ?",
                                              arguments: [account, region, keyId]) else {
                 throw KeyStoreError.notFound
             }
@@ -385,7 +404,7 @@ public final class SQLiteKeyStore: KeyStore {
     /// The key with this id, or nil.
     public func key(account: String, region: String, keyId: String) async throws -> KeyRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: #"SELECT * FROM "key" WHERE account = ? AND region = ? AND key_id = ?"#,
+            try Row.fetchOne(db, sql: Self.keySelect + " WHERE account = ? AND region = ? AND key_id = ?",
                              arguments: [account, region, keyId]).map(Self.keyRecord)
         }
     }
@@ -396,7 +415,7 @@ public final class SQLiteKeyStore: KeyStore {
                          now: Double) async throws -> StorePage<KeyRecord> {
         let limit = max(0, limit)
         return try await read { db in
-            var sql = #"SELECT * FROM "key" WHERE account = ? AND region = ? AND key_id >= ?"#
+            var sql = Self.keySelect + " WHERE account = ? AND region = ? AND key_id >= ?"
             var arguments: StatementArguments = [account, region, from ?? ""]
             if let state {
                 sql += " AND (CASE WHEN state = 'DELETE_PENDING' AND delete_pending_timestamp <= ? THEN 'DELETE_COMPLETE' ELSE state END) = ?"
@@ -413,7 +432,7 @@ public final class SQLiteKeyStore: KeyStore {
     /// Some key of any account, or nil.
     public func anyKey() async throws -> KeyRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: #"SELECT * FROM "key" LIMIT 1"#).map(Self.keyRecord)
+            try Row.fetchOne(db, sql: Self.keySelect + " LIMIT 1").map(Self.keyRecord)
         }
     }
 
