@@ -63,7 +63,7 @@ extension PaymentCryptographyService {
                 let path = "\(root).Ibm3624PinFromOffset"
                 let ibm = try IBM3624(key: pvk, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
                                       padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: path)
-                let offset = try PinRules.digits(a.pinOffset, "\(path).PinOffset")
+                let offset = try IBM3624.checkedOffset(a.pinOffset, field: "\(path).PinOffset")
                 try PinRules.requireLength(input.pinDataLength, of: offset)
                 pin = ibm.pin(offset: offset)
                 pinData = .pinOffset(offset)
@@ -115,7 +115,7 @@ extension PaymentCryptographyService {
                 let path = "VerificationAttributes.Ibm3624Pin"
                 let ibm = try IBM3624(key: pvk, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
                                       padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: path)
-                let offset = try PinRules.digits(a.pinOffset, "\(path).PinOffset")
+                let offset = try IBM3624.checkedOffset(a.pinOffset, field: "\(path).PinOffset")
                 matches = matches && offset.count == pin.count && ibm.offset(pin: pin) == offset
             }
             guard matches else {
@@ -387,14 +387,6 @@ enum PinRules {
         if pan == nil {
             throw PinError(.invalidField, field: "PrimaryAccountNumber", message: "PrimaryAccountNumber is required for the Visa PIN members.")
         }
-    }
-
-    /// A PIN offset: 4 to 12 decimal digits (an F-padded offset is refused).
-    static func digits(_ value: String, _ field: String) throws(PinError) -> String {
-        guard (4...12).contains(value.utf8.count), value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            throw PinError(.invalidField, field: field, message: "\(field) must be 4 to 12 decimal digits.")
-        }
-        return value
     }
 }
 

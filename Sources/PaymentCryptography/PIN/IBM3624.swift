@@ -27,6 +27,12 @@ public struct IBM3624: Sendable {
         PinBlock.unpack(block).map { table[Int($0)] }
     }
 
+    /// `offset` if it is 4 to 12 decimal digits (AWS model `PinOffsetType`; an F-padded offset is
+    /// refused), else a refusal naming `field`.
+    public static func checkedOffset(_ offset: String, field: String) throws(PinError) -> String {
+        try PinDigits.decimal(offset, field, count: PinDigits.pinLengths)
+    }
+
     /// The natural PIN of `length` digits (4..12): the leftmost decimalized digits.
     public func naturalPin(length: Int) -> String {
         PinDigits.string(Array(decimalized.prefix(length)))
