@@ -17,16 +17,22 @@ Rules pinned:
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import random
 import sys
 
 import pytest
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives.ciphers import algorithms as cipher_algorithms
+from cryptography.hazmat.primitives.cmac import CMAC
 
 from conftest import create_key, data_raw, error_of, import_key, run_aws, unique_alias
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
 import gen_pin_fixture as oracle  # noqa: E402
+import psec.des  # noqa: E402
+import psec.tr31  # noqa: E402
 
 PVK = "0123456789ABCDEFFEDCBA9876543210"
 PADILLA = "0123456789ABCDEF0123456789ABCDEF"
@@ -85,7 +91,6 @@ def pek_for(fmt):
 
 def epb(fmt, pin, pan=PAN, name=None, seed=1):
     """The oracle's encrypted block of `pin` under a stored PEK."""
-    import random
     return oracle.encipher(fmt, bytes.fromhex(key_hex(name or pek_for(fmt))), pin, pan, random.Random(seed)).hex().upper()
 
 
@@ -320,7 +325,6 @@ def test_translate_to_and_from_dukpt(dp, keys, bdk, ksn, dtype, fmt):
 def test_translate_from_as2805_kpe(dp, keys):
     stan, amount = "123456", "000000010000"
     kpe = oracle.as2805_kpe(bytes.fromhex(KPP), stan, amount)
-    import random
     for fmt in ("IsoFormat0", "As2805Format0"):
         block = oracle.encipher(TR_FORMATS[fmt], kpe, "97531", PAN, random.Random(3)).hex().upper()
         out = dp.translate_pin_data(IncomingKeyIdentifier=arn(keys, "kpp"), OutgoingKeyIdentifier=arn(keys, "pek"),
@@ -511,6 +515,44 @@ def test_dynamic_keys_tr31_published_blocks(dp, keys, keks):
     assert oracle.decipher("ISO_FORMAT_0", bytes.fromhex(TR31_P0), bytes.fromhex(t["PinBlock"]), PAN) == "55501"
 
 
+@pytest.mark.parametrize("kek,version,alg,mode", [("tdes", "B", "T", "D"), ("tdes", "B", "T", "B"), ("tdes", "B", "T", "N"),
+                                                   ("aes", "D", "A", "D"), ("aes", "D", "A", "N")])
+def test_dynamic_keys_read_blocks_psec_wrapped(dp, keys, keks, kek, version, alg, mode):
+    """P0 keys wrapped by psec's TR-31 (independent) with modes that read: VerifyPinData and incoming
+    TranslatePinData under them; the KCV answered is the wrapped key's."""
+    p0 = bytes.fromhex(TR31_P0 if alg == "T" else PEK_AES)
+    kbpk = bytes.fromhex(TR31_TDES_KBPK if kek == "tdes" else TR31_AES_KBPK)
+    block = psec.tr31.wrap(kbpk, f"{version}0000P0{alg}{mode}00E0000", p0)
+    fmt = "ISO_FORMAT_4" if alg == "A" else "ISO_FORMAT_0"
+    epb_hex = oracle.encipher(fmt, p0, "802211", PAN, random.Random(5)).hex().upper()
+    offset = oracle.ibm_offset(bytes.fromhex(PVK), TABLE, "1234567890123445", "F", "802211")
+    out = dp.verify_pin_data(VerificationKeyIdentifier=arn(keys, "ibm"), EncryptionKeyIdentifier=keks[kek]["KeyArn"],
+                             VerificationAttributes={"Ibm3624Pin": ibm_attrs(PinOffset=offset)}, EncryptedPinBlock=epb_hex,
+                             PrimaryAccountNumber=PAN, PinBlockFormat=fmt, EncryptionWrappedKey=wrapped(block))
+    if alg == "A":
+        c = CMAC(cipher_algorithms.AES(p0))
+        c.update(bytes(16))
+        kcv = c.finalize()[:3].hex().upper()
+    else:
+        kcv = psec.des.generate_kcv(p0, 3).hex().upper()
+    assert out["EncryptionKeyArn"] == keks[kek]["KeyArn"] and out["EncryptionKeyCheckValue"] == kcv
+    src = "IsoFormat4" if alg == "A" else "IsoFormat0"
+    t = dp.translate_pin_data(IncomingKeyIdentifier=keks[kek]["KeyArn"], OutgoingKeyIdentifier=arn(keys, "pek"),
+                              IncomingTranslationAttributes=tr_attrs(src), OutgoingTranslationAttributes=tr_attrs("IsoFormat3"),
+                              EncryptedPinBlock=epb_hex, IncomingWrappedKey=wrapped(block))
+    assert pin_of("ISO_FORMAT_3", t["PinBlock"]) == "802211"
+    if mode == "D":  # a read-only key cannot write
+        expect_validation(lambda: dp.translate_pin_data(
+            IncomingKeyIdentifier=arn(keys, "pek"), OutgoingKeyIdentifier=keks[kek]["KeyArn"],
+            IncomingTranslationAttributes=tr_attrs("IsoFormat0"), OutgoingTranslationAttributes=tr_attrs(src),
+            EncryptedPinBlock=epb("ISO_FORMAT_0", "1234"), OutgoingWrappedKey=wrapped(block)), "OutgoingWrappedKey")
+
+
+def test_dynamic_key_with_another_usage_is_refused(dp, keys, keks):
+    block = psec.tr31.wrap(bytes.fromhex(TR31_TDES_KBPK), "B0000D0TB00E0000", bytes.fromhex(TR31_P0))
+    expect_validation(lambda: gen(dp, keys, enc_key=keks["tdes"]["KeyArn"], EncryptionWrappedKey=wrapped(block)), "EncryptionWrappedKey")
+
+
 def test_dynamic_key_refusals(dp, keys, keks):
     block = epb("ISO_FORMAT_0", "1234")
     w = wrapped(TR31_TDES_BLOCK)
@@ -544,7 +586,6 @@ def test_verify_pin_data_length_mismatch_fails_verification(dp, keys):
 
 
 def test_aws_cli_generate_verify_translate(endpoint, keys):
-    import json
     p = run_aws(endpoint, "payment-cryptography-data", "generate-pin-data",
                 "--generation-key-identifier", arn(keys, "ibm"), "--encryption-key-identifier", arn(keys, "pek"),
                 "--generation-attributes", json.dumps({"Ibm3624RandomPin": ibm_attrs()}), "--pin-data-length", "6",
