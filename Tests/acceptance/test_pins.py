@@ -8,6 +8,7 @@ Rules pinned:
     decoded by the oracle, blocks the oracle writes are read by the server; random PINs and random
     fill are checked by decoding, never by comparing bytes;
   * every GeneratePinData member in every PinBlockFormat round-trips through VerifyPinData;
+  * 200 random requests per operation on fresh random keys against the oracle (differential);
   * TranslatePinData between every pair of formats, from and to DUKPT (TDES and AES BDKs), from
     AS 2805 KPE blocks;
   * a wrong PIN is VerificationFailedException 400, Reason INVALID_PIN;
@@ -611,3 +612,92 @@ def test_aws_cli_generate_verify_translate(endpoint, keys):
                 "--verification-attributes", json.dumps({"Ibm3624Pin": ibm_attrs(PinOffset=offset[::-1] if offset != offset[::-1] else "000001")}),
                 "--encrypted-pin-block", block, "--primary-account-number", PAN, "--pin-block-format", "ISO_FORMAT_0")
     assert p.returncode != 0 and "VerificationFailedException" in p.stderr, p.stderr
+
+
+# ------------------------------------------------------------------------------------- differential
+
+
+@pytest.fixture(scope="module")
+def random_keys(cp):
+    """Fresh random key material for every run, imported once (the oracle gets the same bytes)."""
+    out = {}
+    for name, usage, alg, modes, n in (("pvk2", V2, "TDES_2KEY", GV, 16), ("pvk1", V1, "TDES_3KEY", GV, 24),
+                                       ("pek2", P0, "TDES_2KEY", EDWU, 16), ("pek3", P0, "TDES_3KEY", EDWU, 24),
+                                       ("aes128", P0, "AES_128", EDWU, 16), ("aes256", P0, "AES_256", EDWU, 32),
+                                       ("bdk", B0, "TDES_2KEY", ["DeriveKey"], 16), ("bdk192", B0, "AES_192", ["DeriveKey"], 24)):
+        material = os.urandom(n).hex().upper()
+        out[name] = (import_key(cp, material, usage, alg, modes), material)
+    return out
+
+
+def rand_digits(rng, n):
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def test_differential_generate_verify_translate(dp, random_keys, rng):
+    """200 random requests per operation on random keys: every server output read by the oracle,
+    every oracle block read by the server (PVVs, offsets, formats, DUKPT, PIN and PAN lengths)."""
+    k = {name: (key["KeyArn"], bytes.fromhex(m)) for name, (key, m) in random_keys.items()}
+    for i in range(200):
+        fmt = FORMATS[i % 4]
+        pek = rng.choice(["aes128", "aes256"]) if fmt == "ISO_FORMAT_4" else rng.choice(["pek2", "pek3"])
+        pan = rand_digits(rng, rng.randint(12, 19))
+        n = rng.randint(4, 12)
+        table, data, pad = rand_digits(rng, 16), rand_digits(rng, rng.randint(4, 16)), rng.choice("0123456789ABCDEF")
+        ibm = {"DecimalizationTable": table, "PinValidationDataPadCharacter": pad, "PinValidationData": data}
+        # GeneratePinData: a random member; the oracle reads the block and recomputes the PVV / offset.
+        member = rng.choice(["VisaPin", "Ibm3624RandomPin", "Ibm3624NaturalPin", "Ibm3624PinFromOffset", "Ibm3624PinOffset",
+                             "VisaPinVerificationValue"])
+        attrs = {"PinVerificationKeyIndex": rng.randint(0, 6)} if member.startswith("Visa") else dict(ibm)
+        given = rand_digits(rng, n)
+        if member in ("VisaPinVerificationValue", "Ibm3624PinOffset"):
+            attrs["EncryptedPinBlock"] = oracle.encipher(fmt, k[pek][1], given, pan, rng).hex()
+        if member == "Ibm3624PinFromOffset":
+            attrs["PinOffset"] = rand_digits(rng, n)
+        pvk = "pvk2" if member.startswith("Visa") else "pvk1"
+        out = dp.generate_pin_data(GenerationKeyIdentifier=k[pvk][0], EncryptionKeyIdentifier=k[pek][0],
+                                   GenerationAttributes={member: attrs}, PinDataLength=n, PrimaryAccountNumber=pan, PinBlockFormat=fmt)
+        pin = oracle.decipher(fmt, k[pek][1], bytes.fromhex(out["EncryptedPinBlock"]), pan)
+        assert len(pin) == n, (i, member, fmt)
+        if member.startswith("Visa"):
+            assert out["PinData"]["VerificationValue"] == oracle.pvv(k[pvk][1], pin, pan, attrs["PinVerificationKeyIndex"]), (i, member)
+        else:
+            assert out["PinData"]["PinOffset"] == (attrs.get("PinOffset") or ("0" * n if member == "Ibm3624NaturalPin"
+                                                   else oracle.ibm_offset(k[pvk][1], table, data, pad, pin))), (i, member)
+            assert oracle.ibm_offset(k[pvk][1], table, data, pad, pin) == out["PinData"]["PinOffset"], (i, member)
+        # VerifyPinData: an oracle block of the PIN (right) or of another PIN (wrong).
+        wrong = rng.random() < 0.3
+        test_pin = "".join(str((int(c) + 3) % 10) for c in pin) if wrong else pin
+        if member.startswith("Visa"):
+            v = {"VisaPin": {"PinVerificationKeyIndex": attrs["PinVerificationKeyIndex"], "VerificationValue": out["PinData"]["VerificationValue"]}}
+            wrong = wrong and oracle.pvv(k[pvk][1], test_pin, pan, attrs["PinVerificationKeyIndex"]) != out["PinData"]["VerificationValue"]
+        else:
+            v = {"Ibm3624Pin": {**ibm, "PinOffset": out["PinData"]["PinOffset"]}}
+        dukpt = fmt != "ISO_FORMAT_1" and rng.random() < 0.3
+        if dukpt:
+            bdk = "bdk" if fmt != "ISO_FORMAT_4" else "bdk192"
+            ksn = (f"FFFF{rng.getrandbits(43) << 21 | rng.randint(1, (1 << 21) - 1):016X}" if bdk == "bdk"
+                   else f"{rng.getrandbits(64):016X}{rng.randint(1, (1 << 32) - 1):08X}")
+            dtype = "TDES_2KEY" if bdk == "bdk" else "AES_128"
+            block = oracle.encipher(fmt, oracle.dukpt_key("TDES_2KEY" if bdk == "bdk" else "AES_192", k[bdk][1], ksn, dtype), test_pin, pan, rng)
+            extra = {"DukptAttributes": {"KeySerialNumber": ksn, "DukptDerivationType": dtype}}
+            enc = k[bdk][0]
+        else:
+            block, extra, enc = oracle.encipher(fmt, k[pek][1], test_pin, pan, rng), {}, k[pek][0]
+        call = lambda: dp.verify_pin_data(VerificationKeyIdentifier=k[pvk][0], EncryptionKeyIdentifier=enc,  # noqa: E731
+                                          VerificationAttributes=v, EncryptedPinBlock=block.hex().upper(), PrimaryAccountNumber=pan,
+                                          PinBlockFormat=fmt, **extra)
+        if wrong:
+            expect_invalid_pin(call)
+        else:
+            call()
+        # TranslatePinData: oracle block in, another format out, read back by the oracle.
+        src, dst = rng.choice(list(TR_FORMATS)), rng.choice(list(TR_FORMATS))
+        if src != "IsoFormat1" and dst == "IsoFormat1":
+            dst = "IsoFormat3"
+        in_key = rng.choice(["aes128", "aes256"]) if src == "IsoFormat4" else rng.choice(["pek2", "pek3"])
+        out_key = rng.choice(["aes128", "aes256"]) if dst == "IsoFormat4" else rng.choice(["pek2", "pek3"])
+        t = dp.translate_pin_data(IncomingKeyIdentifier=k[in_key][0], OutgoingKeyIdentifier=k[out_key][0],
+                                  IncomingTranslationAttributes=tr_attrs(src, pan), OutgoingTranslationAttributes=tr_attrs(dst, pan),
+                                  EncryptedPinBlock=oracle.encipher(TR_FORMATS[src], k[in_key][1], given, pan, rng).hex().upper())
+        assert oracle.decipher(TR_FORMATS[dst], k[out_key][1], bytes.fromhex(t["PinBlock"]), pan) == given, (i, src, dst)
