@@ -701,3 +701,18 @@ def test_differential_generate_verify_translate(dp, random_keys, rng):
                                   IncomingTranslationAttributes=tr_attrs(src, pan), OutgoingTranslationAttributes=tr_attrs(dst, pan),
                                   EncryptedPinBlock=oracle.encipher(TR_FORMATS[src], k[in_key][1], given, pan, rng).hex().upper())
         assert oracle.decipher(TR_FORMATS[dst], k[out_key][1], bytes.fromhex(t["PinBlock"]), pan) == given, (i, src, dst)
+
+
+def test_ecdh_dynamic_key_is_refused_clearly_and_aliases_resolve(cp, dp, keys, keks):
+    ecdh = {"WrappedKeyMaterial": {"DiffieHellmanSymmetricKey": {
+        "CertificateAuthorityPublicKeyIdentifier": arn(keys, "pek"), "PublicKeyCertificate": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
+        "KeyAlgorithm": "TDES_2KEY", "KeyDerivationFunction": "NIST_SP800", "KeyDerivationHashAlgorithm": "SHA_256",
+        "SharedInformation": "0102"}}}
+    expect_validation(lambda: gen(dp, keys, enc_key=keks["tdes"]["KeyArn"], EncryptionWrappedKey=ecdh), "DiffieHellmanSymmetricKey")
+    alias_pvk, alias_pek = unique_alias("pvk"), unique_alias("pek")
+    cp.create_alias(AliasName=alias_pvk, KeyArn=arn(keys, "visa"))
+    cp.create_alias(AliasName=alias_pek, KeyArn=arn(keys, "pek"))
+    out = gen(dp, keys, gen_key=alias_pvk, enc_key=alias_pek)
+    assert out["GenerationKeyArn"] == arn(keys, "visa") and out["EncryptionKeyArn"] == arn(keys, "pek")
+    t = tr(dp, keys, out["EncryptedPinBlock"])
+    assert t["KeyArn"] == arn(keys, "pek")
