@@ -41,28 +41,24 @@ extension PaymentCryptographyService {
                                                              pvkiField: "\(path).PinVerificationKeyIndex"))
             case .ibm3624PinOffset(let a):
                 let path = "\(root).Ibm3624PinOffset"
-                let ibm = try IBM3624(key: pvk, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
-                                      padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: path)
+                let ibm = try IBM3624(key: pvk, fields: a, fieldPrefix: path)
                 pin = try PinBlockCipher.decipher(a.encryptedPinBlock, pan: pan, format: format, key: enc.key,
                                                   blockField: "\(path).EncryptedPinBlock", panField: "PrimaryAccountNumber")
                 try PinRules.requireLength(input.pinDataLength, of: pin)
                 block = a.encryptedPinBlock.uppercased()
                 pinData = .pinOffset(ibm.offset(pin: pin))
             case .ibm3624NaturalPin(let a):
-                let ibm = try IBM3624(key: pvk, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
-                                      padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: "\(root).Ibm3624NaturalPin")
+                let ibm = try IBM3624(key: pvk, fields: a, fieldPrefix: "\(root).Ibm3624NaturalPin")
                 let n = input.pinDataLength ?? PinRules.defaultLength
                 pin = ibm.naturalPin(length: n)
                 pinData = .pinOffset(String(repeating: "0", count: n))
             case .ibm3624RandomPin(let a):
-                let ibm = try IBM3624(key: pvk, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
-                                      padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: "\(root).Ibm3624RandomPin")
+                let ibm = try IBM3624(key: pvk, fields: a, fieldPrefix: "\(root).Ibm3624RandomPin")
                 pin = RandomPin.make(length: input.pinDataLength ?? PinRules.defaultLength)
                 pinData = .pinOffset(ibm.offset(pin: pin))
             case .ibm3624PinFromOffset(let a):
                 let path = "\(root).Ibm3624PinFromOffset"
-                let ibm = try IBM3624(key: pvk, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
-                                      padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: path)
+                let ibm = try IBM3624(key: pvk, fields: a, fieldPrefix: path)
                 let offset = try IBM3624.checkedOffset(a.pinOffset, field: "\(path).PinOffset")
                 try PinRules.requireLength(input.pinDataLength, of: offset)
                 pin = ibm.pin(offset: offset)
@@ -113,8 +109,7 @@ extension PaymentCryptographyService {
                 matches = matches && a.verificationValue == pvv
             case .ibm3624Pin(let a):
                 let path = "VerificationAttributes.Ibm3624Pin"
-                let ibm = try IBM3624(key: pvk, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
-                                      padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: path)
+                let ibm = try IBM3624(key: pvk, fields: a, fieldPrefix: path)
                 let offset = try IBM3624.checkedOffset(a.pinOffset, field: "\(path).PinOffset")
                 matches = matches && offset.count == pin.count && ibm.offset(pin: pin) == offset
             }
@@ -451,5 +446,26 @@ extension DataPlane.PinVerificationAttributes {
         case .visaPin: PinRules.visaUsage
         case .ibm3624Pin: PinRules.ibmUsage
         }
+    }
+}
+
+/// The three IBM 3624 members every IBM wire shape carries, so that one initializer reads them.
+protocol IBM3624WireFields {
+    var decimalizationTable: String { get }
+    var pinValidationDataPadCharacter: String { get }
+    var pinValidationData: String { get }
+}
+
+extension DataPlane.Ibm3624PinOffset: IBM3624WireFields {}
+extension DataPlane.Ibm3624NaturalPin: IBM3624WireFields {}
+extension DataPlane.Ibm3624RandomPin: IBM3624WireFields {}
+extension DataPlane.Ibm3624PinFromOffset: IBM3624WireFields {}
+extension DataPlane.Ibm3624PinVerification: IBM3624WireFields {}
+
+extension IBM3624 {
+    /// The IBM 3624 computation of a wire member (fields named under `fieldPrefix`).
+    init(key: TripleDES, fields a: some IBM3624WireFields, fieldPrefix: String) throws(PinError) {
+        try self.init(key: key, decimalizationTable: a.decimalizationTable, validationData: a.pinValidationData,
+                      padCharacter: a.pinValidationDataPadCharacter, fieldPrefix: fieldPrefix)
     }
 }
