@@ -99,19 +99,20 @@ extension PaymentCryptographyService {
             if case .visaPin = member { try PinRules.requirePAN(pan) }
             let pin = try PinBlockCipher.decipher(input.encryptedPinBlock, pan: pan, format: format, key: enc.key,
                                                   blockField: "EncryptedPinBlock", panField: "PrimaryAccountNumber")
-            // README Decisions, "PIN: `PinDataLength`": a length that differs fails verification.
+            // README Decisions, "PIN: `PinDataLength`": a length that differs fails verification. The
+            // PVV or offset is compared in constant time (an offset of another length never matches).
             var matches = input.pinDataLength.map { $0 == pin.count } ?? true
             switch member {
             case .visaPin(let a):
                 let pvv = try VisaPVV.pvv(key: pvk, pin: pin, pan: pan ?? "", pvki: a.pinVerificationKeyIndex,
                                           pinField: "EncryptedPinBlock", panField: "PrimaryAccountNumber",
                                           pvkiField: "VerificationAttributes.VisaPin.PinVerificationKeyIndex")
-                matches = matches && a.verificationValue == pvv
+                matches = ConstantTime.equal(Array(a.verificationValue.utf8), Array(pvv.utf8)) && matches
             case .ibm3624Pin(let a):
                 let path = "VerificationAttributes.Ibm3624Pin"
                 let ibm = try IBM3624(key: pvk, fields: a, fieldPrefix: path)
                 let offset = try IBM3624.checkedOffset(a.pinOffset, field: "\(path).PinOffset")
-                matches = matches && offset.count == pin.count && ibm.offset(pin: pin) == offset
+                matches = ConstantTime.equal(Array(ibm.offset(pin: pin).utf8), Array(offset.utf8)) && matches
             }
             guard matches else {
                 throw PinError(.verificationFailed, field: nil, message: PinError.verificationFailedMessage)
