@@ -30,6 +30,9 @@ struct OperationTable: Sendable {
             "VerifyMac": Self.handler(DataPlane.VerifyMacInput.self) { try await s.verifyMac($0, context: $1) },
             "GenerateCardValidationData": Self.handler(DataPlane.GenerateCardValidationDataInput.self) { try await s.generateCardValidationData($0, context: $1) },
             "VerifyCardValidationData": Self.handler(DataPlane.VerifyCardValidationDataInput.self) { try await s.verifyCardValidationData($0, context: $1) },
+            "GeneratePinData": Self.handler(DataPlane.GeneratePinDataInput.self) { try await s.generatePinData($0, context: $1) },
+            "VerifyPinData": Self.handler(DataPlane.VerifyPinDataInput.self) { try await s.verifyPinData($0, context: $1) },
+            "TranslatePinData": Self.handler(DataPlane.TranslatePinDataInput.self) { try await s.translatePinData($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

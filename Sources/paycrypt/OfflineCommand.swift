@@ -30,8 +30,10 @@ struct OfflineCommand: AsyncParsableCommand {
     @Option(help: "Print only this top-level field of the response, bare.")
     var field: String?
 
-    /// The members that name a key in the request shapes.
-    static let identifierMembers: Set<String> = ["KeyIdentifier", "IncomingKeyIdentifier", "OutgoingKeyIdentifier", "WrappingKeyIdentifier"]
+    /// Whether a request member names a key: every member whose name ends in `KeyIdentifier`
+    /// (`KeyIdentifier`, `Incoming/OutgoingKeyIdentifier`, `WrappingKeyIdentifier`,
+    /// `Generation/Encryption/VerificationKeyIdentifier` of the PIN operations, ...).
+    static func isIdentifierMember(_ name: String) -> Bool { name.hasSuffix("KeyIdentifier") }
 
     func run() async throws {
         let account = "111122223333", region = "us-east-1"
@@ -90,7 +92,7 @@ struct OfflineCommand: AsyncParsableCommand {
         case .object(let members):
             var out: [String: JSONValue] = [:]
             for (k, v) in members {
-                if identifierMembers.contains(k), let s = v.stringValue, let alias = names[s] { out[k] = .string(alias) } else { out[k] = rename(v, names) }
+                if Self.isIdentifierMember(k), let s = v.stringValue, let alias = names[s] { out[k] = .string(alias) } else { out[k] = rename(v, names) }
             }
             return .object(out)
         case .array(let elements): return .array(elements.map { rename($0, names) })

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import random
 import re
 import secrets
+import sys
 import subprocess
 import time
 
@@ -163,6 +166,80 @@ def run_every_operation_and_scan(srv, data_dir):
         KeyIdentifier=e4["KeyArn"], PrimaryAccountNumber=card_pan, GenerationAttributes=card_cases[0][1]))
     error_bodies.append(json.dumps(r["Error"]))
 
+    # PIN data: every generation member, verify, a wrong PIN, translations (formats, DUKPT) and bad blocks.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "oracle"))
+    import gen_pin_fixture as pin_oracle
+    pek_hex, pek_aes_hex, pvk_hex = secrets.token_hex(16).upper(), secrets.token_hex(16).upper(), secrets.token_hex(16).upper()
+    clear_keys += [pek_hex, pek_aes_hex, pvk_hex]
+    p0 = "TR31_P0_PIN_ENCRYPTION_KEY"
+    pek = import_key(cp, pek_hex, p0, "TDES_2KEY", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    pek_aes = import_key(cp, pek_aes_hex, p0, "AES_128", ["NoRestrictions"])
+    visa = import_key(cp, pvk_hex, "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TDES_2KEY", GV)
+    ibm = import_key(cp, pvk_hex, "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TDES_2KEY", GV)
+    pin_pan = "6" + "".join(str(secrets.randbelow(10)) for _ in range(18))
+    ibm_fields = {"DecimalizationTable": "8351296477461538", "PinValidationDataPadCharacter": "D",
+                  "PinValidationData": pin_pan[:14]}
+    pin_values, pins, pin_blocks = [], [], []
+    pin_cases = [
+        (visa, {"VisaPin": {"PinVerificationKeyIndex": 4}}),
+        (ibm, {"Ibm3624RandomPin": ibm_fields}),
+        (ibm, {"Ibm3624NaturalPin": ibm_fields}),
+        (ibm, {"Ibm3624PinFromOffset": {**ibm_fields, "PinOffset": "".join(str(secrets.randbelow(10)) for _ in range(12))}}),
+    ]
+    for fmt in ("ISO_FORMAT_0", "ISO_FORMAT_3", "ISO_FORMAT_4"):
+        enc = pek_aes if fmt == "ISO_FORMAT_4" else pek
+        enc_hex = pek_aes_hex if fmt == "ISO_FORMAT_4" else pek_hex
+        for key, attrs in pin_cases:
+            g = dp.generate_pin_data(GenerationKeyIdentifier=key["KeyArn"], EncryptionKeyIdentifier=enc["KeyArn"],
+                                     GenerationAttributes=attrs, PinDataLength=12, PrimaryAccountNumber=pin_pan, PinBlockFormat=fmt)
+            block = g["EncryptedPinBlock"]
+            pin = pin_oracle.decipher(fmt, bytes.fromhex(enc_hex), bytes.fromhex(block), pin_pan)
+            pins.append(pin)
+            pin_blocks.append(block)
+            value = g["PinData"].get("VerificationValue") or g["PinData"]["PinOffset"]
+            pin_values.append(value)
+            verify = ({"VisaPin": {"PinVerificationKeyIndex": 4, "VerificationValue": value}} if "VerificationValue" in g["PinData"]
+                      else {"Ibm3624Pin": {**ibm_fields, "PinOffset": value}})
+            dp.verify_pin_data(VerificationKeyIdentifier=key["KeyArn"], EncryptionKeyIdentifier=enc["KeyArn"],
+                               VerificationAttributes=verify, EncryptedPinBlock=block, PrimaryAccountNumber=pin_pan, PinBlockFormat=fmt)
+            wrong = pin_oracle.encipher(fmt, bytes.fromhex(enc_hex), pin[::-1] if pin != pin[::-1] else "1" + pin[1:],
+                                        pin_pan, random.Random(1)).hex().upper()
+            pin_blocks.append(wrong)
+            r = error_response(lambda: dp.verify_pin_data(
+                VerificationKeyIdentifier=key["KeyArn"], EncryptionKeyIdentifier=enc["KeyArn"], VerificationAttributes=verify,
+                EncryptedPinBlock=wrong, PrimaryAccountNumber=pin_pan, PinBlockFormat=fmt))
+            error_bodies.append(json.dumps(r["Error"]))
+            g = dp.generate_pin_data(GenerationKeyIdentifier=ibm["KeyArn"], EncryptionKeyIdentifier=enc["KeyArn"],
+                                     GenerationAttributes={"Ibm3624PinOffset": {**ibm_fields, "EncryptedPinBlock": block}},
+                                     PrimaryAccountNumber=pin_pan, PinBlockFormat=fmt)
+            pin_values.append(g["PinData"]["PinOffset"])
+    for block in list(pin_blocks[:4]):
+        t = dp.translate_pin_data(IncomingKeyIdentifier=pek["KeyArn"], OutgoingKeyIdentifier=pek_aes["KeyArn"],
+                                  IncomingTranslationAttributes={"IsoFormat0": {"PrimaryAccountNumber": pin_pan}},
+                                  OutgoingTranslationAttributes={"IsoFormat4": {"PrimaryAccountNumber": pin_pan}}, EncryptedPinBlock=block)
+        pin_blocks.append(t["PinBlock"])
+        t = dp.translate_pin_data(IncomingKeyIdentifier=pek["KeyArn"], OutgoingKeyIdentifier=bdk["KeyArn"],
+                                  IncomingTranslationAttributes={"IsoFormat0": {"PrimaryAccountNumber": pin_pan}},
+                                  OutgoingTranslationAttributes={"IsoFormat3": {"PrimaryAccountNumber": pin_pan}}, EncryptedPinBlock=block,
+                                  OutgoingDukptAttributes={"KeySerialNumber": ksn})
+        pin_blocks.append(t["PinBlock"])
+    for call in [
+        lambda: dp.verify_pin_data(VerificationKeyIdentifier=visa["KeyArn"], EncryptionKeyIdentifier=pek["KeyArn"],
+                                   VerificationAttributes={"VisaPin": {"PinVerificationKeyIndex": 4, "VerificationValue": pin_values[0]}},
+                                   EncryptedPinBlock=pin_blocks[2], PrimaryAccountNumber=pin_pan, PinBlockFormat="ISO_FORMAT_1"),
+        lambda: dp_raw.translate_pin_data(IncomingKeyIdentifier=pek["KeyArn"], OutgoingKeyIdentifier=pek["KeyArn"],
+                                          IncomingTranslationAttributes={"IsoFormat0": {"PrimaryAccountNumber": pin_pan + "X"}},
+                                          OutgoingTranslationAttributes={"IsoFormat3": {"PrimaryAccountNumber": pin_pan}},
+                                          EncryptedPinBlock=pin_blocks[0] + "Z"),
+        lambda: dp.translate_pin_data(IncomingKeyIdentifier=pek["KeyArn"], OutgoingKeyIdentifier=pek["KeyArn"],
+                                      IncomingTranslationAttributes={"IsoFormat3": {"PrimaryAccountNumber": pin_pan}},
+                                      OutgoingTranslationAttributes={"IsoFormat0": {"PrimaryAccountNumber": pin_pan[:-1] + "0"}},
+                                      EncryptedPinBlock=pin_blocks[0]),
+    ]:
+        r = error_response(call)
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 400, r
+        error_bodies.append(json.dumps(r["Error"]))
+
     # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
     alias = unique_alias("secret")
     cp.get_key(KeyIdentifier=m3["KeyArn"])
@@ -245,13 +322,21 @@ def run_every_operation_and_scan(srv, data_dir):
     assert logs.count("operation=VerifyMac") >= 2 * len(cases)
     assert logs.count("operation=GenerateCardValidationData") >= len(card_cases)
     assert logs.count("operation=VerifyCardValidationData") >= 2 * len(card_cases)
+    assert logs.count("operation=GeneratePinData") >= 24 and logs.count("operation=VerifyPinData") >= 24
+    assert logs.count("operation=TranslatePinData") >= 8
 
     needles = {}
     for k in clear_keys:
         raw_bytes = bytes.fromhex(k)
         needles.update({f"key {k[:6]}.. hex": k, f"key {k[:6]}.. base64": base64.b64encode(raw_bytes).decode()})
         needles[f"key {k[:6]}.. half"] = k[:16]
-    needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan})
+    needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan, "PIN PAN": pin_pan})
+    for i, block in enumerate(pin_blocks):
+        needles[f"PIN block #{i}"] = block
+    for i, v in enumerate(pins):  # 12-digit PINs: a chance match in a log line is negligible
+        needles[f"PIN #{i}"] = v
+    for i, v in enumerate(v for v in pin_values if v.strip("0")):  # a natural PIN's offset is all zeros
+        needles.update({f"PIN data #{i} quoted": f'"{v}"', f"PIN data #{i} assigned": f"={v}"})
     # A 5-digit value could occur by chance in a log line; these are the forms a leak would take.
     for i, v in enumerate(card_values):
         needles.update({f"validation data #{i} quoted": f'"{v}"', f"validation data #{i} assigned": f"={v}",

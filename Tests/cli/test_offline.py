@@ -44,3 +44,35 @@ def test_card_validation_offline():
                     {"KeyIdentifier": "cvk", "PrimaryAccountNumber": "4123456789012345",
                      "GenerationAttributes": {"CardVerificationValue2": {"CardExpiryDate": "1226"}}}))
     assert p.returncode == 0 and p.stdout.strip().isdigit() and len(p.stdout.strip()) == 3, p.stderr
+
+
+def test_pin_data_offline():
+    """Padilla's IBM 3624 natural PIN 9046 in an ISO 0 block; the block is the oracle's (psec)."""
+    import random
+    import sys
+    sys.path.insert(0, str(ROOT / "Tests" / "oracle"))
+    import gen_pin_fixture as oracle
+
+    pek = "89B07B35A1B3F47E0F1E2D3C4B5A6978"
+    p = offline("GeneratePinData",
+                "--key", "pvk=0123456789ABCDEF0123456789ABCDEF:TDES_2KEY:TR31_V1_IBM3624_PIN_VERIFICATION_KEY:Generate,Verify",
+                "--key", f"pek={pek}:TDES_2KEY:TR31_P0_PIN_ENCRYPTION_KEY:Encrypt,Decrypt,Wrap,Unwrap",
+                "--input", json.dumps({"GenerationKeyIdentifier": "pvk", "EncryptionKeyIdentifier": "pek",
+                                       "PrimaryAccountNumber": "4111111111111111", "PinBlockFormat": "ISO_FORMAT_0",
+                                       "GenerationAttributes": {"Ibm3624NaturalPin": {
+                                           "DecimalizationTable": "0123456789012345", "PinValidationDataPadCharacter": "F",
+                                           "PinValidationData": "1234567890123445"}}}))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    want = oracle.encipher("ISO_FORMAT_0", bytes.fromhex(pek), "9046", "4111111111111111", random.Random(0)).hex().upper()
+    assert out["PinData"] == {"PinOffset": "0000"} and out["EncryptedPinBlock"] == want
+    p = offline("VerifyPinData",
+                "--key", "pvk=0123456789ABCDEF0123456789ABCDEF:TDES_2KEY:TR31_V1_IBM3624_PIN_VERIFICATION_KEY:Generate,Verify",
+                "--key", f"pek={pek}:TDES_2KEY:TR31_P0_PIN_ENCRYPTION_KEY:Encrypt,Decrypt,Wrap,Unwrap",
+                "--input", json.dumps({"VerificationKeyIdentifier": "pvk", "EncryptionKeyIdentifier": "pek",
+                                       "PrimaryAccountNumber": "4111111111111111", "PinBlockFormat": "ISO_FORMAT_0",
+                                       "EncryptedPinBlock": want, "VerificationAttributes": {"Ibm3624Pin": {
+                                           "DecimalizationTable": "0123456789012345", "PinValidationDataPadCharacter": "F",
+                                           "PinValidationData": "1234567890123445", "PinOffset": "0001"}}}))
+    assert p.returncode == 1 and p.stderr.startswith("VerificationFailedException: "), p.stderr
+    assert "9046" not in p.stderr + p.stdout
