@@ -30,6 +30,9 @@ struct OperationTable: Sendable {
             "VerifyMac": Self.handler(DataPlane.VerifyMacInput.self) { try await s.verifyMac($0, context: $1) },
             "GenerateCardValidationData": Self.handler(DataPlane.GenerateCardValidationDataInput.self) { try await s.generateCardValidationData($0, context: $1) },
             "VerifyCardValidationData": Self.handler(DataPlane.VerifyCardValidationDataInput.self) { try await s.verifyCardValidationData($0, context: $1) },
+            "EncryptData": Self.handler(DataPlane.EncryptDataInput.self) { try await s.encryptData($0, context: $1) },
+            "DecryptData": Self.handler(DataPlane.DecryptDataInput.self) { try await s.decryptData($0, context: $1) },
+            "ReEncryptData": Self.handler(DataPlane.ReEncryptDataInput.self) { try await s.reEncryptData($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

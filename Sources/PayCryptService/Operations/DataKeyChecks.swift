@@ -5,6 +5,8 @@ enum RequiredKeyMode: String, Sendable {
     case generate = "Generate"
     case verify = "Verify"
     case deriveKey = "DeriveKey"
+    case encrypt = "Encrypt"
+    case decrypt = "Decrypt"
 
     func allows(_ m: KeyModes) -> Bool {
         if m.noRestrictions { return true }
@@ -12,6 +14,8 @@ enum RequiredKeyMode: String, Sendable {
         case .generate: return m.generate
         case .verify: return m.verify
         case .deriveKey: return m.deriveKey
+        case .encrypt: return m.encrypt
+        case .decrypt: return m.decrypt
         }
     }
 }
