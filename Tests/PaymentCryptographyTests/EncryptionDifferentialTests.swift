@@ -15,8 +15,13 @@ struct EncryptionDifferentialTests {
             let attributes: [String: String]
             let workingKey: String?
         }
+        struct WrappedCase: Decodable {
+            let kbpkAlgorithm, kbpk, block, keyAlgorithm, keyCheckValue, plainText, cipherText: String
+            let attributes: [String: String]
+        }
         let seed: Int
         let cases: [Case]
+        let wrapped: [WrappedCase]
     }
 
     struct FixtureMissing: Error {}
@@ -77,6 +82,30 @@ struct EncryptionDifferentialTests {
                 #expect(hx(pt) == c.plainText.uppercased(), "\(label): decrypt")
             }
             print("encryption differential (\(name), seed \(fixture.seed)): \(fixture.cases.count) cases, each encrypted and decrypted")
+        }
+    }
+
+    @Test("WrappedKey: psec's TR-31 D0 blocks unwrap to keys of the oracle's check value that cipher as the oracle does")
+    func wrappedKeys() throws {
+        for (name, fixture) in try Self.fixtures() {
+            #expect(fixture.wrapped.count >= 40, "\(name) has too few wrapped-key cases")
+            for c in fixture.wrapped {
+                let label = "\(name) seed \(fixture.seed): \(c.block.prefix(16)) under \(c.kbpkAlgorithm)"
+                let kbpk: TR31ProtectionKey
+                if c.kbpkAlgorithm.hasPrefix("TDES") { kbpk = try TR31ProtectionKey(tdes: h(c.kbpk)) } else { kbpk = try TR31ProtectionKey(aes: h(c.kbpk)) }
+                let unwrapped = try TR31KeyBlock.unwrap(c.block, using: kbpk)
+                guard let algorithm = KeyAlgorithm(rawValue: c.keyAlgorithm) else { throw UnknownValue(value: c.keyAlgorithm) }
+                let key = try SymmetricKeyMaterial(algorithm: algorithm, bytes: unwrapped.key)
+                #expect(try key.keyCheckValue() == c.keyCheckValue, "\(label): check value")
+                guard let mode = EncryptionMode(rawValue: c.attributes["Mode"] ?? "") else { throw UnknownValue(value: "mode") }
+                let iv = c.attributes["InitializationVector"]
+                let ct = try DataEncryption.symmetric(h(c.plainText), key: key, mode: mode, initializationVector: iv, encrypting: true,
+                                                      dataField: "PlainText", path: "Symmetric")
+                #expect(hx(ct) == c.cipherText, "\(label): encrypt")
+                let pt = try DataEncryption.symmetric(h(c.cipherText), key: key, mode: mode, initializationVector: iv, encrypting: false,
+                                                      dataField: "CipherText", path: "Symmetric")
+                #expect(hx(pt) == c.plainText.uppercased(), "\(label): decrypt")
+            }
         }
     }
 }

@@ -12,8 +12,12 @@ the common session key). Every published vector of the contract the oracles can 
 recomputed (exit non-zero on a mismatch). Then random cases are drawn with random.Random(seed):
 every Symmetric mode on every key algorithm (CFB128 on AES only), IVs given or omitted and in
 either case; DUKPT with TDES and AES BDKs, every variant, derivation type, KSN form and mode; EMV
-options A and B in ECB and CBC. Each case is checked both ways in Swift (EncryptData gives the
-ciphertext, DecryptData the plaintext). One JSON file (sorted keys, one case per line).
+options A and B in ECB and CBC; WrappedKey D0 blocks made by psec (versions B and D, every key
+algorithm and mode, with their check values); RSA key pairs of 2048 and 3072 bits with ciphertexts
+of every PaddingType by pycryptodome, decrypted again by cryptography. Each case is checked both
+ways in Swift (EncryptData gives the ciphertext, DecryptData the plaintext; for RSA, DecryptData,
+and EncryptData where it is deterministic: unpadded, or OAEP with the recorded seed). One JSON
+file (sorted keys, one case per line; the same seed gives the same bytes).
 """
 
 from __future__ import annotations
@@ -41,7 +45,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aes_dukpt  # noqa: E402
 import pydukpt  # noqa: E402
 import pyemv.kd  # noqa: E402
-from Crypto.Cipher import AES, DES3  # noqa: E402
+import psec.tr31  # noqa: E402
+from Crypto.Cipher import AES, DES3, PKCS1_OAEP, PKCS1_v1_5  # noqa: E402
+from Crypto.Hash import SHA1, SHA256, SHA512  # noqa: E402
+from Crypto.PublicKey import RSA  # noqa: E402
+from cryptography.hazmat.primitives import hashes as c_hashes  # noqa: E402
+from cryptography.hazmat.primitives import serialization as c_serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding as c_padding  # noqa: E402
+from cryptography.hazmat.primitives.cmac import CMAC  # noqa: E402
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES as CTripleDES  # noqa: E402
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
 
@@ -55,7 +66,7 @@ STRENGTH = {"TDES_2KEY": 1, "TDES_3KEY": 2, "AES_128": 3, "AES_192": 4, "AES_256
 
 
 def oracle_versions() -> dict:
-    out = {p: metadata.version(p) for p in ("pycryptodome", "cryptography", "pydukpt", "pyemv")}
+    out = {p: metadata.version(p) for p in ("pycryptodome", "cryptography", "pydukpt", "pyemv", "psec")}
     if shutil.which("openssl"):
         out["openssl"] = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.split()[1]
     return out
@@ -336,6 +347,79 @@ def emv_cases(g: Gen) -> list:
     return out
 
 
+def kcv(key: bytes, alg: str) -> str:
+    """The default check value: ANSI X9.24 for TDES (pycryptodome), CMAC for AES (pyca)."""
+    if alg.startswith("TDES"):
+        return DES3.new(_tdes_key(key), DES3.MODE_ECB).encrypt(bytes(8))[:3].hex().upper()
+    c = CMAC(algorithms.AES(key))
+    c.update(bytes(16))
+    return c.finalize()[:3].hex().upper()
+
+
+def wrapped_cases(g: Gen) -> list:
+    """WrappedKey: D0 keys in TR-31 blocks made by psec (version B under TDES KBPKs, D under AES),
+    its padding drawn from the seed; the Swift side unwraps, checks the KCV and ciphers."""
+    out = []
+    original = psec.tr31._urandom
+    psec.tr31._urandom = lambda n: g.r.randbytes(n)
+    try:
+        for i in range(48):
+            version = "B" if i % 2 == 0 else "D"
+            kbpk_alg = g.r.choice(["TDES_2KEY", "TDES_3KEY"] if version == "B" else AES_TYPES)
+            kbpk = g.key(kbpk_alg)
+            alg = g.r.choice(["TDES_2KEY", "TDES_3KEY"] if version == "B" else SYM_ALGS)
+            key = g.key(alg)
+            header = f"{version}0000D0{'T' if alg.startswith('TDES') else 'A'}{g.r.choice('BEDN')}00E0000"
+            block = psec.tr31.wrap(kbpk, header, key)
+            b = 16 if alg.startswith("AES") else 8
+            mode = g.r.choice([m for m in MODES if not (m == "CFB128" and b == 8)])
+            plain = g.data(b, 2 if mode == "CFB1" else 8)
+            iv = bytes(b) if mode == "ECB" else g.r.randbytes(b)
+            attrs = {"Mode": mode} if mode == "ECB" else {"Mode": mode, "InitializationVector": g.hexs(iv)}
+            out.append({"kbpkAlgorithm": kbpk_alg, "kbpk": kbpk.hex().upper(), "block": block, "keyAlgorithm": alg,
+                        "keyCheckValue": kcv(key, alg), "attributes": attrs, "plainText": g.hexs(plain),
+                        "cipherText": symmetric(key, alg, mode, iv, plain).hex().upper()})
+    finally:
+        psec.tr31._urandom = original
+    return out
+
+
+OAEP_HASHES = {"OAEP_SHA1": (SHA1, c_hashes.SHA1), "OAEP_SHA256": (SHA256, c_hashes.SHA256), "OAEP_SHA512": (SHA512, c_hashes.SHA512)}
+
+
+def rsa_cases(g: Gen) -> list:
+    """Asymmetric: RSA key pairs from pycryptodome (seeded), ciphertexts of every PaddingType by
+    pycryptodome (OAEP with a recorded seed), each decrypted again by pyca cryptography; unpadded
+    RSA is pow(m, e, n)."""
+    out = []
+    for bits in (2048, 2048, 3072):
+        key = RSA.generate(bits, randfunc=g.r.randbytes)
+        der = key.export_key("DER", pkcs=1)
+        pyca_key = c_serialization.load_der_private_key(der, password=None)
+        k = bits // 8
+        for padding in ("PKCS1", "OAEP_SHA1", "OAEP_SHA256", "OAEP_SHA512", None):
+            for _ in range(4):
+                seed = b""
+                if padding is None:
+                    m = g.r.randrange(key.n)
+                    plain = m.to_bytes(k, "big")
+                    ct = pow(m, key.e, key.n).to_bytes(k, "big")
+                    assert pyca_key.private_numbers().d and pow(int.from_bytes(ct, "big"), key.d, key.n) == m
+                elif padding == "PKCS1":
+                    plain = g.r.randbytes(g.r.randint(1, k - 11))
+                    ct = PKCS1_v1_5.new(key, randfunc=g.r.randbytes).encrypt(plain)
+                    assert pyca_key.decrypt(ct, c_padding.PKCS1v15()) == plain
+                else:
+                    h, ch = OAEP_HASHES[padding]
+                    plain = g.r.randbytes(g.r.randint(1, k - 2 * h.digest_size - 2))
+                    seed = g.r.randbytes(h.digest_size)
+                    ct = PKCS1_OAEP.new(key, hashAlgo=h, randfunc=lambda n, s=seed: s[:n]).encrypt(plain)
+                    assert pyca_key.decrypt(ct, c_padding.OAEP(mgf=c_padding.MGF1(algorithm=ch()), algorithm=ch(), label=None)) == plain
+                out.append({"keyAlgorithm": f"RSA_{bits}", "privateKey": der.hex().upper(), "paddingType": padding,
+                            "oaepSeed": seed.hex().upper(), "plainText": plain.hex().upper(), "cipherText": ct.hex().upper()})
+    return out
+
+
 def dumps(doc: dict) -> str:
     """Sorted keys, one case per line (small diffs), trailing newline."""
     parts = []
@@ -357,7 +441,8 @@ def build(seed: int) -> dict:
         for mode in MODES:
             if not (mode == "CFB128" and alg.startswith("TDES")) and not seen[("Symmetric", alg, mode)]:
                 raise SystemExit(f"coverage: Symmetric {alg} {mode} missing")
-    return {"generator": GENERATOR, "oracles": oracle_versions(), "seed": seed, "cases": cases}
+    return {"generator": GENERATOR, "oracles": oracle_versions(), "seed": seed, "cases": cases,
+            "wrapped": wrapped_cases(g), "rsa": rsa_cases(g)}
 
 
 def main() -> None:
@@ -369,7 +454,8 @@ def main() -> None:
     doc = build(args.seed)
     with open(args.out, "w") as f:
         f.write(dumps(doc))
-    print(f"{args.out}: {len(doc['cases'])} cases (seed {args.seed}); {n} published vectors reproduced by the oracles", file=sys.stderr)
+    print(f"{args.out}: {len(doc['cases'])} cases, {len(doc['wrapped'])} wrapped-key cases, {len(doc['rsa'])} RSA cases "
+          f"(seed {args.seed}); {n} published vectors reproduced by the oracles", file=sys.stderr)
 
 
 if __name__ == "__main__":
