@@ -10,7 +10,7 @@ extension PaymentCryptographyService {
     /// named; the data are whole blocks and never padded (README, Decisions, "Data encryption").
     public func encryptData(_ input: DataPlane.EncryptDataInput, context: RequestContext) async throws -> DataPlane.EncryptDataOutput {
         let plain = try encryptionData(input.plainText, field: "PlainText")
-        let member = EncryptionMember(wire: input.encryptionAttributes)
+        let member = try EncryptionMember(wire: input.encryptionAttributes, root: "EncryptionAttributes")
         let side = try await encryptionSide(input.keyIdentifier, identifierField: "KeyIdentifier", member: member, wrappedKey: input.wrappedKey,
                                             wrappedField: "WrappedKey", encrypting: true, root: "EncryptionAttributes",
                                             operation: "EncryptData", context)
@@ -21,7 +21,7 @@ extension PaymentCryptographyService {
     /// DecryptData: the `PlainText` of `CipherText`, nothing stripped.
     public func decryptData(_ input: DataPlane.DecryptDataInput, context: RequestContext) async throws -> DataPlane.DecryptDataOutput {
         let cipherText = try encryptionData(input.cipherText, field: "CipherText")
-        let member = EncryptionMember(wire: input.decryptionAttributes)
+        let member = try EncryptionMember(wire: input.decryptionAttributes, root: "DecryptionAttributes")
         let side = try await encryptionSide(input.keyIdentifier, identifierField: "KeyIdentifier", member: member, wrappedKey: input.wrappedKey,
                                             wrappedField: "WrappedKey", encrypting: false, root: "DecryptionAttributes",
                                             operation: "DecryptData", context)
@@ -37,8 +37,8 @@ extension PaymentCryptographyService {
         guard cipherText.count >= 16 else {
             throw ServiceError.validation("CipherText must be at least 16 bytes (32 hex digits) for ReEncryptData.", field: "CipherText")
         }
-        let incoming = EncryptionMember(wire: input.incomingEncryptionAttributes)
-        let outgoing = EncryptionMember(wire: input.outgoingEncryptionAttributes)
+        let incoming = try EncryptionMember(wire: input.incomingEncryptionAttributes, root: "IncomingEncryptionAttributes")
+        let outgoing = try EncryptionMember(wire: input.outgoingEncryptionAttributes, root: "OutgoingEncryptionAttributes")
         for (member, root) in [(incoming, "IncomingEncryptionAttributes"), (outgoing, "OutgoingEncryptionAttributes")] {
             // Model: "You must specify a PaddingType" on an Asymmetric side of ReEncryptData.
             if case .asymmetric(.none) = member {
@@ -225,27 +225,31 @@ enum EncryptionMember: Sendable {
         return false
     }
 
-    init(wire: DataPlane.EncryptionDecryptionAttributes) {
+    init(wire: DataPlane.EncryptionDecryptionAttributes, root: String) throws {
         switch wire {
-        case .symmetric(let s): self = .init(s)
+        case .symmetric(let s): self = try .init(s, path: "\(root).Symmetric")
         case .asymmetric(let a): self = .asymmetric(a.paddingType)
         case .dukpt(let d): self = .dukpt(d)
         case .emv(let e): self = .emv(e)
         }
     }
 
-    init(wire: DataPlane.ReEncryptionAttributes) {
+    init(wire: DataPlane.ReEncryptionAttributes, root: String) throws {
         switch wire {
-        case .symmetric(let s): self = .init(s)
+        case .symmetric(let s): self = try .init(s, path: "\(root).Symmetric")
         case .asymmetric(let a): self = .asymmetric(a.paddingType)
         case .dukpt(let d): self = .dukpt(d)
         }
     }
 
     /// `PaddingType` on `Symmetric` is accepted and ignored (README, Decisions).
-    private init(_ s: DataPlane.SymmetricEncryptionAttributes) {
-        // The wire enum and the algorithm layer's enum share their raw values (the model's).
-        self = .symmetric(EncryptionMode(rawValue: s.mode.rawValue) ?? .ECB, iv: s.initializationVector)
+    private init(_ s: DataPlane.SymmetricEncryptionAttributes, path: String) throws {
+        // The wire enum and the algorithm layer's enum share their raw values (the model's); a value
+        // the model gains before paycrypt supports it is refused, never replaced.
+        guard let mode = EncryptionMode(rawValue: s.mode.rawValue) else {
+            throw ServiceError.validation("Mode \(s.mode.rawValue) is not supported by paycrypt.", field: "\(path).Mode")
+        }
+        self = .symmetric(mode, iv: s.initializationVector)
     }
 }
 
