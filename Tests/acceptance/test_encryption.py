@@ -499,3 +499,13 @@ def test_aws_cli_encrypt_and_decrypt(endpoint, keys):
     p = run_aws(endpoint, "payment-cryptography-data", "encrypt-data", "--key-identifier", arn, "--plain-text", "00" * 15,
                 "--encryption-attributes", '{"Symmetric": {"Mode": "ECB"}}')
     assert p.returncode != 0 and "ValidationException" in p.stderr
+
+
+def test_diffie_hellman_wrapped_key_is_not_implemented(dp, keys):
+    """ECDH-derived dynamic keys (key-exchange.md §6) are not built yet: an AWS-shaped 501, never a result."""
+    ecdh = {"CertificateAuthorityPublicKeyIdentifier": keys["kek_aes"]["KeyArn"], "PublicKeyCertificate": "QUJD" * 10,
+            "KeyAlgorithm": "AES_128", "KeyDerivationFunction": "NIST_SP800", "KeyDerivationHashAlgorithm": "SHA_256",
+            "SharedInformation": "00112233"}
+    r = expect(lambda: enc(dp, keys["kek_aes"], "00" * 16, {"Symmetric": {"Mode": "ECB"}},
+                           WrappedKey={"WrappedKeyMaterial": {"DiffieHellmanSymmetricKey": ecdh}}), "NotImplementedException", 501)
+    assert "DiffieHellmanSymmetricKey" in r["Error"]["Message"], r
