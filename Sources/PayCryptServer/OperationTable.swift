@@ -33,6 +33,9 @@ struct OperationTable: Sendable {
             "GeneratePinData": Self.handler(DataPlane.GeneratePinDataInput.self) { try await s.generatePinData($0, context: $1) },
             "VerifyPinData": Self.handler(DataPlane.VerifyPinDataInput.self) { try await s.verifyPinData($0, context: $1) },
             "TranslatePinData": Self.handler(DataPlane.TranslatePinDataInput.self) { try await s.translatePinData($0, context: $1) },
+            "EncryptData": Self.handler(DataPlane.EncryptDataInput.self) { try await s.encryptData($0, context: $1) },
+            "DecryptData": Self.handler(DataPlane.DecryptDataInput.self) { try await s.decryptData($0, context: $1) },
+            "ReEncryptData": Self.handler(DataPlane.ReEncryptDataInput.self) { try await s.reEncryptData($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

@@ -238,6 +238,41 @@ def run_every_operation_and_scan(srv, data_dir):
     ]:
         r = error_response(call)
         assert r["ResponseMetadata"]["HTTPStatusCode"] == 400, r
+    # Data encryption: plaintexts, ciphertexts, PANs, KSNs and wrapped keys must never be echoed.
+    d0_hex = secrets.token_hex(16).upper()
+    clear_keys.append(d0_hex)
+    d0 = import_key(cp, d0_hex, "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "AES_128", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    e1 = import_key(cp, KNOWN, "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TDES_2KEY", ["DeriveKey"])
+    plain_texts = [secrets.token_hex(32).upper(), secrets.token_hex(32).upper()]
+    cipher_texts = []
+    enc_cases = [
+        (d0["KeyArn"], {"Symmetric": {"Mode": "CBC", "InitializationVector": secrets.token_hex(16).upper()}}, plain_texts[0]),
+        (d0["KeyArn"], {"Symmetric": {"Mode": "CFB8"}}, plain_texts[0]),
+        (bdk["KeyArn"], {"Dukpt": {"KeySerialNumber": ksn, "Mode": "CBC"}}, plain_texts[1]),
+        (bdk_aes["KeyArn"], {"Dukpt": {"KeySerialNumber": "123456789012345600000001", "Mode": "ECB"}}, plain_texts[0]),
+        (e1["KeyArn"], {"Emv": {"MajorKeyDerivationMode": "EMV_OPTION_A", "PrimaryAccountNumber": pan, "PanSequenceNumber": "01",
+                                "SessionDerivationData": "ABCDEF1234567890", "Mode": "CBC"}}, plain_texts[1]),
+    ]
+    for key_arn, attrs, plain in enc_cases:
+        ct = dp.encrypt_data(KeyIdentifier=key_arn, PlainText=plain, EncryptionAttributes=attrs)["CipherText"]
+        cipher_texts.append(ct)
+        assert dp.decrypt_data(KeyIdentifier=key_arn, CipherText=ct, DecryptionAttributes=attrs)["PlainText"] == plain
+    cipher_texts.append(dp.re_encrypt_data(
+        IncomingKeyIdentifier=bdk["KeyArn"], OutgoingKeyIdentifier=d0["KeyArn"], CipherText=cipher_texts[2],
+        IncomingEncryptionAttributes=enc_cases[2][1], OutgoingEncryptionAttributes={"Symmetric": {"Mode": "CBC"}})["CipherText"])
+    for call in [
+        lambda: dp.encrypt_data(KeyIdentifier=d0["KeyArn"], PlainText=plain_texts[0] + "AB", EncryptionAttributes={"Symmetric": {"Mode": "ECB"}}),
+        lambda: dp_raw.encrypt_data(KeyIdentifier=d0["KeyArn"], PlainText=plain_texts[0] + "Z", EncryptionAttributes={"Symmetric": {"Mode": "ECB"}}),
+        lambda: dp.decrypt_data(KeyIdentifier=m3["KeyArn"], CipherText=plain_texts[0], DecryptionAttributes={"Symmetric": {"Mode": "ECB"}}),
+        lambda: dp.encrypt_data(KeyIdentifier=e1["KeyArn"], PlainText=plain_texts[1], EncryptionAttributes={"Emv": {
+            "MajorKeyDerivationMode": "EMV_OPTION_B", "PrimaryAccountNumber": pan, "PanSequenceNumber": "01",
+            "SessionDerivationData": "ABCDEF1234567890"}}),
+        lambda: dp.re_encrypt_data(IncomingKeyIdentifier=d0["KeyArn"], OutgoingKeyIdentifier=d0["KeyArn"], CipherText=plain_texts[0],
+                                   IncomingEncryptionAttributes={"Symmetric": {"Mode": "ECB"}},
+                                   OutgoingEncryptionAttributes={"Symmetric": {"Mode": "ECB"}}),
+    ]:
+        r = error_response(call)
+        assert r["Error"]["Code"] == "ValidationException", r
         error_bodies.append(json.dumps(r["Error"]))
 
     # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
@@ -324,6 +359,7 @@ def run_every_operation_and_scan(srv, data_dir):
     assert logs.count("operation=VerifyCardValidationData") >= 2 * len(card_cases)
     assert logs.count("operation=GeneratePinData") >= 24 and logs.count("operation=VerifyPinData") >= 24
     assert logs.count("operation=TranslatePinData") >= 8
+    assert logs.count("operation=EncryptData") >= len(enc_cases) and logs.count("operation=ReEncryptData") >= 1
 
     needles = {}
     for k in clear_keys:
@@ -337,6 +373,11 @@ def run_every_operation_and_scan(srv, data_dir):
         needles[f"PIN #{i}"] = v
     for i, v in enumerate(v for v in pin_values if v.strip("0")):  # a natural PIN's offset is all zeros
         needles.update({f"PIN data #{i} quoted": f'"{v}"', f"PIN data #{i} assigned": f"={v}"})
+    needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan})
+    for i, v in enumerate(plain_texts):
+        needles.update({f"plaintext #{i}": v, f"plaintext #{i} half": v[:32]})
+    for i, v in enumerate(cipher_texts):
+        needles[f"ciphertext #{i}"] = v
     # A 5-digit value could occur by chance in a log line; these are the forms a leak would take.
     for i, v in enumerate(card_values):
         needles.update({f"validation data #{i} quoted": f'"{v}"', f"validation data #{i} assigned": f"={v}",

@@ -76,3 +76,22 @@ def test_pin_data_offline():
                                            "PinValidationData": "1234567890123445", "PinOffset": "0001"}}}))
     assert p.returncode == 1 and p.stderr.startswith("VerificationFailedException: "), p.stderr
     assert "9046" not in p.stderr + p.stdout
+
+
+def test_encrypt_data_offline_dukpt_and_symmetric():
+    # ANSI X9.24-1:2009 A.4, KSN FFFF9876543210E00001, REQUEST data key, TDES-CBC, IV zero.
+    bdk = "bdk=0123456789ABCDEFFEDCBA9876543210:TDES_2KEY:TR31_B0_BASE_DERIVATION_KEY:DeriveKey"
+    p = offline("EncryptData", "--key", bdk, "--field", "CipherText", "--input", json.dumps(
+        {"KeyIdentifier": "bdk", "PlainText": "343031323334353637383930394439383700000000000000",
+         "EncryptionAttributes": {"Dukpt": {"KeySerialNumber": "FFFF9876543210E00001"}}}))
+    assert p.returncode == 0 and p.stdout.strip() == "FC0D53B7EA1FDA9EE68AAF2E70D9B9506229BE2AA993F04F", p.stderr
+    # SP 800-38A F.2.2 (CBC decryption), then a partial block refused naming the field.
+    d0 = "d0=2B7E151628AED2A6ABF7158809CF4F3C:AES_128:TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY:Encrypt,Decrypt,Wrap,Unwrap"
+    p = offline("DecryptData", "--key", d0, "--field", "PlainText", "--input", json.dumps(
+        {"KeyIdentifier": "d0", "CipherText": "7649ABAC8119B246CEE98E9B12E9197D",
+         "DecryptionAttributes": {"Symmetric": {"Mode": "CBC", "InitializationVector": "000102030405060708090A0B0C0D0E0F"}}}))
+    assert p.returncode == 0 and p.stdout.strip() == "6BC1BEE22E409F96E93D7E117393172A", p.stderr
+    p = offline("EncryptData", "--key", d0, "--input", json.dumps(
+        {"KeyIdentifier": "d0", "PlainText": "6BC1BEE22E409F96", "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}))
+    assert p.returncode == 1 and p.stderr.startswith("ValidationException: ") and "PlainText" in p.stderr
+    assert "6BC1BEE22E409F96" not in p.stderr.upper()

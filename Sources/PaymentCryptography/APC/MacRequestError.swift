@@ -1,6 +1,6 @@
 /// Why a GenerateMac or VerifyMac request is refused, in AWS's terms. Every case maps to a
 /// ValidationException except ``Kind/verificationFailed``, which is VerificationFailedException.
-public struct MacRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct MacRequestError: FieldRefusal, Sendable, Equatable {
     /// The kind of refusal.
     public enum Kind: Sendable, Equatable {
         /// A field's value breaks a rule; `field` names it.
@@ -38,9 +38,4 @@ public struct MacRequestError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// The decision for VerifyMac's failure message.
     public static let verificationFailedMessage = "MAC verification failed."
-
-    public var description: String {
-        if let field { return "\(field): \(message)" }
-        return message
-    }
 }

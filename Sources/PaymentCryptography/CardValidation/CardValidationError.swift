@@ -1,7 +1,7 @@
 /// Why a card validation request is refused, naming the AWS field at fault. Every case maps to
 /// a ValidationException except ``Kind/verificationFailed``, which is VerificationFailedException
 /// with Reason `INVALID_VALIDATION_DATA` (AWS API reference, VerifyCardValidationData).
-public struct CardValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CardValidationError: FieldRefusal, Sendable, Equatable {
     /// The kind of refusal.
     public enum Kind: Sendable, Equatable {
         /// A field's value breaks a rule; `field` names it.
@@ -36,10 +36,4 @@ public struct CardValidationError: Error, Sendable, Equatable, CustomStringConve
 
     /// The AWS `Reason` of a failed verification.
     public static let verificationFailedReason = "INVALID_VALIDATION_DATA"
-
-    /// The field path and message (never a value of the request).
-    public var description: String {
-        if let field { return "\(field): \(message)" }
-        return message
-    }
 }
