@@ -13,11 +13,11 @@ enum CredentialScope {
 
     /// True for region names that fit the model's ARN pattern (`[a-z]{2}-[a-z]{1,16}-[0-9]+`).
     static func isValidRegion(_ region: String) -> Bool {
-        let parts = region.split(separator: "-", omittingEmptySubsequences: false)
+        let parts = region.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count == 3 else { return false }
-        let lower: (Character) -> Bool = { $0 >= "a" && $0 <= "z" }
+        let lower: (UInt8) -> Bool = { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
         return parts[0].count == 2 && parts[0].allSatisfy(lower)
             && (1...16).contains(parts[1].count) && parts[1].allSatisfy(lower)
-            && !parts[2].isEmpty && parts[2].allSatisfy { $0.isASCII && $0.isNumber }
+            && !parts[2].isEmpty && parts[2].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 }

@@ -14,51 +14,14 @@ extension ServiceSchema {
     ///   an awsJson1_0 service, which routes by `operation(forTarget:)`).
     public func route(method: String, path: String) -> (operation: OperationSchema, uriLabels: [String: String])? {
         guard wireProtocol == .restJson1 else { return nil }
-        let rawPath = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let segments = rawPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
-        for operation in operations where operation.method.uppercased() == method.uppercased() {
-            if let labels = Self.match(template: operation.requestURI, segments: segments) {
-                return (operation, labels)
+        let upper = method.uppercased()
+        let segments = CompiledRoute.segments(of: path)
+        for route in routes where route.method == upper {
+            if let labels = route.match(segments) {
+                return (route.operation, labels)
             }
         }
         return nil
-    }
-
-    private static func match(template: String, segments: [String]) -> [String: String]? {
-        let templatePath = template.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let parts = templatePath.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
-        let labelIndices = parts.indices.filter { isLabel(parts[$0]) }
-        if labelIndices.count == 1, let at = labelIndices.first {
-            let suffixCount = parts.count - at - 1
-            guard segments.count >= parts.count,
-                Array(segments.prefix(at)) == Array(parts.prefix(at)),
-                Array(segments.suffix(suffixCount)) == Array(parts.suffix(suffixCount))
-            else { return nil }
-            let spanned = segments[at..<(segments.count - suffixCount)].joined(separator: "/")
-            guard let value = spanned.removingPercentEncoding, !value.isEmpty else { return nil }
-            return [labelName(parts[at]): value]
-        }
-        guard parts.count == segments.count else { return nil }
-        var labels: [String: String] = [:]
-        for (part, segment) in zip(parts, segments) {
-            if isLabel(part) {
-                guard let value = segment.removingPercentEncoding, !value.isEmpty else { return nil }
-                labels[labelName(part)] = value
-            } else if part != segment {
-                return nil
-            }
-        }
-        return labels
-    }
-
-    private static func isLabel(_ part: String) -> Bool {
-        part.hasPrefix("{") && part.hasSuffix("}")
-    }
-
-    private static func labelName(_ part: String) -> String {
-        var name = part.dropFirst().dropLast()
-        if name.hasSuffix("+") { name = name.dropLast() }
-        return String(name)
     }
 
     /// The input of `operation` as one JSON object: the body's members, with every bound member
@@ -116,5 +79,66 @@ extension ServiceSchema {
         default:
             return .string(text)
         }
+    }
+}
+
+/// A restJson1 operation's URI template, split into segments once (the model does not change).
+struct CompiledRoute: Sendable {
+    let operation: OperationSchema
+    /// The HTTP method, uppercased.
+    let method: String
+    /// The template's path segments after the leading `/` (a `{label}` segment is a label).
+    let parts: [String]
+    /// The label name of each part, nil for a literal part.
+    let labels: [String?]
+    /// The index of the only label, when the template has exactly one.
+    let onlyLabel: Int?
+
+    init(_ operation: OperationSchema) {
+        self.operation = operation
+        method = operation.method.uppercased()
+        parts = Self.segments(of: operation.requestURI)
+        labels = parts.map { part in
+            guard part.hasPrefix("{"), part.hasSuffix("}") else { return nil }
+            var name = part.dropFirst().dropLast()
+            if name.hasSuffix("+") { name = name.dropLast() }
+            return String(name)
+        }
+        let labelIndices = labels.indices.filter { labels[$0] != nil }
+        onlyLabel = labelIndices.count == 1 ? labelIndices.first : nil
+    }
+
+    /// The path's segments after the leading `/`, without a query; split on the UTF-8 bytes.
+    static func segments(of path: String) -> [String] {
+        let bytes = path.utf8
+        let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+        var segments = bytes[..<end].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        if !segments.isEmpty { segments.removeFirst() }
+        return segments
+    }
+
+    /// The label values when `segments` fit the template, percent-decoded; nil otherwise.
+    func match(_ segments: [String]) -> [String: String]? {
+        if let at = onlyLabel, let name = labels[at] {
+            let suffixCount = parts.count - at - 1
+            guard segments.count >= parts.count else { return nil }
+            for i in 0..<at where segments[i] != parts[i] { return nil }
+            for i in 0..<suffixCount where segments[segments.count - suffixCount + i] != parts[at + 1 + i] { return nil }
+            let spanned = segments[at..<(segments.count - suffixCount)].joined(separator: "/")
+            guard let value = spanned.removingPercentEncoding, !value.isEmpty else { return nil }
+            return [name: value]
+        }
+        guard parts.count == segments.count else { return nil }
+        var values: [String: String] = [:]
+        for (i, segment) in segments.enumerated() {
+            if let name = labels[i] {
+                guard let value = segment.removingPercentEncoding, !value.isEmpty else { return nil }
+                values[name] = value
+            } else if parts[i] != segment {
+                return nil
+            }
+        }
+        return values
     }
 }

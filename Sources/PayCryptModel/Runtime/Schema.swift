@@ -271,6 +271,10 @@ public struct ServiceSchema: Sendable {
     public let operations: [OperationSchema]
     /// Every error shape, by name.
     public let errors: [String: ErrorSchema]
+    /// The operations by name and by `X-Amz-Target`, and the restJson1 URI templates parsed once.
+    let operationsByName: [String: OperationSchema]
+    let operationsByTarget: [String: OperationSchema]
+    let routes: [CompiledRoute]
 
     /// Creates a service schema from the generated lists.
     public init(
@@ -289,16 +293,19 @@ public struct ServiceSchema: Sendable {
         self.shapes = Dictionary(shapes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.operations = operations
         self.errors = Dictionary(errors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        operationsByName = Dictionary(operations.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        operationsByTarget = Dictionary(operations.compactMap { op in op.target.map { ($0, op) } }, uniquingKeysWith: { first, _ in first })
+        routes = wireProtocol == .restJson1 ? operations.map(CompiledRoute.init) : []
     }
 
     /// The operation with the given name, e.g. `GenerateMac`.
     public func operation(named name: String) -> OperationSchema? {
-        operations.first { $0.name == name }
+        operationsByName[name]
     }
 
     /// The operation an `X-Amz-Target` header names, e.g. `PaymentCryptographyControlPlane.CreateKey`.
     public func operation(forTarget target: String) -> OperationSchema? {
-        operations.first { $0.target == target }
+        operationsByTarget[target]
     }
 
     /// The HTTP status for an error shape of this service, or `nil` if the service has no such error.

@@ -31,21 +31,24 @@ struct SigV4Authorization: Sendable, Equatable {
     ///   - hasDate: Whether the request has an `X-Amz-Date` or `Date` header; AWS reports its
     ///     absence together with the header's missing parameters.
     static func parse(_ header: String, hasDate: Bool) throws(SigV4Failure) -> SigV4Authorization {
-        let trimmed = SigV4Canonical.trimmed(header)
-        let algorithmEnd = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) ?? trimmed.endIndex
-        let algorithm = String(trimmed[..<algorithmEnd])
+        // Parsed on the UTF-8 bytes: the separators are ASCII, and each piece keeps its exact text.
+        let bytes = Array(header.utf8)
+        let whole = Self.trim(bytes[...])
+        let algorithmEnd = whole.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) ?? whole.endIndex
+        let algorithm = String(decoding: whole[..<algorithmEnd], as: UTF8.self)
 
         var parameters: [String: String] = [:]
         if algorithm == SigV4Verifier.algorithm {
-            for part in trimmed[algorithmEnd...].split(separator: ",") {
-                let item = SigV4Canonical.trimmed(String(part))
+            for part in whole[algorithmEnd...].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                let item = Self.trim(part)
                 if item.isEmpty { continue }
-                guard let equals = item.firstIndex(of: "=") else {
-                    throw incomplete("'\(item)' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
+                guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else {
+                    throw incomplete("'\(String(decoding: item, as: UTF8.self))' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
                 }
-                let key = SigV4Canonical.trimmed(String(item[..<equals]))
-                let value = SigV4Canonical.trimmed(String(item[item.index(after: equals)...]))
-                if parameters[key] == nil { parameters[key] = value }
+                let key = String(decoding: Self.trim(item[..<equals]), as: UTF8.self)
+                if parameters[key] == nil {
+                    parameters[key] = String(decoding: Self.trim(item[(equals + 1)...]), as: UTF8.self)
+                }
             }
         } else if algorithm.hasPrefix("AWS4-") {
             throw incomplete("Unsupported AWS 'algorithm': '\(algorithm)'. Only '\(SigV4Verifier.algorithm)' is accepted.")
@@ -62,11 +65,13 @@ struct SigV4Authorization: Sendable, Equatable {
             throw incomplete(missing.joined(separator: " ") + " Authorization=\(header)")
         }
 
-        let elements = credentialField.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let elements = credentialField.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
         guard elements.count == 5 else {
             throw incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialField)'")
         }
-        let names = signedHeadersField.split(separator: ";", omittingEmptySubsequences: false).map { $0.lowercased() }
+        let names = signedHeadersField.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self).lowercased() }
         guard !signedHeadersField.isEmpty, !names.contains(where: \.isEmpty) else {
             throw incomplete("SignedHeaders must be a non-empty, semicolon-separated list of header names, got '\(signedHeadersField)'.")
         }
@@ -76,6 +81,15 @@ struct SigV4Authorization: Sendable, Equatable {
             signedHeaders: names,
             signature: signature
         )
+    }
+
+    /// The bytes without leading and trailing spaces, tabs, CR and LF.
+    private static func trim(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 
     private static func incomplete(_ message: String) -> SigV4Failure {

@@ -120,8 +120,13 @@ enum SigV4Canonical {
     /// (botocore lists them sorted). A header sent more than once has its values joined by `,`
     /// in the order received; a signed header that is absent has an empty value.
     static func canonicalHeaders(_ request: SigV4Request, signedHeaders: [String]) -> String {
+        canonicalHeaders(SigV4Headers(request.headers), signedHeaders: signedHeaders)
+    }
+
+    /// ``canonicalHeaders(_:signedHeaders:)`` from headers already indexed by lowercased name.
+    static func canonicalHeaders(_ headers: SigV4Headers, signedHeaders: [String]) -> String {
         signedHeaders.map { name in
-            "\(name):" + request.values(of: name).map(trimAll).joined(separator: ",")
+            "\(name):" + headers[name].map(trimAll).joined(separator: ",")
         }.joined(separator: "\n")
     }
 
@@ -129,6 +134,17 @@ enum SigV4Canonical {
     /// each inner run of whitespace into one space, with whitespace as Python's `str.split`
     /// sees it (Unicode White_Space plus U+001C…U+001F).
     static func trimAll(_ value: String) -> String {
+        // Fast path: printable ASCII with single inner spaces and none at the ends is unchanged.
+        let bytes = value.utf8
+        if let first = bytes.first, let last = bytes.last, first != 0x20, last != 0x20 {
+            var previousSpace = false
+            var plain = true
+            for byte in bytes {
+                if byte < 0x20 || byte >= 0x7F || (byte == 0x20 && previousSpace) { plain = false; break }
+                previousSpace = byte == 0x20
+            }
+            if plain { return value }
+        }
         var words: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in value.unicodeScalars {

@@ -40,6 +40,24 @@ public struct SigV4Request: Sendable {
     }
 }
 
+/// A request's header values by lowercased name, in the order received: built once per
+/// verification, so that each lookup is one hash instead of lowercasing every header again.
+struct SigV4Headers {
+    private var values: [String: [String]] = [:]
+
+    init(_ headers: [(name: String, value: String)]) {
+        values.reserveCapacity(headers.count)
+        for header in headers {
+            // HTTP field names are ASCII; lowercase them without Unicode case mapping.
+            let name = header.name.utf8.allSatisfy({ $0 < 0x41 || $0 > 0x5A }) ? header.name : header.name.lowercased()
+            values[name, default: []].append(header.value)
+        }
+    }
+
+    /// The values of the header with this lowercased name.
+    subscript(_ lowercasedName: String) -> [String] { values[lowercasedName] ?? [] }
+}
+
 /// Who signed a request whose signature checked out.
 public struct VerifiedCaller: Sendable, Equatable {
     /// The access key id from the credential scope.
@@ -153,7 +171,8 @@ public struct SigV4Verifier: Sendable {
     }
 
     private func check(_ request: SigV4Request) throws(SigV4Failure) -> VerifiedCaller {
-        let authorizations = request.values(of: "authorization")
+        let headers = SigV4Headers(request.headers)
+        let authorizations = headers["authorization"]
         guard let header = authorizations.first else {
             if SigV4Canonical.hasPresignedParameters(request.rawQuery) {
                 throw incomplete("Query-string (presigned URL) authentication is not supported by this server; "
@@ -166,8 +185,8 @@ public struct SigV4Verifier: Sendable {
         }
 
         // The date: X-Amz-Date wins over Date (SigV4 spec; botocore sends one or the other).
-        let dateHeader = request.values(of: "x-amz-date").first.map { (value: $0, isAmz: true) }
-            ?? request.values(of: "date").first.map { (value: $0, isAmz: false) }
+        let dateHeader = headers["x-amz-date"].first.map { (value: $0, isAmz: true) }
+            ?? headers["date"].first.map { (value: $0, isAmz: false) }
         let authorization = try SigV4Authorization.parse(header, hasDate: dateHeader != nil)
         guard let dateHeader else {
             // `parse` already failed when the date was missing; this keeps the compiler sure of it.
@@ -182,7 +201,7 @@ public struct SigV4Verifier: Sendable {
         guard authorization.signedHeaders.contains("host") else {
             throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
         }
-        for name in Self.headersThatMustBeSigned where !authorization.signedHeaders.contains(name) && !request.values(of: name).isEmpty {
+        for name in Self.headersThatMustBeSigned where !authorization.signedHeaders.contains(name) && !headers[name].isEmpty {
             throw incomplete("'\(Self.displayName(name))' must be a 'SignedHeader' in the AWS Authorization.")
         }
         let scope = authorization.credential
@@ -209,7 +228,7 @@ public struct SigV4Verifier: Sendable {
 
         let bodyHash = SigV4Canonical.hexSHA256(request.body)
         let payloadHash: String
-        if let declared = request.values(of: "x-amz-content-sha256").first {
+        if let declared = headers["x-amz-content-sha256"].first {
             guard declared.lowercased() == bodyHash else {
                 throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
             }
@@ -226,7 +245,7 @@ public struct SigV4Verifier: Sendable {
                 method: request.method,
                 canonicalURI: SigV4Canonical.canonicalURI(request.rawPath),
                 canonicalQuery: query,
-                canonicalHeaders: SigV4Canonical.canonicalHeaders(request, signedHeaders: authorization.signedHeaders),
+                canonicalHeaders: SigV4Canonical.canonicalHeaders(headers, signedHeaders: authorization.signedHeaders),
                 signedHeaders: authorization.signedHeadersField,
                 payloadHash: payloadHash
             )
@@ -243,7 +262,7 @@ public struct SigV4Verifier: Sendable {
             accessKeyId: scope.accessKeyId,
             region: scope.region,
             signedHeaders: authorization.signedHeaders,
-            securityToken: request.values(of: "x-amz-security-token").first
+            securityToken: headers["x-amz-security-token"].first
         )
     }
 

@@ -31,8 +31,7 @@ struct RequestAuthenticator: Sendable {
     /// - Throws: `AWSErrorResponse` with the SigV4 exception, `ServiceError` for a region that is
     ///   not a valid region name.
     func authenticate(_ request: Request, body: [UInt8]) throws -> Caller {
-        var caller = Caller(account: accountId,
-                            region: CredentialScope.region(authorization: request.headers[.authorization]) ?? defaultRegion)
+        var caller: Caller
         if let identities, let verifier {
             switch verifier.verify(Self.signedRequest(request, body: body)) {
             case .failure(let f):
@@ -44,6 +43,8 @@ struct RequestAuthenticator: Sendable {
                 }
                 caller = Caller(account: identity.principal.account, region: verified.region, principal: identity.principal)
             }
+        } else {
+            caller = Caller(account: accountId, region: CredentialScope.region(authorization: request.headers[.authorization]) ?? defaultRegion)
         }
         guard CredentialScope.isValidRegion(caller.region) else {
             throw ServiceError(.validation, "The region '\(RequestObserver.loggable(caller.region))' in the request's credential scope is not a valid region name.")
