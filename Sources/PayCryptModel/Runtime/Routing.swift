@@ -98,13 +98,14 @@ struct CompiledRoute: Sendable {
         self.operation = operation
         method = operation.method.uppercased()
         parts = Self.segments(of: operation.requestURI)
-        labels = parts.map { part in
+        let names: [String?] = parts.map { part in
             guard part.hasPrefix("{"), part.hasSuffix("}") else { return nil }
             var name = part.dropFirst().dropLast()
             if name.hasSuffix("+") { name = name.dropLast() }
             return String(name)
         }
-        let labelIndices = labels.indices.filter { labels[$0] != nil }
+        labels = names
+        let labelIndices = names.indices.filter { names[$0] != nil }
         onlyLabel = labelIndices.count == 1 ? labelIndices.first : nil
     }
 
