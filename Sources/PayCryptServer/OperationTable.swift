@@ -30,6 +30,8 @@ struct OperationTable: Sendable {
             "VerifyMac": Self.handler(DataPlane.VerifyMacInput.self) { try await s.verifyMac($0, context: $1) },
             "GenerateCardValidationData": Self.handler(DataPlane.GenerateCardValidationDataInput.self) { try await s.generateCardValidationData($0, context: $1) },
             "VerifyCardValidationData": Self.handler(DataPlane.VerifyCardValidationDataInput.self) { try await s.verifyCardValidationData($0, context: $1) },
+            "GenerateAuthRequestCryptogram": Self.handler(DataPlane.GenerateAuthRequestCryptogramInput.self) { try await s.generateAuthRequestCryptogram($0, context: $1) },
+            "VerifyAuthRequestCryptogram": Self.handler(DataPlane.VerifyAuthRequestCryptogramInput.self) { try await s.verifyAuthRequestCryptogram($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

@@ -163,6 +163,47 @@ def run_every_operation_and_scan(srv, data_dir):
         KeyIdentifier=e4["KeyArn"], PrimaryAccountNumber=card_pan, GenerationAttributes=card_cases[0][1]))
     error_bodies.append(json.dumps(r["Error"]))
 
+    # EMV cryptograms: every SessionKeyDerivation member, ARPC methods 1 and 2, a wrong ARQC, bad fields.
+    e0_hex = secrets.token_hex(16).upper()
+    clear_keys.append(e0_hex)
+    e0 = import_key(cp, e0_hex, "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TDES_2KEY", ["DeriveKey"])
+    emv_pan = "6" + "".join(str(secrets.randbelow(10)) for _ in range(17))
+    txn = secrets.token_hex(40).upper()
+    arqc_members = [
+        {"EmvCommon": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042"}},
+        {"Mastercard": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042",
+                        "UnpredictableNumber": "1A2B3C4D"}},
+        {"Emv2000": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042"}},
+        {"Amex": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01"}},
+        {"Visa": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01"}},
+        {"UnionPay": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042"}},
+    ]
+    arpcs = [{"ArpcMethod1": {"AuthResponseCode": "3030"}},
+             {"ArpcMethod2": {"CardStatusUpdate": "00000000", "ProprietaryAuthenticationData": "1234"}}]
+    for i, member in enumerate(arqc_members):
+        for option in ("EMV_OPTION_A", "EMV_OPTION_B"):
+            q = dp.generate_auth_request_cryptogram(KeyIdentifier=e0["KeyArn"], TransactionData=txn, MajorKeyDerivationMode=option,
+                                                    SessionKeyDerivationAttributes=member)["AuthRequestCryptogram"]
+            mac_values.append(q)
+            out = dp.verify_auth_request_cryptogram(KeyIdentifier=e0["KeyArn"], TransactionData=txn, AuthRequestCryptogram=q,
+                                                    MajorKeyDerivationMode=option, SessionKeyDerivationAttributes=member,
+                                                    AuthResponseAttributes=arpcs[i % 2])
+            mac_values.append(out["AuthResponseValue"])
+            wrong = q[:-1] + ("0" if q[-1] != "0" else "1")
+            r = error_response(lambda: dp.verify_auth_request_cryptogram(
+                KeyIdentifier=e0["KeyArn"], TransactionData=txn, AuthRequestCryptogram=wrong,
+                MajorKeyDerivationMode=option, SessionKeyDerivationAttributes=member))
+            assert r["Error"]["Code"] == "VerificationFailedException", r
+            error_bodies.append(json.dumps(r["Error"]))
+    r = error_response(lambda: dp_raw.generate_auth_request_cryptogram(
+        KeyIdentifier=e0["KeyArn"], TransactionData=txn + "Z", MajorKeyDerivationMode="EMV_OPTION_A",
+        SessionKeyDerivationAttributes={"Visa": {"PrimaryAccountNumber": emv_pan + "X", "PanSequenceNumber": "01"}}))
+    error_bodies.append(json.dumps(r["Error"]))
+    r = error_response(lambda: dp.generate_auth_request_cryptogram(
+        KeyIdentifier=e0["KeyArn"], TransactionData=txn, MajorKeyDerivationMode="EMV_OPTION_B",
+        SessionKeyDerivationAttributes={"Visa": {"PrimaryAccountNumber": emv_pan[:16], "PanSequenceNumber": "01"}}))
+    error_bodies.append(json.dumps(r["Error"]))
+
     # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
     alias = unique_alias("secret")
     cp.get_key(KeyIdentifier=m3["KeyArn"])
@@ -245,13 +286,16 @@ def run_every_operation_and_scan(srv, data_dir):
     assert logs.count("operation=VerifyMac") >= 2 * len(cases)
     assert logs.count("operation=GenerateCardValidationData") >= len(card_cases)
     assert logs.count("operation=VerifyCardValidationData") >= 2 * len(card_cases)
+    assert logs.count("operation=GenerateAuthRequestCryptogram") >= 2 * len(arqc_members)
+    assert logs.count("operation=VerifyAuthRequestCryptogram") >= 4 * len(arqc_members)
 
     needles = {}
     for k in clear_keys:
         raw_bytes = bytes.fromhex(k)
         needles.update({f"key {k[:6]}.. hex": k, f"key {k[:6]}.. base64": base64.b64encode(raw_bytes).decode()})
         needles[f"key {k[:6]}.. half"] = k[:16]
-    needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan})
+    needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan, "EMV PAN": emv_pan, "EMV PAN prefix": emv_pan[:16],
+                    "transaction data": txn})
     # A 5-digit value could occur by chance in a log line; these are the forms a leak would take.
     for i, v in enumerate(card_values):
         needles.update({f"validation data #{i} quoted": f'"{v}"', f"validation data #{i} assigned": f"={v}",

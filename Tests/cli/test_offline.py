@@ -44,3 +44,21 @@ def test_card_validation_offline():
                     {"KeyIdentifier": "cvk", "PrimaryAccountNumber": "4123456789012345",
                      "GenerationAttributes": {"CardVerificationValue2": {"CardExpiryDate": "1226"}}}))
     assert p.returncode == 0 and p.stdout.strip().isdigit() and len(p.stdout.strip()) == 3, p.stderr
+
+
+def test_arqc_verify_with_arpc_offline():
+    """EMV Book 2 vector A3 of the contract (pyemv test_cvn_hsm.py::test_visa_cvn10): ARQC and ARPC method 1."""
+    t10 = "000000004000" "000000000000" "0124" "8000048000" "0124" "191105" "01" "52BF4585" "1800" "001C"
+    data = t10 + "03A06010" + "000000"  # ISO 9797-1 method 1, applied by the caller
+    imk = "imk=0123456789ABCDEFFEDCBA9876543210:TDES_2KEY:TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS:DeriveKey"
+    req = {"KeyIdentifier": "imk", "TransactionData": data, "MajorKeyDerivationMode": "EMV_OPTION_A",
+           "SessionKeyDerivationAttributes": {"Visa": {"PrimaryAccountNumber": "1234567890123456", "PanSequenceNumber": "00"}}}
+    p = offline("GenerateAuthRequestCryptogram", "--key", imk, "--field", "AuthRequestCryptogram", "--input", json.dumps(req))
+    assert p.returncode == 0 and p.stdout.strip() == "29CCA15AE665FA2E", p.stderr
+    p = offline("VerifyAuthRequestCryptogram", "--key", imk, "--input", json.dumps(
+        {**req, "AuthRequestCryptogram": "29CCA15AE665FA2E", "AuthResponseAttributes": {"ArpcMethod1": {"AuthResponseCode": "3030"}}}))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["AuthResponseValue"] == "28993816AFAE4AEB" and out["KeyCheckValue"] == "08D7B4"
+    p = offline("VerifyAuthRequestCryptogram", "--key", imk, "--input", json.dumps({**req, "AuthRequestCryptogram": "29CCA15AE665FA2F"}))
+    assert p.returncode == 1 and p.stderr.startswith("VerificationFailedException: ARQC verification failed."), p.stderr
