@@ -32,6 +32,7 @@ struct OperationTable: Sendable {
             "VerifyCardValidationData": Self.handler(DataPlane.VerifyCardValidationDataInput.self) { try await s.verifyCardValidationData($0, context: $1) },
             "GenerateAuthRequestCryptogram": Self.handler(DataPlane.GenerateAuthRequestCryptogramInput.self) { try await s.generateAuthRequestCryptogram($0, context: $1) },
             "VerifyAuthRequestCryptogram": Self.handler(DataPlane.VerifyAuthRequestCryptogramInput.self) { try await s.verifyAuthRequestCryptogram($0, context: $1) },
+            "GenerateMacEmvPinChange": Self.handler(DataPlane.GenerateMacEmvPinChangeInput.self) { try await s.generateMacEmvPinChange($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

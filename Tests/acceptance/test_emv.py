@@ -280,20 +280,6 @@ def test_disabled_and_deleted_keys_are_refused(cp, dp):
         expect_validation(lambda: dp.generate_auth_request_cryptogram(KeyIdentifier=ident, **GOOD))
 
 
-def test_pin_change_is_not_implemented_yet(dp):
-    """GenerateMacEmvPinChange is not built yet: AWS-shaped NotImplementedException, never a fake MAC."""
-    member_attrs = {"EmvCommon": {"MajorKeyDerivationMode": "EMV_OPTION_A", "PrimaryAccountNumber": PAN, "PanSequenceNumber": "00",
-                                  "ApplicationCryptogram": "0000000000000000", "Mode": "CBC", "PinBlockPaddingType": "NO_PADDING",
-                                  "PinBlockLengthPosition": "NONE"}}
-    with pytest.raises(ClientError) as e:
-        dp.generate_mac_emv_pin_change(NewPinPekIdentifier="alias/none", NewEncryptedPinBlock="0000000000000000",
-                                       PinBlockFormat="ISO_FORMAT_0", SecureMessagingIntegrityKeyIdentifier="alias/none",
-                                       SecureMessagingConfidentialityKeyIdentifier="alias/none", MessageData="0000000000000000",
-                                       DerivationMethodAttributes=member_attrs)
-    code, status, _ = error_of(e)
-    assert code == "NotImplementedException" and status == 501
-
-
 # ------------------------------------------------------------------------------------- AWS CLI
 
 

@@ -14,7 +14,10 @@ GenerateAuthRequestCryptogram and VerifyAuthRequestCryptogram over every Session
 member, both MajorKeyDerivationMode values (option B with PANs of 17..19 digits), PANs of
 12..19 digits, aligned, unaligned and odd-length mixed-case TransactionData, and, for verify,
 no ARPC, ArpcMethod1 and ArpcMethod2 (with and without proprietary data, odd lengths too);
-about a third of the verify cases carry a wrong ARQC and must fail. Writes one JSON file
+about a third of the verify cases carry a wrong ARQC and must fail; then 250 GenerateMacEmvPinChange
+cases (every DerivationMethodAttributes member, every EmvCommon option, PIN block formats 0/1/3, PEKs
+of 16 and 24 bytes, Visa/Amex with and without the current PIN) through pyemv's secure-messaging
+functions, the PIN change vectors B1-B8 checked first. Writes one JSON file
 (sorted keys, one case per line, no timestamps: the same seed gives the same bytes).
 """
 
@@ -183,7 +186,29 @@ def published_checks() -> int:
         if parity_free(got) != parity_free(bytes.fromhex(want)):
             raise SystemExit(f"oracle disagrees with building block {want}: {got.hex().upper()}")
         n += 1
+    # PIN change vectors B1-B8 (pyemv tests/test_cvn_hsm.py): new PIN 9999, current PIN 8888.
+    for member, fields, cur, message, block, mac in PIN_CHANGE_PUBLISHED:
+        c = {"member": member, "option": "EMV_OPTION_A", "pan": "1234567890123456", "psn": "00", "pin": "9999",
+             "smi": "FEDCBA98765432100123456789ABCDEF", "smc": "89ABCDEF0123456776543210FEDCBA98", "ac": IMK.hex(),
+             "messageData": message, "fields": fields}
+        if cur:
+            c["currentPin"] = "8888"
+        if pin_change(c) != (block, mac):
+            raise SystemExit(f"oracle disagrees with published PIN change vector {message}")
+        n += 1
     return n
+
+
+PIN_CHANGE_PUBLISHED = [
+    ("Visa", {"ApplicationTransactionCounter": "001C"}, False, "8424000218001C29CCA15AE665FA2E", "BB221AF527377A2811D2B6EBC396A939", "1A965A5CB2CE62DA"),
+    ("Visa", {"ApplicationTransactionCounter": "001C"}, True, "8424000118001C29CCA15AE665FA2E", "2EE025E554BCD87E11D2B6EBC396A939", "C4A8393B57DD2F3F"),
+    ("Visa", {"ApplicationTransactionCounter": "001C"}, False, "8424000218001C7A788EA6B8A3E733", "BB221AF527377A2811D2B6EBC396A939", "1A22B480EF312F40"),
+    ("Visa", {"ApplicationTransactionCounter": "001C"}, True, "8424000118001C7A788EA6B8A3E733", "2EE025E554BCD87E11D2B6EBC396A939", "0FB94A4E4EC10F41"),
+    ("Mastercard", {"ApplicationCryptogram": "24CCF3DEE3158C70"}, False, "8424000210001C24CCF3DEE3158C70", "00859B8FE53F316D", "EB4B64C36BF88E39"),
+    ("Mastercard", {"ApplicationCryptogram": "EAE8A620A75648D8"}, False, "8424000210001CEAE8A620A75648D8", "8661C474E4940A43", "78390C64CB96756E"),
+    ("Mastercard", {"ApplicationCryptogram": "CD29615D6452E70E"}, False, "8424000210001CCD29615D6452E70E", "7647E71F85AA6A35", "AE4B4E838666773D"),
+    ("Mastercard", {"ApplicationCryptogram": "C30E54BE496CF5E5"}, False, "8424000210001CC30E54BE496CF5E5", "D9F5896BE8E283C6", "82264E1D32DF1D51"),
+]
 
 
 # ----------------------------------------------------------------------------- random cases
@@ -259,20 +284,134 @@ def build(seed: int) -> dict:
         value = arpc(imk, option, member, pan, psn, f, good, response) if (matches and response) else None
         verify.append({"member": member, "option": option, "key": imk.hex().upper(), "pan": pan, "psn": psn, "fields": f,
                        "transactionData": data, "arqc": given, "matches": matches, "response": response, "arpc": value})
-    return {"seed": seed, "generator": GENERATOR, "oracles": oracle_versions(), "generate": generate, "verify": verify}
+    return {"seed": seed, "generator": GENERATOR, "oracles": oracle_versions(), "generate": generate, "verify": verify,
+            "pinChange": build_pin_change(rng)}
+
+
+
+# ----------------------------------------------------------------------------- PIN change (GenerateMacEmvPinChange)
+
+import pyemv.sm  # noqa: E402
+
+PIN_MEMBERS = ["EmvCommon", "Mastercard", "Visa", "Amex", "Emv2000"]
+PIN_FORMATS = ["ISO_FORMAT_0", "ISO_FORMAT_1", "ISO_FORMAT_3"]
+
+
+def tdes_ecb(key: bytes, data: bytes) -> bytes:
+    return b"".join(tdes_encrypt(key[:16], data[i:i + 8]) for i in range(0, len(data), 8))
+
+
+def tdes_cbc(key: bytes, data: bytes) -> bytes:
+    out, prev = b"", bytes(8)
+    for i in range(0, len(data), 8):
+        prev = tdes_encrypt(key[:16], bytes(a ^ b for a, b in zip(prev, data[i:i + 8])))
+        out += prev
+    return out
+
+
+def pin_block(pin: str, fmt: str, pan: str, rng: random.Random) -> bytes:
+    """ISO 9564-1 format 0, 1 or 3 clear block (format 1 and 3 fills are random, as terminals make them)."""
+    n = len(pin)
+    if fmt == "ISO_FORMAT_1":
+        return bytes.fromhex("1" + format(n, "X") + pin + "".join(rng.choice("0123456789ABCDEF") for _ in range(14 - n)))
+    fill = "F" * (14 - n) if fmt == "ISO_FORMAT_0" else "".join(rng.choice("ABCDEF") for _ in range(14 - n))
+    field = bytes.fromhex(("0" if fmt == "ISO_FORMAT_0" else "3") + format(n, "X") + pin + fill)
+    digits = pan[:-1][-12:]
+    pan_field = bytes.fromhex("0" * (16 - len(digits)) + digits)
+    return bytes(a ^ b for a, b in zip(field, pan_field))
+
+
+def pin_encrypt(pek: bytes, block: bytes) -> bytes:
+    """TDES-ECB under a double- or triple-length PEK (pycryptodome's DES3 refuses degenerate keys, so by hand)."""
+    k1, k2 = pek[:8], pek[8:16]
+    k3 = pek[16:24] if len(pek) == 24 else k1
+    x = DES.new(k1, DES.MODE_ECB).encrypt(block)
+    x = DES.new(k2, DES.MODE_ECB).decrypt(x)
+    return DES.new(k3, DES.MODE_ECB).encrypt(x)
+
+
+def pin_change(c: dict) -> tuple[str, str]:
+    """(EncryptedPinBlock, Mac) of a case by the contract's §4: pyemv's secure-messaging functions where
+    pyemv has the scheme, the EmvCommon options written here on the same TDES."""
+    member, f = c["member"], c["fields"]
+    pan, psn = c["pan"], c["psn"]
+    derive = pyemv.kd.derive_icc_mk_a if c["option"] == "EMV_OPTION_A" else pyemv.kd.derive_icc_mk_b
+    mk_smi, mk_smc = derive(bytes.fromhex(c["smi"]), pan, psn), derive(bytes.fromhex(c["smc"]), pan, psn)
+    if member in ("EmvCommon", "Mastercard"):
+        r = bytes.fromhex(f["ApplicationCryptogram"])
+        sk_smi, sk_smc = pyemv.kd.derive_common_sk(mk_smi, r), pyemv.kd.derive_common_sk(mk_smc, r)
+    elif member in ("Visa", "Amex"):
+        atc = bytes.fromhex(f["ApplicationTransactionCounter"])
+        sk_smi, sk_smc = pyemv.kd.derive_visa_sm_sk(mk_smi, atc), pyemv.kd.derive_visa_sm_sk(mk_smc, atc)
+    else:
+        atc = bytes.fromhex(f["ApplicationTransactionCounter"])
+        sk_smi, sk_smc = pyemv.kd.derive_emv2000_tree_sk(mk_smi, atc), pyemv.kd.derive_emv2000_tree_sk(mk_smc, atc)
+    if member in ("Visa", "Amex"):
+        mk_ac = derive(bytes.fromhex(c["ac"]), pan, psn)
+        target = pyemv.sm.format_vis_pin_block(mk_ac, c["pin"], c.get("currentPin"))
+        enc = pyemv.sm.encrypt_command_data(sk_smc, target, pyemv.sm.EncryptionType.VISA)
+    else:
+        target = pyemv.sm.format_iso9564_2_pin_block(c["pin"])
+        if member in ("Mastercard", "Emv2000"):
+            enc = pyemv.sm.encrypt_command_data(sk_smc, target, pyemv.sm.EncryptionType.MASTERCARD)
+        else:
+            data = (b"\x08" if f["PinBlockLengthPosition"] == "FRONT_OF_PIN_BLOCK" else b"") + target
+            if f["PinBlockPaddingType"] == "ISO_IEC_7816_4":
+                data = pyemv.mac.pad_iso9797_2(data, 8)
+            enc = tdes_cbc(sk_smc, data) if f["Mode"] == "CBC" else tdes_ecb(sk_smc, data)
+    mac = pyemv.sm.generate_command_mac(sk_smi, bytes.fromhex(c["messageData"]) + enc)
+    return enc.hex().upper(), mac.hex().upper()
+
+
+def build_pin_change(rng: random.Random, count: int = 250) -> list:
+    cases = []
+    for i in range(count):
+        member = PIN_MEMBERS[i % len(PIN_MEMBERS)]
+        option = rng.choice(["EMV_OPTION_A", "EMV_OPTION_B"])
+        pan = "".join(rng.choice("0123456789") for _ in range(rng.randint(17, 19) if option == "EMV_OPTION_B" else rng.randint(12, 19)))
+        psn = f"{rng.randint(0, 99):02d}"
+        fmt = rng.choice(PIN_FORMATS)
+        pek_len = rng.choice([16, 24])
+        pek = bytes(rng.getrandbits(8) for _ in range(pek_len))
+        pin = "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 12)))
+        c = {"member": member, "option": option, "pan": pan, "psn": psn, "pinBlockFormat": fmt, "pin": pin,
+             "pek": pek.hex().upper(), "smi": rand_hex(rng, 32, False), "smc": rand_hex(rng, 32, False),
+             "newEncryptedPinBlock": pin_encrypt(pek, pin_block(pin, fmt, pan, rng)).hex().upper(),
+             "messageData": rand_hex(rng, 2 * rng.randint(8, 512))}
+        f = {}
+        if member in ("EmvCommon", "Mastercard"):
+            f["ApplicationCryptogram"] = rand_hex(rng, 16)
+        else:
+            f["ApplicationTransactionCounter"] = rand_hex(rng, 4)
+        if member == "EmvCommon":
+            f["Mode"] = rng.choice(["ECB", "CBC"])
+            f["PinBlockPaddingType"] = rng.choice(["NO_PADDING", "ISO_IEC_7816_4"])
+            f["PinBlockLengthPosition"] = "NONE" if f["PinBlockPaddingType"] == "NO_PADDING" else rng.choice(["NONE", "FRONT_OF_PIN_BLOCK"])
+        if member in ("Visa", "Amex"):
+            c["ac"] = rand_hex(rng, 32, False)
+            if rng.random() < 0.5:
+                cur = "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 12)))
+                cpek = bytes(rng.getrandbits(8) for _ in range(16))
+                c["currentPin"] = cur
+                c["currentPek"] = cpek.hex().upper()
+                c["currentEncryptedPinBlock"] = pin_encrypt(cpek, pin_block(cur, fmt, pan, rng)).hex().upper()
+        c["fields"] = f
+        c["encryptedPinBlock"], c["mac"] = pin_change({**c, "fields": {k: v.upper() for k, v in f.items()}})
+        cases.append(c)
+    return cases
 
 
 def dumps(doc: dict) -> str:
-    head = {k: v for k, v in doc.items() if k not in ("generate", "verify")}
+    head = {k: v for k, v in doc.items() if k not in ("generate", "verify", "pinChange")}
     lines = ["{"]
     for k in sorted(head):
         lines.append(f"  {json.dumps(k)}: {json.dumps(head[k], sort_keys=True)},")
-    for section in ("generate", "verify"):
+    for section in ("generate", "verify", "pinChange"):
         lines.append(f'  "{section}": [')
         cases = doc[section]
         for i, c in enumerate(cases):
             lines.append("    " + json.dumps(c, sort_keys=True) + ("," if i + 1 < len(cases) else ""))
-        lines.append("  ]" + ("," if section == "generate" else ""))
+        lines.append("  ]" + ("," if section != "pinChange" else ""))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -291,7 +430,10 @@ def verify_file(path: str) -> int:
         elif c["matches"] and c["response"] and arpc(bytes.fromhex(c["key"]), c["option"], c["member"], c["pan"], c["psn"],
                                                      c["fields"], good, c["response"]) != c["arpc"]:
             bad += 1
-    print(f"{path}: {len(doc['generate'])} generate + {len(doc['verify'])} verify cases, {bad} differ")
+    for c in doc.get("pinChange", []):
+        if pin_change({**c, "fields": {k: v.upper() for k, v in c["fields"].items()}}) != (c["encryptedPinBlock"], c["mac"]):
+            bad += 1
+    print(f"{path}: {len(doc['generate'])} generate + {len(doc['verify'])} verify + {len(doc.get('pinChange', []))} PIN change cases, {bad} differ")
     return 1 if bad else 0
 
 
@@ -302,7 +444,7 @@ def main(argv=None) -> int:
     ap.add_argument("--verify", metavar="PATH", help="reload a fixture and recompute every case instead")
     args = ap.parse_args(argv)
     n = published_checks()
-    print(f"published EMV cryptogram vectors reproduced by the oracles: {n}")
+    print(f"published EMV cryptogram and PIN change vectors reproduced by the oracles: {n}")
     if args.verify:
         return verify_file(args.verify)
     if args.seed is None:

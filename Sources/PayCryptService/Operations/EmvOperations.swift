@@ -73,8 +73,15 @@ struct EmvKeyRule: Sendable {
     let algorithms: [String]
     let mode: RequiredKeyMode
 
-    /// The IMK-AC of Verify/GenerateAuthRequestCryptogram: E0, TDES_2KEY, DeriveKey (or NoRestrictions).
+    /// The IMK-AC of Verify/GenerateAuthRequestCryptogram and of the Visa/Amex PIN change: E0, TDES_2KEY, DeriveKey (or NoRestrictions).
     static let applicationCryptograms = EmvKeyRule(usages: ["TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS"], algorithms: ["TDES_2KEY"], mode: .deriveKey)
+    /// The IMK-SMI of GenerateMacEmvPinChange: E2, TDES_2KEY, NoRestrictions (AWS guide) or DeriveKey (README Decisions).
+    static let integrity = EmvKeyRule(usages: ["TR31_E2_EMV_MKEY_INTEGRITY"], algorithms: ["TDES_2KEY"], mode: .deriveKey)
+    /// The IMK-SMC of GenerateMacEmvPinChange: E1, TDES_2KEY, DeriveKey (or NoRestrictions).
+    static let confidentiality = EmvKeyRule(usages: ["TR31_E1_EMV_MKEY_CONFIDENTIALITY"], algorithms: ["TDES_2KEY"], mode: .deriveKey)
+    /// The PIN encryption keys of GenerateMacEmvPinChange: P0, TDES_2KEY or TDES_3KEY (AES refused: formats
+    /// 0/1/3 are 8-byte TDES blocks), a mode set with Decrypt or NoRestrictions (checked by `checkPinChangeKey`).
+    static let pinEncryption = EmvKeyRule(usages: ["TR31_P0_PIN_ENCRYPTION_KEY"], algorithms: ["TDES_2KEY", "TDES_3KEY"], mode: .deriveKey)
 }
 
 extension ARQCAttributes {
