@@ -31,7 +31,10 @@ struct OfflineCommand: AsyncParsableCommand {
     var field: String?
 
     /// The members that name a key in the request shapes.
-    static let identifierMembers: Set<String> = ["KeyIdentifier", "IncomingKeyIdentifier", "OutgoingKeyIdentifier", "WrappingKeyIdentifier"]
+    static let identifierMembers: Set<String> = ["KeyIdentifier", "IncomingKeyIdentifier", "OutgoingKeyIdentifier", "WrappingKeyIdentifier",
+                                                 "NewPinPekIdentifier", "SecureMessagingIntegrityKeyIdentifier",
+                                                 "SecureMessagingConfidentialityKeyIdentifier", "AuthorizationRequestKeyIdentifier",
+                                                 "CurrentPinPekIdentifier"]
 
     func run() async throws {
         let account = "111122223333", region = "us-east-1"

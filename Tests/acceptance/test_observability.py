@@ -204,6 +204,44 @@ def run_every_operation_and_scan(srv, data_dir):
         SessionKeyDerivationAttributes={"Visa": {"PrimaryAccountNumber": emv_pan[:16], "PanSequenceNumber": "01"}}))
     error_bodies.append(json.dumps(r["Error"]))
 
+    # EMV PIN change: every DerivationMethodAttributes member; the PINs, PIN blocks and keys never appear.
+    from Crypto.Cipher import DES3
+    smi_hex, smc_hex, pek_hex = (secrets.token_hex(16).upper() for _ in range(3))
+    clear_keys += [smi_hex, smc_hex, pek_hex]
+    smi = import_key(cp, smi_hex, "TR31_E2_EMV_MKEY_INTEGRITY", "TDES_2KEY", ["DeriveKey"])
+    smc = import_key(cp, smc_hex, "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TDES_2KEY", ["DeriveKey"])
+    pek = import_key(cp, pek_hex, "TR31_P0_PIN_ENCRYPTION_KEY", "TDES_2KEY", ["Decrypt", "Unwrap"])
+    new_pin = "".join(str(secrets.randbelow(10)) for _ in range(7))
+    current_pin = "".join(str(secrets.randbelow(10)) for _ in range(9))
+
+    def pin_block(pin):
+        clear = bytes.fromhex("1" + format(len(pin), "X") + pin + "7" * (14 - len(pin)))
+        return DES3.new(bytes.fromhex(pek_hex), DES3.MODE_ECB).encrypt(clear).hex().upper()
+    new_block, current_block = pin_block(new_pin), pin_block(current_pin)
+    base = {"MajorKeyDerivationMode": "EMV_OPTION_A", "PrimaryAccountNumber": emv_pan[:16], "PanSequenceNumber": "01"}
+    visa = {**base, "ApplicationTransactionCounter": "0042", "AuthorizationRequestKeyIdentifier": e0["KeyArn"],
+            "CurrentPinAttributes": {"CurrentPinPekIdentifier": pek["KeyArn"], "CurrentEncryptedPinBlock": current_block}}
+    pin_members = [
+        {"EmvCommon": {**base, "ApplicationCryptogram": "ABCDEF1234567890", "Mode": "CBC", "PinBlockPaddingType": "ISO_IEC_7816_4",
+                       "PinBlockLengthPosition": "FRONT_OF_PIN_BLOCK"}},
+        {"Mastercard": {**base, "ApplicationCryptogram": "ABCDEF1234567890"}},
+        {"Emv2000": {**base, "ApplicationTransactionCounter": "0042"}},
+        {"Visa": visa}, {"Amex": visa},
+    ]
+    pin_outputs = []
+    for attrs in pin_members:
+        out = dp.generate_mac_emv_pin_change(NewPinPekIdentifier=pek["KeyArn"], NewEncryptedPinBlock=new_block, PinBlockFormat="ISO_FORMAT_1",
+                                             SecureMessagingIntegrityKeyIdentifier=smi["KeyArn"],
+                                             SecureMessagingConfidentialityKeyIdentifier=smc["KeyArn"], MessageData=txn,
+                                             DerivationMethodAttributes=attrs)
+        pin_outputs += [out["EncryptedPinBlock"], out["Mac"]]
+    r = error_response(lambda: dp.generate_mac_emv_pin_change(
+        NewPinPekIdentifier=pek["KeyArn"], NewEncryptedPinBlock=new_block, PinBlockFormat="ISO_FORMAT_0",
+        SecureMessagingIntegrityKeyIdentifier=smi["KeyArn"], SecureMessagingConfidentialityKeyIdentifier=smc["KeyArn"],
+        MessageData=txn, DerivationMethodAttributes=pin_members[1]))
+    assert r["Error"]["Code"] == "ValidationException", r
+    error_bodies.append(json.dumps(r["Error"]))
+
     # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
     alias = unique_alias("secret")
     cp.get_key(KeyIdentifier=m3["KeyArn"])
@@ -288,6 +326,7 @@ def run_every_operation_and_scan(srv, data_dir):
     assert logs.count("operation=VerifyCardValidationData") >= 2 * len(card_cases)
     assert logs.count("operation=GenerateAuthRequestCryptogram") >= 2 * len(arqc_members)
     assert logs.count("operation=VerifyAuthRequestCryptogram") >= 4 * len(arqc_members)
+    assert logs.count("operation=GenerateMacEmvPinChange") >= len(pin_members) + 1
 
     needles = {}
     for k in clear_keys:
@@ -295,7 +334,10 @@ def run_every_operation_and_scan(srv, data_dir):
         needles.update({f"key {k[:6]}.. hex": k, f"key {k[:6]}.. base64": base64.b64encode(raw_bytes).decode()})
         needles[f"key {k[:6]}.. half"] = k[:16]
     needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan, "EMV PAN": emv_pan, "EMV PAN prefix": emv_pan[:16],
-                    "transaction data": txn})
+                    "transaction data": txn, "new PIN block": new_block, "current PIN block": current_block,
+                    "new PIN field": f"{len(new_pin):X}{new_pin}", "current PIN field": f"{len(current_pin):X}{current_pin}"})
+    for i, v in enumerate(pin_outputs):
+        needles[f"PIN change output #{i}"] = v
     # A 5-digit value could occur by chance in a log line; these are the forms a leak would take.
     for i, v in enumerate(card_values):
         needles.update({f"validation data #{i} quoted": f'"{v}"', f"validation data #{i} assigned": f"={v}",
