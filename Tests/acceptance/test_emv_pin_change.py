@@ -166,3 +166,37 @@ def test_aws_cli(endpoint, keys):
     p = run_aws(endpoint, "payment-cryptography-data", "generate-mac-emv-pin-change", "--cli-input-json", json.dumps(req))
     assert p.returncode == 0, p.stderr
     assert (p.json["EncryptedPinBlock"], p.json["Mac"]) == ("00859B8FE53F316D", "EB4B64C36BF88E39")
+
+
+def test_option_b_matches_the_oracle(dp, keys):
+    pan = "5413339000001513789"
+    message = "8424000218" + "0042" + "0011223344556677"
+    req = request(keys, "Visa", {"ApplicationTransactionCounter": "0042"}, message)
+    req["NewEncryptedPinBlock"] = encrypted("123456", "ISO_FORMAT_0", PEK, pan)
+    req["DerivationMethodAttributes"]["Visa"].update(MajorKeyDerivationMode="EMV_OPTION_B", PrimaryAccountNumber=pan)
+    out = dp.generate_mac_emv_pin_change(**req)
+    case = {"member": "Visa", "option": "EMV_OPTION_B", "pan": pan, "psn": "00", "pin": "123456", "smi": IMK_SMI, "smc": IMK_SMC,
+            "ac": IMK_AC, "messageData": message, "fields": {"ApplicationTransactionCounter": "0042"}}
+    assert (out["EncryptedPinBlock"], out["Mac"]) == oracle.pin_change(case)
+
+
+def test_aes_pek_and_disabled_or_deleted_keys_are_refused(cp, dp, keys):
+    req = request(keys, "Mastercard", {"ApplicationCryptogram": "24CCF3DEE3158C70"}, "8424000210001C24CCF3DEE3158C70")
+    aes = import_key(cp, "00112233445566778899AABBCCDDEEFF", "TR31_P0_PIN_ENCRYPTION_KEY", "AES_128", PEK_MODES)
+    r = expect_validation(lambda: dp.generate_mac_emv_pin_change(**{**req, "NewPinPekIdentifier": aes["KeyArn"]}), "KeyAlgorithm")
+    assert r["Error"]["Message"].startswith(f"KeyAlgorithm of the input key {aes['KeyArn']}"), r
+    smc = import_key(cp, IMK_SMC, "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TDES_2KEY", ["NoRestrictions"])
+    ok = dp.generate_mac_emv_pin_change(**{**req, "SecureMessagingConfidentialityKeyIdentifier": smc["KeyArn"]})
+    assert (ok["EncryptedPinBlock"], ok["Mac"]) == ("00859B8FE53F316D", "EB4B64C36BF88E39")
+    cp.stop_key_usage(KeyIdentifier=smc["KeyArn"])
+    r = expect_validation(lambda: dp.generate_mac_emv_pin_change(**{**req, "SecureMessagingConfidentialityKeyIdentifier": smc["KeyArn"]}), "disabled")
+    cp.start_key_usage(KeyIdentifier=smc["KeyArn"])
+    cp.delete_key(KeyIdentifier=smc["KeyArn"])
+    expect_validation(lambda: dp.generate_mac_emv_pin_change(**{**req, "SecureMessagingConfidentialityKeyIdentifier": smc["KeyArn"]}), "deletion")
+
+
+def test_option_b_short_pan_is_refused_before_the_emv_common_options(dp_raw, keys):
+    req = request(keys, "EmvCommon", {"ApplicationCryptogram": "ABCDEF1234567890", "Mode": "CBC", "PinBlockPaddingType": "NO_PADDING",
+                                      "PinBlockLengthPosition": "FRONT_OF_PIN_BLOCK"}, "8424000210" + "00112233445566")
+    req["DerivationMethodAttributes"]["EmvCommon"]["MajorKeyDerivationMode"] = "EMV_OPTION_B"
+    expect_validation(lambda: dp_raw.generate_mac_emv_pin_change(**req), "MajorKeyDerivationMode")

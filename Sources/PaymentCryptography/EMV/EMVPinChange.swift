@@ -111,16 +111,17 @@ public enum EMVPinChange {
         }
         var r: [UInt8] = [], atc: [UInt8] = []
         switch method {
-        case .emvCommon(let ac, let e):
+        case .emvCommon(let ac, _):
             r = try hexField(ac, "ApplicationCryptogram", 16)
-            if e.lengthInFront && !e.iso7816Padding {
-                throw .field("\(path).PinBlockPaddingType", "PinBlockPaddingType must be ISO_IEC_7816_4 with PinBlockLengthPosition FRONT_OF_PIN_BLOCK.")
-            }
         case .mastercard(let ac): r = try hexField(ac, "ApplicationCryptogram", 16)
         case .visa(let t), .amex(let t), .emv2000(let t): atc = try hexField(t, "ApplicationTransactionCounter", 4)
         }
         if masterKeyOption == .optionB, pan.utf8.count <= 16 {
             throw .field("\(path).MajorKeyDerivationMode", "EMV_OPTION_B applies only to PANs longer than 16 digits; use EMV_OPTION_A.")
+        }
+        // The EmvCommon options after the option B rule (README Decisions, order of checks).
+        if case .emvCommon(_, let e) = method, e.lengthInFront, !e.iso7816Padding {
+            throw .field("\(path).PinBlockPaddingType", "PinBlockPaddingType must be ISO_IEC_7816_4 with PinBlockLengthPosition FRONT_OF_PIN_BLOCK.")
         }
         let pin = try decodePin(newPin, format: format, pan: pan, field: "NewEncryptedPinBlock")
         var current: String?
