@@ -721,7 +721,8 @@ IMPLEMENTED = {
            "GetAlias", "UpdateAlias", "DeleteAlias", "ListAliases", "TagResource", "UntagResource",
            "ListTagsForResource", "GetParametersForImport", "ImportKey", "ExportKey", "GetParametersForExport",
            "GetPublicKeyCertificate"},
-    "dp": {"GenerateMac", "VerifyMac", "GenerateCardValidationData", "VerifyCardValidationData"},
+    "dp": {"GenerateMac", "VerifyMac", "GenerateCardValidationData", "VerifyCardValidationData", "GenerateAuthRequestCryptogram",
+           "VerifyAuthRequestCryptogram", "GenerateMacEmvPinChange"},
 }
 
 
