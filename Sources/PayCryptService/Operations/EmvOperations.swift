@@ -41,15 +41,27 @@ extension PaymentCryptographyService {
     /// checks"): state and enabled, then usage, algorithm, mode.
     func emvCryptogramKey(_ identifier: String, operation: String,
                           _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
-        let (record, material) = try await usableKey(identifier, context, operation: operation)
-        let rule = EmvKeyRule.applicationCryptograms
+        let key = try await usableKey(identifier, context, operation: operation)
+        return (key.0, try Self.checkEmvKey(key, EmvKeyRule.applicationCryptograms))
+    }
+
+    /// State and enabled, then usage, algorithm and mode of one EMV issuer key.
+    static func checkEmvKey(_ key: (KeyRecord, SymmetricKeyMaterial?), _ rule: EmvKeyRule) throws -> SymmetricKeyMaterial {
+        let (record, material) = key
         try DataKeyChecks.requireUsableState(record)
         try DataKeyChecks.requireUsage(record, in: rule.usages)
         guard rule.algorithms.contains(record.keyAlgorithm), let material else {
             throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: record.arn))
         }
-        try DataKeyChecks.requireMode(record, rule.mode)
-        return (record, material)
+        switch rule.mode {
+        case .required(let mode):
+            try DataKeyChecks.requireMode(record, mode)
+        case .decrypt:
+            guard record.modes.noRestrictions || record.modes.decrypt else {
+                throw ServiceError.validation("KeyModesOfUse of the input key \(record.arn) does not allow this operation (it needs Decrypt).")
+            }
+        }
+        return material
     }
 
     /// Maps the algorithm layer's refusals to AWS exceptions.
@@ -69,19 +81,27 @@ extension PaymentCryptographyService {
 /// Which key each EMV issuer operation takes (AWS user guide, "Valid keys for cryptographic
 /// operations"; the extra NoRestrictions mode is a README decision). The one place to change a key rule.
 struct EmvKeyRule: Sendable {
+    /// The mode a key needs (`NoRestrictions` satisfies each).
+    enum Mode: Sendable {
+        /// A data-plane mode, e.g. DeriveKey.
+        case required(RequiredKeyMode)
+        /// Decrypt (PEKs: {Decrypt, Unwrap}, {Encrypt, Decrypt, Wrap, Unwrap}, AWS guide).
+        case decrypt
+    }
+
     let usages: [String]
     let algorithms: [String]
-    let mode: RequiredKeyMode
+    let mode: Mode
 
     /// The IMK-AC of Verify/GenerateAuthRequestCryptogram and of the Visa/Amex PIN change: E0, TDES_2KEY, DeriveKey (or NoRestrictions).
-    static let applicationCryptograms = EmvKeyRule(usages: ["TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS"], algorithms: ["TDES_2KEY"], mode: .deriveKey)
+    static let applicationCryptograms = EmvKeyRule(usages: ["TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS"], algorithms: ["TDES_2KEY"], mode: .required(.deriveKey))
     /// The IMK-SMI of GenerateMacEmvPinChange: E2, TDES_2KEY, NoRestrictions (AWS guide) or DeriveKey (README Decisions).
-    static let integrity = EmvKeyRule(usages: ["TR31_E2_EMV_MKEY_INTEGRITY"], algorithms: ["TDES_2KEY"], mode: .deriveKey)
+    static let integrity = EmvKeyRule(usages: ["TR31_E2_EMV_MKEY_INTEGRITY"], algorithms: ["TDES_2KEY"], mode: .required(.deriveKey))
     /// The IMK-SMC of GenerateMacEmvPinChange: E1, TDES_2KEY, DeriveKey (or NoRestrictions).
-    static let confidentiality = EmvKeyRule(usages: ["TR31_E1_EMV_MKEY_CONFIDENTIALITY"], algorithms: ["TDES_2KEY"], mode: .deriveKey)
+    static let confidentiality = EmvKeyRule(usages: ["TR31_E1_EMV_MKEY_CONFIDENTIALITY"], algorithms: ["TDES_2KEY"], mode: .required(.deriveKey))
     /// The PIN encryption keys of GenerateMacEmvPinChange: P0, TDES_2KEY or TDES_3KEY (AES refused: formats
-    /// 0/1/3 are 8-byte TDES blocks), a mode set with Decrypt or NoRestrictions (checked by `checkPinChangeKey`).
-    static let pinEncryption = EmvKeyRule(usages: ["TR31_P0_PIN_ENCRYPTION_KEY"], algorithms: ["TDES_2KEY", "TDES_3KEY"], mode: .deriveKey)
+    /// 0/1/3 are 8-byte TDES blocks), a mode set with Decrypt or NoRestrictions.
+    static let pinEncryption = EmvKeyRule(usages: ["TR31_P0_PIN_ENCRYPTION_KEY"], algorithms: ["TDES_2KEY", "TDES_3KEY"], mode: .decrypt)
 }
 
 extension ARQCAttributes {

@@ -18,11 +18,11 @@ extension PaymentCryptographyService {
         var currentPek: (KeyRecord, SymmetricKeyMaterial?)?
         if let id = w.current?.currentPinPekIdentifier { currentPek = try await usableKey(id, context, operation: operation) }
 
-        let pekMaterial = try Self.checkPinChangeKey(pek, EmvKeyRule.pinEncryption)
-        let smiMaterial = try Self.checkPinChangeKey(smi, EmvKeyRule.integrity)
-        let smcMaterial = try Self.checkPinChangeKey(smc, EmvKeyRule.confidentiality)
-        let acMaterial = try ac.map { try Self.checkPinChangeKey($0, EmvKeyRule.applicationCryptograms) }
-        let currentMaterial = try currentPek.map { try Self.checkPinChangeKey($0, EmvKeyRule.pinEncryption) }
+        let pekMaterial = try Self.checkEmvKey(pek, EmvKeyRule.pinEncryption)
+        let smiMaterial = try Self.checkEmvKey(smi, EmvKeyRule.integrity)
+        let smcMaterial = try Self.checkEmvKey(smc, EmvKeyRule.confidentiality)
+        let acMaterial = try ac.map { try Self.checkEmvKey($0, EmvKeyRule.applicationCryptograms) }
+        let currentMaterial = try currentPek.map { try Self.checkEmvKey($0, EmvKeyRule.pinEncryption) }
 
         let current: EMVEncryptedPin? = currentMaterial.flatMap { m in
             w.current.map { EMVEncryptedPin(pinEncryptionKey: m.bytes, encryptedPinBlock: $0.currentEncryptedPinBlock) }
@@ -53,25 +53,6 @@ extension PaymentCryptographyService {
         } catch {
             throw serviceError(error, keyArn: smi.0.arn)
         }
-    }
-
-    /// State, usage, algorithm and mode of one PIN change key.
-    static func checkPinChangeKey(_ key: (KeyRecord, SymmetricKeyMaterial?), _ rule: EmvKeyRule) throws -> SymmetricKeyMaterial {
-        let (record, material) = key
-        try DataKeyChecks.requireUsableState(record)
-        try DataKeyChecks.requireUsage(record, in: rule.usages)
-        guard rule.algorithms.contains(record.keyAlgorithm), let material else {
-            throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: record.arn))
-        }
-        if rule.usages == EmvKeyRule.pinEncryption.usages {
-            // P0 (AWS guide): {Decrypt, Unwrap}, {Encrypt, Decrypt, Wrap, Unwrap} or {NoRestrictions}.
-            guard record.modes.noRestrictions || record.modes.decrypt else {
-                throw ServiceError.validation("KeyModesOfUse of the input key \(record.arn) does not allow this operation (it needs Decrypt).")
-            }
-        } else {
-            try DataKeyChecks.requireMode(record, rule.mode)
-        }
-        return material
     }
 }
 
