@@ -36,6 +36,9 @@ struct OperationTable: Sendable {
             "EncryptData": Self.handler(DataPlane.EncryptDataInput.self) { try await s.encryptData($0, context: $1) },
             "DecryptData": Self.handler(DataPlane.DecryptDataInput.self) { try await s.decryptData($0, context: $1) },
             "ReEncryptData": Self.handler(DataPlane.ReEncryptDataInput.self) { try await s.reEncryptData($0, context: $1) },
+            "GenerateAuthRequestCryptogram": Self.handler(DataPlane.GenerateAuthRequestCryptogramInput.self) { try await s.generateAuthRequestCryptogram($0, context: $1) },
+            "VerifyAuthRequestCryptogram": Self.handler(DataPlane.VerifyAuthRequestCryptogramInput.self) { try await s.verifyAuthRequestCryptogram($0, context: $1) },
+            "GenerateMacEmvPinChange": Self.handler(DataPlane.GenerateMacEmvPinChangeInput.self) { try await s.generateMacEmvPinChange($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

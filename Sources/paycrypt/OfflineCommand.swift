@@ -32,8 +32,9 @@ struct OfflineCommand: AsyncParsableCommand {
 
     /// Whether a request member names a key: every member whose name ends in `KeyIdentifier`
     /// (`KeyIdentifier`, `Incoming/OutgoingKeyIdentifier`, `WrappingKeyIdentifier`,
-    /// `Generation/Encryption/VerificationKeyIdentifier` of the PIN operations, ...).
-    static func isIdentifierMember(_ name: String) -> Bool { name.hasSuffix("KeyIdentifier") }
+    /// `Generation/Encryption/VerificationKeyIdentifier` of the PIN operations, ...) or in
+    /// `PekIdentifier` (`NewPinPekIdentifier`, `CurrentPinPekIdentifier` of GenerateMacEmvPinChange).
+    static func isIdentifierMember(_ name: String) -> Bool { name.hasSuffix("KeyIdentifier") || name.hasSuffix("PekIdentifier") }
 
     func run() async throws {
         let account = "111122223333", region = "us-east-1"

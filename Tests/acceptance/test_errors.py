@@ -728,7 +728,8 @@ IMPLEMENTED = {
            "ListTagsForResource", "GetParametersForImport", "ImportKey", "ExportKey", "GetParametersForExport",
            "GetPublicKeyCertificate"},
     "dp": {"GenerateMac", "VerifyMac", "GenerateCardValidationData", "VerifyCardValidationData", "GeneratePinData",
-           "VerifyPinData", "TranslatePinData", "EncryptData", "DecryptData", "ReEncryptData"},
+           "VerifyPinData", "TranslatePinData", "EncryptData", "DecryptData", "ReEncryptData",
+           "GenerateAuthRequestCryptogram", "VerifyAuthRequestCryptogram", "GenerateMacEmvPinChange"},
 }
 
 

@@ -274,6 +274,84 @@ def run_every_operation_and_scan(srv, data_dir):
         r = error_response(call)
         assert r["Error"]["Code"] == "ValidationException", r
         error_bodies.append(json.dumps(r["Error"]))
+    # EMV cryptograms: every SessionKeyDerivation member, ARPC methods 1 and 2, a wrong ARQC, bad fields.
+    e0_hex = secrets.token_hex(16).upper()
+    clear_keys.append(e0_hex)
+    e0 = import_key(cp, e0_hex, "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TDES_2KEY", ["DeriveKey"])
+    emv_pan = "6" + "".join(str(secrets.randbelow(10)) for _ in range(17))
+    txn = secrets.token_hex(40).upper()
+    arqc_members = [
+        {"EmvCommon": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042"}},
+        {"Mastercard": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042",
+                        "UnpredictableNumber": "1A2B3C4D"}},
+        {"Emv2000": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042"}},
+        {"Amex": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01"}},
+        {"Visa": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01"}},
+        {"UnionPay": {"PrimaryAccountNumber": emv_pan, "PanSequenceNumber": "01", "ApplicationTransactionCounter": "0042"}},
+    ]
+    arpcs = [{"ArpcMethod1": {"AuthResponseCode": "3030"}},
+             {"ArpcMethod2": {"CardStatusUpdate": "00000000", "ProprietaryAuthenticationData": "1234"}}]
+    for i, member in enumerate(arqc_members):
+        for option in ("EMV_OPTION_A", "EMV_OPTION_B"):
+            q = dp.generate_auth_request_cryptogram(KeyIdentifier=e0["KeyArn"], TransactionData=txn, MajorKeyDerivationMode=option,
+                                                    SessionKeyDerivationAttributes=member)["AuthRequestCryptogram"]
+            mac_values.append(q)
+            out = dp.verify_auth_request_cryptogram(KeyIdentifier=e0["KeyArn"], TransactionData=txn, AuthRequestCryptogram=q,
+                                                    MajorKeyDerivationMode=option, SessionKeyDerivationAttributes=member,
+                                                    AuthResponseAttributes=arpcs[i % 2])
+            mac_values.append(out["AuthResponseValue"])
+            wrong = q[:-1] + ("0" if q[-1] != "0" else "1")
+            r = error_response(lambda: dp.verify_auth_request_cryptogram(
+                KeyIdentifier=e0["KeyArn"], TransactionData=txn, AuthRequestCryptogram=wrong,
+                MajorKeyDerivationMode=option, SessionKeyDerivationAttributes=member))
+            assert r["Error"]["Code"] == "VerificationFailedException", r
+            error_bodies.append(json.dumps(r["Error"]))
+    r = error_response(lambda: dp_raw.generate_auth_request_cryptogram(
+        KeyIdentifier=e0["KeyArn"], TransactionData=txn + "Z", MajorKeyDerivationMode="EMV_OPTION_A",
+        SessionKeyDerivationAttributes={"Visa": {"PrimaryAccountNumber": emv_pan + "X", "PanSequenceNumber": "01"}}))
+    error_bodies.append(json.dumps(r["Error"]))
+    r = error_response(lambda: dp.generate_auth_request_cryptogram(
+        KeyIdentifier=e0["KeyArn"], TransactionData=txn, MajorKeyDerivationMode="EMV_OPTION_B",
+        SessionKeyDerivationAttributes={"Visa": {"PrimaryAccountNumber": emv_pan[:16], "PanSequenceNumber": "01"}}))
+    error_bodies.append(json.dumps(r["Error"]))
+
+    # EMV PIN change: every DerivationMethodAttributes member; the PINs, PIN blocks and keys never appear.
+    from Crypto.Cipher import DES3
+    smi_hex, smc_hex, pek_hex = (secrets.token_hex(16).upper() for _ in range(3))
+    clear_keys += [smi_hex, smc_hex, pek_hex]
+    smi = import_key(cp, smi_hex, "TR31_E2_EMV_MKEY_INTEGRITY", "TDES_2KEY", ["DeriveKey"])
+    smc = import_key(cp, smc_hex, "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TDES_2KEY", ["DeriveKey"])
+    pek = import_key(cp, pek_hex, "TR31_P0_PIN_ENCRYPTION_KEY", "TDES_2KEY", ["Decrypt", "Unwrap"])
+    new_pin = "".join(str(secrets.randbelow(10)) for _ in range(7))
+    current_pin = "".join(str(secrets.randbelow(10)) for _ in range(9))
+
+    def pin_block(pin):
+        clear = bytes.fromhex("1" + format(len(pin), "X") + pin + "7" * (14 - len(pin)))
+        return DES3.new(bytes.fromhex(pek_hex), DES3.MODE_ECB).encrypt(clear).hex().upper()
+    new_block, current_block = pin_block(new_pin), pin_block(current_pin)
+    base = {"MajorKeyDerivationMode": "EMV_OPTION_A", "PrimaryAccountNumber": emv_pan[:16], "PanSequenceNumber": "01"}
+    visa = {**base, "ApplicationTransactionCounter": "0042", "AuthorizationRequestKeyIdentifier": e0["KeyArn"],
+            "CurrentPinAttributes": {"CurrentPinPekIdentifier": pek["KeyArn"], "CurrentEncryptedPinBlock": current_block}}
+    pin_members = [
+        {"EmvCommon": {**base, "ApplicationCryptogram": "ABCDEF1234567890", "Mode": "CBC", "PinBlockPaddingType": "ISO_IEC_7816_4",
+                       "PinBlockLengthPosition": "FRONT_OF_PIN_BLOCK"}},
+        {"Mastercard": {**base, "ApplicationCryptogram": "ABCDEF1234567890"}},
+        {"Emv2000": {**base, "ApplicationTransactionCounter": "0042"}},
+        {"Visa": visa}, {"Amex": visa},
+    ]
+    pin_outputs = []
+    for attrs in pin_members:
+        out = dp.generate_mac_emv_pin_change(NewPinPekIdentifier=pek["KeyArn"], NewEncryptedPinBlock=new_block, PinBlockFormat="ISO_FORMAT_1",
+                                             SecureMessagingIntegrityKeyIdentifier=smi["KeyArn"],
+                                             SecureMessagingConfidentialityKeyIdentifier=smc["KeyArn"], MessageData=txn,
+                                             DerivationMethodAttributes=attrs)
+        pin_outputs += [out["EncryptedPinBlock"], out["Mac"]]
+    r = error_response(lambda: dp.generate_mac_emv_pin_change(
+        NewPinPekIdentifier=pek["KeyArn"], NewEncryptedPinBlock=new_block, PinBlockFormat="ISO_FORMAT_0",
+        SecureMessagingIntegrityKeyIdentifier=smi["KeyArn"], SecureMessagingConfidentialityKeyIdentifier=smc["KeyArn"],
+        MessageData=txn, DerivationMethodAttributes=pin_members[1]))
+    assert r["Error"]["Code"] == "ValidationException", r
+    error_bodies.append(json.dumps(r["Error"]))
 
     # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
     alias = unique_alias("secret")
@@ -360,6 +438,9 @@ def run_every_operation_and_scan(srv, data_dir):
     assert logs.count("operation=GeneratePinData") >= 24 and logs.count("operation=VerifyPinData") >= 24
     assert logs.count("operation=TranslatePinData") >= 8
     assert logs.count("operation=EncryptData") >= len(enc_cases) and logs.count("operation=ReEncryptData") >= 1
+    assert logs.count("operation=GenerateAuthRequestCryptogram") >= 2 * len(arqc_members)
+    assert logs.count("operation=VerifyAuthRequestCryptogram") >= 4 * len(arqc_members)
+    assert logs.count("operation=GenerateMacEmvPinChange") >= len(pin_members) + 1
 
     needles = {}
     for k in clear_keys:
@@ -378,6 +459,11 @@ def run_every_operation_and_scan(srv, data_dir):
         needles.update({f"plaintext #{i}": v, f"plaintext #{i} half": v[:32]})
     for i, v in enumerate(cipher_texts):
         needles[f"ciphertext #{i}"] = v
+    needles.update({"message hex": msg, "PAN": pan, "card PAN": card_pan, "EMV PAN": emv_pan, "EMV PAN prefix": emv_pan[:16],
+                    "transaction data": txn, "new PIN block": new_block, "current PIN block": current_block,
+                    "new PIN field": f"{len(new_pin):X}{new_pin}", "current PIN field": f"{len(current_pin):X}{current_pin}"})
+    for i, v in enumerate(pin_outputs):
+        needles[f"PIN change output #{i}"] = v
     # A 5-digit value could occur by chance in a log line; these are the forms a leak would take.
     for i, v in enumerate(card_values):
         needles.update({f"validation data #{i} quoted": f'"{v}"', f"validation data #{i} assigned": f"={v}",

@@ -95,3 +95,42 @@ def test_encrypt_data_offline_dukpt_and_symmetric():
         {"KeyIdentifier": "d0", "PlainText": "6BC1BEE22E409F96", "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}))
     assert p.returncode == 1 and p.stderr.startswith("ValidationException: ") and "PlainText" in p.stderr
     assert "6BC1BEE22E409F96" not in p.stderr.upper()
+
+
+def test_arqc_verify_with_arpc_offline():
+    """EMV Book 2 vector A3 of the contract (pyemv test_cvn_hsm.py::test_visa_cvn10): ARQC and ARPC method 1."""
+    t10 = "000000004000" "000000000000" "0124" "8000048000" "0124" "191105" "01" "52BF4585" "1800" "001C"
+    data = t10 + "03A06010" + "000000"  # ISO 9797-1 method 1, applied by the caller
+    imk = "imk=0123456789ABCDEFFEDCBA9876543210:TDES_2KEY:TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS:DeriveKey"
+    req = {"KeyIdentifier": "imk", "TransactionData": data, "MajorKeyDerivationMode": "EMV_OPTION_A",
+           "SessionKeyDerivationAttributes": {"Visa": {"PrimaryAccountNumber": "1234567890123456", "PanSequenceNumber": "00"}}}
+    p = offline("GenerateAuthRequestCryptogram", "--key", imk, "--field", "AuthRequestCryptogram", "--input", json.dumps(req))
+    assert p.returncode == 0 and p.stdout.strip() == "29CCA15AE665FA2E", p.stderr
+    p = offline("VerifyAuthRequestCryptogram", "--key", imk, "--input", json.dumps(
+        {**req, "AuthRequestCryptogram": "29CCA15AE665FA2E", "AuthResponseAttributes": {"ArpcMethod1": {"AuthResponseCode": "3030"}}}))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["AuthResponseValue"] == "28993816AFAE4AEB" and out["KeyCheckValue"] == "08D7B4"
+    p = offline("VerifyAuthRequestCryptogram", "--key", imk, "--input", json.dumps({**req, "AuthRequestCryptogram": "29CCA15AE665FA2F"}))
+    assert p.returncode == 1 and p.stderr.startswith("VerificationFailedException: ARQC verification failed."), p.stderr
+
+
+def test_pin_change_offline_names_every_key():
+    """Vector B5 of the EMV reference (pyemv test_cvn_hsm.py::test_mastercard_cvn16): the new PIN 9999 as an
+    ISO format 1 block (no PAN) under the PEK, re-enciphered and MACed under the card's session keys."""
+    from Crypto.Cipher import DES3
+    pek = "1C1C1C1C1C1C1C1C2A2A2A2A2A2A2A2A"
+    block = DES3.new(bytes.fromhex(pek), DES3.MODE_ECB).encrypt(bytes.fromhex("1499991234567890")).hex().upper()
+    req = {"NewPinPekIdentifier": "pek", "NewEncryptedPinBlock": block, "PinBlockFormat": "ISO_FORMAT_1",
+           "SecureMessagingIntegrityKeyIdentifier": "smi", "SecureMessagingConfidentialityKeyIdentifier": "smc",
+           "MessageData": "8424000210001C24CCF3DEE3158C70",
+           "DerivationMethodAttributes": {"Mastercard": {"MajorKeyDerivationMode": "EMV_OPTION_A", "PrimaryAccountNumber": "1234567890123456",
+                                                         "PanSequenceNumber": "00", "ApplicationCryptogram": "24CCF3DEE3158C70"}}}
+    p = offline("GenerateMacEmvPinChange", "--key", f"pek={pek}:TDES_2KEY:TR31_P0_PIN_ENCRYPTION_KEY:Decrypt,Unwrap",
+                "--key", "smi=FEDCBA98765432100123456789ABCDEF:TDES_2KEY:TR31_E2_EMV_MKEY_INTEGRITY",
+                "--key", "smc=89ABCDEF0123456776543210FEDCBA98:TDES_2KEY:TR31_E1_EMV_MKEY_CONFIDENTIALITY:DeriveKey",
+                "--input", json.dumps(req))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert (out["EncryptedPinBlock"], out["Mac"]) == ("00859B8FE53F316D", "EB4B64C36BF88E39")
+    assert "9999" not in p.stderr

@@ -69,6 +69,25 @@ public enum EMVKeyDerivation {
         return oddParity(sk)
     }
 
+    /// The Mastercard proprietary AC session key (M/Chip CVN 16/17): the common session key
+    /// derivation (A1.3.1) with R = ATC ‖ 0000 ‖ UN (README Decisions, "ARQC key per member").
+    /// - Parameters:
+    ///   - atc: the 2-byte application transaction counter; `unpredictableNumber`: the 4-byte UN.
+    public static func mastercardSessionKey(masterKey: [UInt8], atc: [UInt8], unpredictableNumber: [UInt8]) throws(PaymentCryptographyError) -> [UInt8] {
+        guard atc.count == 2 else { throw .invalidDataLength(atc.count) }
+        guard unpredictableNumber.count == 4 else { throw .invalidDataLength(unpredictableNumber.count) }
+        return try commonSessionKey(masterKey: masterKey, r: atc + [0, 0] + unpredictableNumber)
+    }
+
+    /// The UnionPay (PBOC 3.0 / UICS) AC session key: TDES_MK(00×6 ‖ ATC) ‖ TDES_MK(00×6 ‖ (ATC ⊕ FFFF)),
+    /// odd parity forced (README Decisions, "ARQC key per member").
+    public static func unionPaySessionKey(masterKey: [UInt8], atc: [UInt8]) throws(PaymentCryptographyError) -> [UInt8] {
+        guard atc.count == 2 else { throw .invalidDataLength(atc.count) }
+        let mk = try TripleDES(key: masterKey)
+        let counter = UInt64(atc[0]) << 8 | UInt64(atc[1])
+        return oddParity(Bytes.bytes(mk.encrypt(block: counter)) + Bytes.bytes(mk.encrypt(block: counter ^ 0xFFFF)))
+    }
+
     /// The EMV2000 tree derivation (EMV 4.0 Book 2 A1.3) of the session key for an ATC.
     public static func emv2000SessionKey(masterKey: [UInt8], atc: [UInt8], branchFactor: Int = 4, height: Int = 8,
                                          iv: [UInt8] = [UInt8](repeating: 0, count: 16)) throws(PaymentCryptographyError) -> [UInt8] {
