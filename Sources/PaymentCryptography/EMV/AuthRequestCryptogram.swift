@@ -67,7 +67,7 @@ public enum ARPCMethod: Sendable, Equatable {
 /// Why an ARQC request is refused, naming the AWS field at fault. Every kind maps to a
 /// ValidationException except ``Kind/verificationFailed`` (VerificationFailedException,
 /// Reason `INVALID_AUTH_REQUEST_CRYPTOGRAM`).
-public struct EMVCryptogramError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct EMVCryptogramError: FieldRefusal, Sendable, Equatable {
     /// The kind of refusal.
     public enum Kind: Sendable, Equatable {
         /// A field's value breaks a rule; `field` names it.
@@ -100,12 +100,6 @@ public struct EMVCryptogramError: Error, Sendable, Equatable, CustomStringConver
     public static let verificationFailedMessage = "ARQC verification failed."
     /// The AWS `Reason` of a wrong ARQC (model enum `VerificationFailedReason`).
     public static let verificationFailedReason = "INVALID_AUTH_REQUEST_CRYPTOGRAM"
-
-    /// The field path and message (never a value of the request).
-    public var description: String {
-        if let field { return "\(field): \(message)" }
-        return message
-    }
 }
 
 /// GenerateAuthRequestCryptogram and VerifyAuthRequestCryptogram on clear issuer master key bytes

@@ -1,7 +1,7 @@
 /// Why a PIN request is refused, naming the AWS field at fault. Every case maps to a
 /// ValidationException except ``Kind/verificationFailed``, which is VerificationFailedException
 /// with Reason `INVALID_PIN` (AWS API reference, VerifyPinData).
-public struct PinError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct PinError: FieldRefusal, Sendable, Equatable {
     /// The kind of refusal.
     public enum Kind: Sendable, Equatable {
         /// A field's value breaks a rule; `field` names it.
@@ -46,10 +46,4 @@ public struct PinError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The AWS `Reason` of a failed verification.
     public static let verificationFailedReason = "INVALID_PIN"
-
-    /// The field path and message (never a value of the request).
-    public var description: String {
-        if let field { return "\(field): \(message)" }
-        return message
-    }
 }
