@@ -3,6 +3,8 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import PayCryptServer
 import PayCryptService
 import PayCryptStore
@@ -163,6 +165,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Swift concurrency runs on NIO's event loops, so a request's task does not hop between
+        // the concurrency pool and the event loop of its connection (swift-nio's
+        // `NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`).
+        // The store's blocking work runs on GRDB's own queues, never on these threads.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let s = try await settings()
         let level = s.logLevel
         LoggingSystem.bootstrap { label in

@@ -57,7 +57,7 @@ public struct MemberSchema: Sendable, Equatable {
 }
 
 /// The description of one shape and its constraints.
-public struct ShapeSchema: Sendable {
+public final class ShapeSchema: Sendable {
     /// The shape name in the model.
     public let name: String
     /// What kind of value the shape describes.

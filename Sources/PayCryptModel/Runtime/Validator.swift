@@ -109,17 +109,48 @@ public struct Validator: Sendable {
     /// All violations of `value` against the shape named `shape`; empty when the value is valid.
     public func validate(_ value: JSONValue, shape: String) -> [FieldViolation] {
         var violations: [FieldViolation] = []
-        check(value, shapeName: shape, path: "", into: &violations)
+        var path = Path()
+        check(value, shapeName: shape, path: &path, into: &violations)
         return violations
     }
 
-    private func check(_ value: JSONValue, shapeName: String, path: String, into violations: inout [FieldViolation]) {
+    /// Where the validator is in the value: the steps from the root, rendered as a member path
+    /// (``ViolationFormat``) only when a violation is recorded, so a valid request builds no strings.
+    private struct Path {
+        enum Step {
+            case member(String)
+            case index(Int)
+            case mapValue(key: String, keyIsSensitive: Bool)
+        }
+
+        var steps: [Step] = []
+
+        var rendered: String {
+            steps.reduce("") { path, step in
+                switch step {
+                case .member(let name): ViolationFormat.memberPath(path, name)
+                case .index(let index): ViolationFormat.indexPath(path, index)
+                case .mapValue(let key, let sensitive): ViolationFormat.mapValuePath(path, key: key, keyIsSensitive: sensitive)
+                }
+            }
+        }
+
+        /// The rendered path with `step` appended, without changing the path.
+        func rendered(with step: Step) -> String {
+            var copy = self
+            copy.steps.append(step)
+            return copy.rendered
+        }
+    }
+
+    private func check(_ value: JSONValue, shapeName: String, path: inout Path, into violations: inout [FieldViolation]) {
         guard let shape = service.shapes[shapeName] else {
-            violations.append(FieldViolation(path: path, rule: .undecodable))
+            violations.append(FieldViolation(path: path.rendered, rule: .undecodable))
             return
         }
+        // Called only while `path` is this value's own path.
         func fail(_ rule: ViolationRule) {
-            violations.append(FieldViolation(path: path, rule: rule))
+            violations.append(FieldViolation(path: path.rendered, rule: rule))
         }
         switch shape.kind {
         case .structure, .union:
@@ -128,17 +159,18 @@ public struct Validator: Sendable {
                 // Exactly one member set; a member the model does not know counts as one (README,
                 // Decisions: unions), except `__type`, which the AWS JSON protocols reserve.
                 let setCount = shape.members.count(where: { member in fields[member.name].map { !$0.isNull } ?? false })
-                let unknown = fields.contains { name, value in
+                let unknown = fields.count > setCount && fields.contains { name, value in
                     name != "__type" && !value.isNull && shape.member(named: name) == nil
                 }
                 if setCount != 1 || unknown { fail(.unionMemberCount) }
             }
             for member in shape.members {
-                let memberPath = ViolationFormat.memberPath(path, member.name)
                 if let field = fields[member.name], !field.isNull {
-                    check(field, shapeName: member.target, path: memberPath, into: &violations)
+                    path.steps.append(.member(member.name))
+                    check(field, shapeName: member.target, path: &path, into: &violations)
+                    path.steps.removeLast()
                 } else if member.required && shape.kind == .structure {
-                    violations.append(FieldViolation(path: memberPath, rule: .required))
+                    violations.append(FieldViolation(path: path.rendered(with: .member(member.name)), rule: .required))
                 }
             }
         case .string:
@@ -166,11 +198,12 @@ public struct Validator: Sendable {
             checkCount(elements.count, shape: shape, fail: fail)
             guard let memberShape = shape.listMember else { return }
             for (index, element) in elements.enumerated() {
-                let elementPath = ViolationFormat.indexPath(path, index)
                 if element.isNull {
-                    violations.append(FieldViolation(path: elementPath, rule: .required))
+                    violations.append(FieldViolation(path: path.rendered(with: .index(index)), rule: .required))
                 } else {
-                    check(element, shapeName: memberShape, path: elementPath, into: &violations)
+                    path.steps.append(.index(index))
+                    check(element, shapeName: memberShape, path: &path, into: &violations)
+                    path.steps.removeLast()
                 }
             }
         case .map:
@@ -182,11 +215,13 @@ public struct Validator: Sendable {
                     checkString(key, shape: keyShape) { rule in fail(.mapKey(rule)) }
                 }
                 guard let valueShape = shape.mapValue, let entry = entries[key] else { continue }
-                let entryPath = ViolationFormat.mapValuePath(path, key: key, keyIsSensitive: keyShape?.sensitive ?? false)
+                let step = Path.Step.mapValue(key: key, keyIsSensitive: keyShape?.sensitive ?? false)
                 if entry.isNull {
-                    violations.append(FieldViolation(path: entryPath, rule: .required))
+                    violations.append(FieldViolation(path: path.rendered(with: step), rule: .required))
                 } else {
-                    check(entry, shapeName: valueShape, path: entryPath, into: &violations)
+                    path.steps.append(step)
+                    check(entry, shapeName: valueShape, path: &path, into: &violations)
+                    path.steps.removeLast()
                 }
             }
         }

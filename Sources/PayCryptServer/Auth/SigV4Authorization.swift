@@ -37,7 +37,10 @@ struct SigV4Authorization: Sendable, Equatable {
         let algorithmEnd = whole.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) ?? whole.endIndex
         let algorithm = String(decoding: whole[..<algorithmEnd], as: UTF8.self)
 
-        var parameters: [String: String] = [:]
+        // The three parameters by name; the first occurrence of each wins, others are ignored.
+        var credentialValue: String?
+        var signedHeadersValue: String?
+        var signatureValue: String?
         if algorithm == SigV4Verifier.algorithm {
             for part in whole[algorithmEnd...].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
                 let item = Self.trim(part)
@@ -45,9 +48,14 @@ struct SigV4Authorization: Sendable, Equatable {
                 guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else {
                     throw incomplete("'\(String(decoding: item, as: UTF8.self))' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
                 }
-                let key = String(decoding: Self.trim(item[..<equals]), as: UTF8.self)
-                if parameters[key] == nil {
-                    parameters[key] = String(decoding: Self.trim(item[(equals + 1)...]), as: UTF8.self)
+                let key = Self.trim(item[..<equals])
+                let value = { String(decoding: Self.trim(item[(equals + 1)...]), as: UTF8.self) }
+                if key.elementsEqual("Credential".utf8) {
+                    if credentialValue == nil { credentialValue = value() }
+                } else if key.elementsEqual("SignedHeaders".utf8) {
+                    if signedHeadersValue == nil { signedHeadersValue = value() }
+                } else if key.elementsEqual("Signature".utf8) {
+                    if signatureValue == nil { signatureValue = value() }
                 }
             }
         } else if algorithm.hasPrefix("AWS4-") {
@@ -55,12 +63,12 @@ struct SigV4Authorization: Sendable, Equatable {
         }
 
         var missing: [String] = []
-        if parameters["Credential"] == nil { missing.append("Authorization header requires 'Credential' parameter.") }
-        if parameters["Signature"] == nil { missing.append("Authorization header requires 'Signature' parameter.") }
-        if parameters["SignedHeaders"] == nil { missing.append("Authorization header requires 'SignedHeaders' parameter.") }
+        if credentialValue == nil { missing.append("Authorization header requires 'Credential' parameter.") }
+        if signatureValue == nil { missing.append("Authorization header requires 'Signature' parameter.") }
+        if signedHeadersValue == nil { missing.append("Authorization header requires 'SignedHeaders' parameter.") }
         if !hasDate { missing.append(missingDateSentence) }
-        guard missing.isEmpty, let credentialField = parameters["Credential"],
-              let signedHeadersField = parameters["SignedHeaders"], let signature = parameters["Signature"]
+        guard missing.isEmpty, let credentialField = credentialValue,
+              let signedHeadersField = signedHeadersValue, let signature = signatureValue
         else {
             throw incomplete(missing.joined(separator: " ") + " Authorization=\(header)")
         }
@@ -71,7 +79,11 @@ struct SigV4Authorization: Sendable, Equatable {
             throw incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialField)'")
         }
         let names = signedHeadersField.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self).lowercased() }
+            .map { name in
+                // Header names are ASCII: lowercase only when an uppercase letter is present.
+                let text = String(decoding: name, as: UTF8.self)
+                return name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? text.lowercased() : text
+            }
         guard !signedHeadersField.isEmpty, !names.contains(where: \.isEmpty) else {
             throw incomplete("SignedHeaders must be a non-empty, semicolon-separated list of header names, got '\(signedHeadersField)'.")
         }

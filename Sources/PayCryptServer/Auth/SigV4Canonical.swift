@@ -130,6 +130,118 @@ enum SigV4Canonical {
         }.joined(separator: "\n")
     }
 
+    // MARK: The canonical request as bytes (the verifier's path)
+
+    /// Appends the canonical request to `out`: the same bytes as
+    /// ``canonicalRequest(method:canonicalURI:canonicalQuery:canonicalHeaders:signedHeaders:payloadHash:)``
+    /// over ``canonicalURI(_:)`` and ``canonicalHeaders(_:signedHeaders:)``, written into one buffer
+    /// without the intermediate strings.
+    static func appendCanonicalRequest(
+        to out: inout [UInt8], method: String, rawPath: String, canonicalQuery: String,
+        headers: SigV4Headers, signedHeaders: [String], signedHeadersField: String, payloadHash: String
+    ) {
+        for byte in method.utf8 {
+            out.append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+        }
+        if method.utf8.contains(where: { $0 >= 0x80 }) {
+            // Not an HTTP token: leave the case mapping to Unicode, as `uppercased()` does.
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: method.uppercased().utf8)
+        }
+        out.append(0x0A)
+        if isDotFree(rawPath) {
+            appendURIEncoded(rawPath.utf8, keepSlash: true, to: &out)
+        } else {
+            appendURIEncoded(removeDotSegments(rawPath).utf8, keepSlash: true, to: &out)
+        }
+        out.append(0x0A)
+        out.append(contentsOf: canonicalQuery.utf8)
+        out.append(0x0A)
+        for name in signedHeaders {
+            out.append(contentsOf: name.utf8)
+            out.append(UInt8(ascii: ":"))
+            var first = true
+            headers.forEachValue(name) { value in
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(contentsOf: trimAll(value).utf8)
+            }
+            out.append(0x0A)
+        }
+        out.append(0x0A)
+        out.append(contentsOf: signedHeadersField.utf8)
+        out.append(0x0A)
+        out.append(contentsOf: payloadHash.utf8)
+    }
+
+    /// True when ``removeDotSegments(_:)`` leaves `path` as it is: it starts with `/` and has no
+    /// empty, `.` or `..` segment (no `//` and no `/.`).
+    static func isDotFree(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        var first = true
+        for byte in path.utf8 {
+            if first {
+                guard byte == UInt8(ascii: "/") else { return false }
+                first = false
+            } else if previous == UInt8(ascii: "/"), byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".") {
+                return false
+            }
+            previous = byte
+        }
+        return !first
+    }
+
+    /// ``uriEncode(_:keepSlash:)`` appended to `out`.
+    static func appendURIEncoded(_ bytes: some Sequence<UInt8>, keepSlash: Bool, to out: inout [UInt8]) {
+        for byte in bytes {
+            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(upperHex[Int(byte >> 4)])
+                out.append(upperHex[Int(byte & 0x0F)])
+            }
+        }
+    }
+
+    /// The lowercase hex signature of a canonical request: the string to sign
+    /// (``stringToSign(timestamp:scope:canonicalRequest:)``) built as bytes and authenticated under
+    /// the signing key.
+    static func signature(signingKey: SymmetricKey, timestamp: String, credential: SigV4Authorization.Credential,
+                          canonicalRequest: [UInt8]) -> [UInt8] {
+        var hmac = HMAC<SHA256>(key: signingKey)
+        hmac.update(data: Array("\(SigV4Verifier.algorithm)\n\(timestamp)\n\(credential.scopeString)\n".utf8))
+        hmac.update(data: hexBytes(SHA256.hash(data: canonicalRequest)))
+        return hexBytes(hmac.finalize())
+    }
+
+    /// Lowercase hex digits of a digest or MAC.
+    static func hexBytes(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(lowerHex[Int(byte >> 4)])
+            out.append(lowerHex[Int(byte & 0x0F)])
+        }
+        return out
+    }
+
+    /// Compares the expected signature's bytes with the provided ones in time that depends only on
+    /// `expected`'s length.
+    static func constantTimeEquals(_ expected: [UInt8], _ provided: String.UTF8View) -> Bool {
+        var difference = UInt8(expected.count == provided.count ? 0 : 1)
+        var index = provided.startIndex
+        for i in 0..<expected.count {
+            var byte: UInt8 = 0
+            if index != provided.endIndex {
+                byte = provided[index]
+                index = provided.index(after: index)
+            }
+            difference |= expected[i] ^ byte
+        }
+        return difference == 0
+    }
+
     /// botocore's `' '.join(value.split())`: drops leading and trailing whitespace and turns
     /// each inner run of whitespace into one space, with whitespace as Python's `str.split`
     /// sees it (Unicode White_Space plus U+001C…U+001F).

@@ -40,22 +40,34 @@ public struct SigV4Request: Sendable {
     }
 }
 
-/// A request's header values by lowercased name, in the order received: built once per
-/// verification, so that each lookup is one hash instead of lowercasing every header again.
+/// A request's header fields with lowercased names, in the order received: built once per
+/// verification, so that each lookup compares names instead of lowercasing every header again.
+/// A request has a handful of headers, so a scan beats a hash table's allocations.
 struct SigV4Headers {
-    private var values: [String: [String]] = [:]
+    private var fields: [(name: String, value: String)] = []
 
     init(_ headers: [(name: String, value: String)]) {
-        values.reserveCapacity(headers.count)
+        fields.reserveCapacity(headers.count)
         for header in headers {
             // HTTP field names are ASCII; lowercase them without Unicode case mapping.
             let name = header.name.utf8.allSatisfy({ $0 < 0x41 || $0 > 0x5A }) ? header.name : header.name.lowercased()
-            values[name, default: []].append(header.value)
+            fields.append((name, header.value))
         }
     }
 
-    /// The values of the header with this lowercased name.
-    subscript(_ lowercasedName: String) -> [String] { values[lowercasedName] ?? [] }
+    /// The values of the header with this lowercased name, in the order received.
+    subscript(_ lowercasedName: String) -> [String] { fields.compactMap { $0.name == lowercasedName ? $0.value : nil } }
+
+    /// The first value of the header with this lowercased name.
+    func first(_ lowercasedName: String) -> String? { fields.first { $0.name == lowercasedName }?.value }
+
+    /// How many times the header with this lowercased name was sent.
+    func count(_ lowercasedName: String) -> Int { fields.reduce(0) { $0 + ($1.name == lowercasedName ? 1 : 0) } }
+
+    /// Calls `body` with each value of the header with this lowercased name, in the order received.
+    func forEachValue(_ lowercasedName: String, _ body: (String) -> Void) {
+        for field in fields where field.name == lowercasedName { body(field.value) }
+    }
 }
 
 /// Who signed a request whose signature checked out.
@@ -172,21 +184,20 @@ public struct SigV4Verifier: Sendable {
 
     private func check(_ request: SigV4Request) throws(SigV4Failure) -> VerifiedCaller {
         let headers = SigV4Headers(request.headers)
-        let authorizations = headers["authorization"]
-        guard let header = authorizations.first else {
+        guard let header = headers.first("authorization") else {
             if SigV4Canonical.hasPresignedParameters(request.rawQuery) {
                 throw incomplete("Query-string (presigned URL) authentication is not supported by this server; "
                     + "sign the request with an Authorization header.")
             }
             throw SigV4Failure(code: SigV4Failure.missingAuthenticationToken, message: "Missing Authentication Token")
         }
-        guard authorizations.count == 1 else {
+        guard headers.count("authorization") == 1 else {
             throw incomplete("The request carries more than one Authorization header.")
         }
 
         // The date: X-Amz-Date wins over Date (SigV4 spec; botocore sends one or the other).
-        let dateHeader = headers["x-amz-date"].first.map { (value: $0, isAmz: true) }
-            ?? headers["date"].first.map { (value: $0, isAmz: false) }
+        let dateHeader = headers.first("x-amz-date").map { (value: $0, isAmz: true) }
+            ?? headers.first("date").map { (value: $0, isAmz: false) }
         let authorization = try SigV4Authorization.parse(header, hasDate: dateHeader != nil)
         guard let dateHeader else {
             // `parse` already failed when the date was missing; this keeps the compiler sure of it.
@@ -201,7 +212,7 @@ public struct SigV4Verifier: Sendable {
         guard authorization.signedHeaders.contains("host") else {
             throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
         }
-        for name in Self.headersThatMustBeSigned where !authorization.signedHeaders.contains(name) && !headers[name].isEmpty {
+        for name in Self.headersThatMustBeSigned where !authorization.signedHeaders.contains(name) && headers.first(name) != nil {
             throw incomplete("'\(Self.displayName(name))' must be a 'SignedHeader' in the AWS Authorization.")
         }
         let scope = authorization.credential
@@ -214,8 +225,8 @@ public struct SigV4Verifier: Sendable {
         guard SigV4Canonical.isPlausibleRegion(scope.region) else {
             throw invalid("Credential should be scoped to a valid region, not '\(scope.region)'. ")
         }
-        let day = String(timestamp.prefix(8))
-        guard scope.date == day else {
+        guard scope.date.utf8.elementsEqual(timestamp.utf8.prefix(8)) else {
+            let day = String(timestamp.prefix(8))
             throw invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
                 + "'\(scope.date)' != '\(day)', from ISO-8601 string: '\(timestamp)'.")
         }
@@ -228,7 +239,7 @@ public struct SigV4Verifier: Sendable {
 
         let bodyHash = SigV4Canonical.hexSHA256(request.body)
         let payloadHash: String
-        if let declared = headers["x-amz-content-sha256"].first {
+        if let declared = headers.first("x-amz-content-sha256") {
             guard declared.lowercased() == bodyHash else {
                 throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
             }
@@ -240,19 +251,18 @@ public struct SigV4Verifier: Sendable {
         let signingKey = signingKeys.key(accessKeyId: scope.accessKeyId, secret: secret, date: scope.date,
                                          region: scope.region, service: scope.service)
         var matched = false
+        var canonicalRequest: [UInt8] = []
+        canonicalRequest.reserveCapacity(512 + request.rawPath.utf8.count)
         for query in SigV4Canonical.canonicalQueryCandidates(request.rawQuery) {
-            let canonicalRequest = SigV4Canonical.canonicalRequest(
-                method: request.method,
-                canonicalURI: SigV4Canonical.canonicalURI(request.rawPath),
-                canonicalQuery: query,
-                canonicalHeaders: SigV4Canonical.canonicalHeaders(headers, signedHeaders: authorization.signedHeaders),
-                signedHeaders: authorization.signedHeadersField,
-                payloadHash: payloadHash
-            )
-            let stringToSign = SigV4Canonical.stringToSign(timestamp: timestamp, scope: scope.scopeString, canonicalRequest: canonicalRequest)
-            let expected = SigV4Canonical.signature(signingKey: signingKey, stringToSign: stringToSign)
+            canonicalRequest.removeAll(keepingCapacity: true)
+            SigV4Canonical.appendCanonicalRequest(
+                to: &canonicalRequest, method: request.method, rawPath: request.rawPath, canonicalQuery: query,
+                headers: headers, signedHeaders: authorization.signedHeaders,
+                signedHeadersField: authorization.signedHeadersField, payloadHash: payloadHash)
+            let expected = SigV4Canonical.signature(signingKey: signingKey, timestamp: timestamp, credential: scope,
+                                                    canonicalRequest: canonicalRequest)
             // Both candidates are always computed and compared, so timing says nothing about which matched.
-            matched = SigV4Canonical.constantTimeEquals(expected, authorization.signature) || matched
+            matched = SigV4Canonical.constantTimeEquals(expected, authorization.signature.utf8) || matched
         }
         guard matched else {
             throw invalid("The request signature we calculated does not match the signature you provided. "
@@ -262,7 +272,7 @@ public struct SigV4Verifier: Sendable {
             accessKeyId: scope.accessKeyId,
             region: scope.region,
             signedHeaders: authorization.signedHeaders,
-            securityToken: headers["x-amz-security-token"].first
+            securityToken: headers.first("x-amz-security-token")
         )
     }
 
@@ -270,10 +280,11 @@ public struct SigV4Verifier: Sendable {
     /// and `Signature not yet current: <date> is still later than <now + skew> (<now> + 15 min.)`.
     private func checkSkew(signedAt: Date, timestamp: String) throws(SigV4Failure) {
         let current = now()
-        let minutes = allowedSkew.truncatingRemainder(dividingBy: 60) == 0
-            ? String(Int(allowedSkew / 60)) : String(allowedSkew / 60)
         let earliest = current.addingTimeInterval(-allowedSkew)
         let latest = current.addingTimeInterval(allowedSkew)
+        guard signedAt < earliest || signedAt > latest else { return }
+        let minutes = allowedSkew.truncatingRemainder(dividingBy: 60) == 0
+            ? String(Int(allowedSkew / 60)) : String(allowedSkew / 60)
         if signedAt < earliest {
             throw invalid("Signature expired: \(timestamp) is now earlier than \(SigV4Date.basic(earliest)) "
                 + "(\(SigV4Date.basic(current)) - \(minutes) min.)")

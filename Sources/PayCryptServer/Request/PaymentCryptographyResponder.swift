@@ -64,6 +64,11 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        await handle(request)
+    }
+
+    /// The whole journey of one request, without the HTTP connection: what `respond` answers.
+    func handle(_ request: Request) async -> Response {
         let requestId = RequestId.next()
         if request.method == .get, request.uri.path == "/health" || request.uri.path == "/ready" {
             return Self.health(requestId: requestId)
@@ -129,9 +134,20 @@ public struct PaymentCryptographyResponder: HTTPResponder {
 
     /// A body that is not JSON by its content type is a SerializationException.
     static func checkContentType(_ request: Request, plane: Plane) throws {
-        if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
+        if let contentType = request.headers[.contentType], !Self.mentionsJSON(contentType) {
             throw AWSErrorResponse(.serialization, "Content-Type \(RequestObserver.loggable(contentType)) is not supported; send \(plane.contentType).")
         }
+    }
+
+    /// True when `contentType` contains `json` in any letter case.
+    static func mentionsJSON(_ contentType: String) -> Bool {
+        let bytes = Array(contentType.utf8)
+        guard bytes.count >= 4 else { return false }
+        for i in 0...(bytes.count - 4) where bytes[i] | 0x20 == UInt8(ascii: "j") && bytes[i + 1] | 0x20 == UInt8(ascii: "s")
+            && bytes[i + 2] | 0x20 == UInt8(ascii: "o") && bytes[i + 3] | 0x20 == UInt8(ascii: "n") {
+            return true
+        }
+        return false
     }
 
     /// Control-plane changes go to the audit trail, once the request was authenticated.

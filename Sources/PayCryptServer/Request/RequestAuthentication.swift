@@ -55,7 +55,8 @@ struct RequestAuthenticator: Sendable {
     /// The request in the form the verifier reads. HTTPTypes keeps Host as the `:authority`
     /// pseudo-header; SigV4 signs it as `host`.
     static func signedRequest(_ request: Request, body: [UInt8]) -> SigV4Request {
-        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        // `canonicalName` is the lowercased name HTTPTypes keeps, so the verifier lowercases nothing.
+        var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         if request.headers[.host] == nil, let authority = request.head.authority {
             headers.append((name: "host", value: authority))
         }

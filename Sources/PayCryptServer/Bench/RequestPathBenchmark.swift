@@ -1,0 +1,136 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PayCryptModel
+import PayCryptService
+
+/// Times the steps of a request's journey in process, without sockets: what each step of
+/// `PaymentCryptographyResponder` costs per request, next to the whole journey. It answers "where
+/// does an API call's time go?" repeatably on a busy machine, where an HTTP load test cannot.
+public enum RequestPathBenchmark {
+    /// One measured step.
+    public struct Row: Sendable {
+        /// The step's name.
+        public let step: String
+        /// Microseconds of CPU time per request (the best of the rounds).
+        public let microseconds: Double
+    }
+
+    /// Runs the benchmark on a GenerateMac request (ISO 9797-1 algorithm 3, 64-byte message),
+    /// SigV4-signed for the development identity, against `service`.
+    ///
+    /// - Parameters:
+    ///   - service: A service holding no keys yet; the benchmark creates its key.
+    ///   - logger: The logger of the request log line (its handler decides what a line costs).
+    ///   - iterations: Requests per round.
+    ///   - rounds: Rounds per step; the best round is reported.
+    ///   - journeyOnly: Measure only the whole journey (for a profiler).
+    /// - Returns: One row per step, the whole journey first.
+    public static func run(service: PaymentCryptographyService, logger: Logger, iterations: Int = 20_000, rounds: Int = 5,
+                           journeyOnly: Bool = false) async throws -> [Row] {
+        let account = "111122223333"
+        let region = "us-east-1"
+        let context = RequestContext(account: account, region: region)
+        let createKey = try Wire.decode(ControlPlane.CreateKeyInput.self, from: JSONValue(parsing: Data(#"""
+            {"Exportable":true,"KeyAttributes":{"KeyAlgorithm":"TDES_2KEY","KeyClass":"SYMMETRIC_KEY",
+             "KeyModesOfUse":{"Generate":true,"Verify":true},"KeyUsage":"TR31_M3_ISO_9797_3_MAC_KEY"}}
+            """#.utf8)))
+        let created = try await service.createKey(createKey, context: context)
+        let keyArn = created.key.keyArn
+        let body = Array(#"{"GenerationAttributes":{"Algorithm":"ISO9797_ALGORITHM3"},"KeyIdentifier":"\#(keyArn)","MessageData":"\#(String(repeating: "5A", count: 64))"}"#.utf8)
+        let identities = Identities.developmentDefault(account: account)
+        let responder = PaymentCryptographyResponder(
+            service: service, options: ResponderOptions(accountId: account, defaultRegion: region, identities: identities), logger: logger)
+        let request = signedRequest(path: "/mac/generate", body: body, accessKey: "test", secret: "test", region: region)
+
+        // Check once that the journey succeeds, so that no row measures an error path.
+        let first = await responder.handle(request)
+        guard first.status == .ok else { throw BenchmarkFailure(status: Int(first.status.code)) }
+
+        var rows: [Row] = []
+        func measure(_ step: String, _ body: () async throws -> Void) async rethrows {
+            var best = Double.infinity
+            for _ in 0..<rounds {
+                let start = processCPUSeconds()
+                for _ in 0..<iterations { try await body() }
+                best = min(best, (processCPUSeconds() - start) * 1e6 / Double(iterations))
+            }
+            rows.append(Row(step: step, microseconds: best))
+        }
+        let journeyContext = RequestJourney(requestId: "bench", plane: .data)
+        let route = try Route(request, plane: .data)
+        guard let handler = route.handler(in: responder.table) else { throw BenchmarkFailure(status: 501) }
+        let caller = try responder.authenticator.authenticate(request, body: body)
+        let callContext = RequestContext(account: caller.account, region: caller.region, principal: caller.principal, requestId: "bench")
+        let decoded = try Wire.decodeRequest(DataPlane.GenerateMacInput.self, body: body, binding: route.binding)
+        let output = try await service.generateMac(decoded.input, context: callContext)
+
+        try await measure("whole journey (route … observe)") { _ = await responder.handle(request) }
+        if journeyOnly { return rows }
+        try await measure("run (route … encode)") {
+            var journey = RequestJourney(requestId: "bench", plane: .data)
+            _ = try await responder.run(request, &journey)
+        }
+        try await measure("route") { _ = try Route(request, plane: .data) }
+        try await measure("read body") { _ = try await responder.readBody(request) }
+        try await measure("authenticate (SigV4)") { _ = try responder.authenticator.authenticate(request, body: body) }
+        try await measure("decode and validate") { _ = try Wire.decodeRequest(DataPlane.GenerateMacInput.self, body: body, binding: route.binding) }
+        try await measure("  parse JSON") { _ = try JSONValue.parseRequestBody(bytes: body) }
+        let tree = try JSONValue.parseRequestBody(bytes: body)
+        try await measure("  validate") { _ = Wire.validate(DataPlane.GenerateMacInput.self, tree) }
+        try await measure("  validate and decode the tree") { _ = try Wire.decode(DataPlane.GenerateMacInput.self, from: tree) }
+        try await measure("call GenerateMac") { _ = try await service.generateMac(decoded.input, context: callContext) }
+        try await measure("encode") { _ = try Wire.encodeResponse(output) }
+        try await measure("handler (decode, call, encode)") {
+            var call = OperationCall(body: body, binding: route.binding, context: callContext)
+            _ = try await handler(&call)
+        }
+        var observed = journeyContext
+        observed.operation = "GenerateMac"
+        observed.principal = "test"
+        observed.resource = keyArn
+        try await measure("observe (metrics, log line)") { responder.observer.observe(observed, status: 200, elapsed: .microseconds(100)) }
+        try await measure("request id") { _ = RequestId.next() }
+        try await measure("whole journey, again") { _ = await responder.handle(request) }
+        return rows
+    }
+
+    /// CPU time of the whole process, in seconds: unlike the wall clock, it does not count the time
+    /// other programs on a busy machine take the cores.
+    static func processCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// The journey did not succeed, so there is nothing meaningful to time.
+    public struct BenchmarkFailure: Error, CustomStringConvertible {
+        /// The status the request was answered with.
+        public let status: Int
+        public var description: String { "the benchmark request was answered with HTTP \(status)" }
+    }
+
+    /// A POST with a JSON body, signed as botocore signs it.
+    static func signedRequest(path: String, body: [UInt8], accessKey: String, secret: String, region: String) -> Request {
+        let timestamp = SigV4Date.basic(Date())
+        let date = String(timestamp.prefix(8))
+        let host = "127.0.0.1:8080"
+        let signed = "content-type;host;x-amz-date"
+        let canonicalHeaders = "content-type:application/json\nhost:\(host)\nx-amz-date:\(timestamp)"
+        let canonical = SigV4Canonical.canonicalRequest(method: "POST", canonicalURI: SigV4Canonical.canonicalURI(path), canonicalQuery: "",
+                                                        canonicalHeaders: canonicalHeaders, signedHeaders: signed,
+                                                        payloadHash: SigV4Canonical.hexSHA256(body))
+        let scope = "\(date)/\(region)/payment-cryptography/aws4_request"
+        let key = SigV4Canonical.signingKey(secret: secret, date: date, region: region, service: "payment-cryptography")
+        let signature = SigV4Canonical.signature(signingKey: key, stringToSign: SigV4Canonical.stringToSign(timestamp: timestamp, scope: scope, canonicalRequest: canonical))
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        fields[.host] = host
+        if let amzDate = HTTPField.Name("X-Amz-Date") { fields[amzDate] = timestamp }
+        fields[.authorization] = "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(scope), SignedHeaders=\(signed), Signature=\(signature)"
+        let head = HTTPRequest(method: .post, scheme: "http", authority: host, path: path, headerFields: fields)
+        return Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body)))
+    }
+}

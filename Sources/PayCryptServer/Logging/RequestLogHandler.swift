@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+
+/// The server's log handler: one line per event, in swift-log's `StreamLogHandler` layout
+///
+///     2026-12-03T09:23:01.123Z info paycrypt.http : keyArn=arn:… ms=0.213 operation=GenerateMac … [PayCryptServer] request
+///
+/// with the timestamp in UTC and milliseconds (README, "Operations"), built into one byte buffer and
+/// written with one `write(2)`, so that concurrent lines never interleave. It does the least work
+/// per line that the request log needs: no time-zone lookup (`localtime` reads the zone file's
+/// status on every call), no intermediate strings for the metadata.
+public struct RequestLogHandler: LogHandler {
+    /// Metadata every line of this logger carries.
+    public var metadata: Logger.Metadata = [:]
+    /// Adds metadata (task-local values, say) when a line is written.
+    public var metadataProvider: Logger.MetadataProvider?
+    /// The lowest level written.
+    public var logLevel: Logger.Level = .info
+
+    private let label: String
+    private let fileDescriptor: Int32
+
+    /// A handler writing to standard error.
+    /// - Parameter label: The logger's label, written on every line.
+    public static func standardError(label: String) -> RequestLogHandler {
+        RequestLogHandler(label: label, fileDescriptor: 2)
+    }
+
+    /// A handler writing to an open file descriptor, which it never closes.
+    /// - Parameters:
+    ///   - label: The logger's label, written on every line.
+    ///   - fileDescriptor: Where lines go.
+    public init(label: String, fileDescriptor: Int32) {
+        self.label = label
+        self.fileDescriptor = fileDescriptor
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line: [UInt8] = []
+        line.reserveCapacity(384)
+        Self.appendTimestamp(to: &line)
+        line.append(0x20)
+        line.append(contentsOf: event.level.rawValue.utf8)
+        line.append(0x20)
+        line.append(contentsOf: label.utf8)
+        line.append(contentsOf: " :".utf8)
+        var merged = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty {
+            merged.merge(provided) { _, new in new }
+        }
+        if let explicit = event.metadata, !explicit.isEmpty {
+            merged.merge(explicit) { _, new in new }
+        }
+        if let error = event.error {
+            merged["error.type"] = .string(String(describing: type(of: error)))
+        }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line.append(0x20)
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            Self.append(value, to: &line)
+        }
+        line.append(contentsOf: " [".utf8)
+        line.append(contentsOf: event.source.utf8)
+        line.append(contentsOf: "] ".utf8)
+        line.append(contentsOf: event.message.description.utf8)
+        line.append(0x0A)
+        Self.write(line, to: fileDescriptor)
+    }
+
+    private static func append(_ value: Logger.MetadataValue, to line: inout [UInt8]) {
+        switch value {
+        case .string(let s): line.append(contentsOf: s.utf8)
+        case .stringConvertible(let c): line.append(contentsOf: c.description.utf8)
+        case .dictionary, .array: line.append(contentsOf: value.description.utf8)
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` from the real-time clock.
+    static func appendTimestamp(to line: inout [UInt8]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let seconds = Int(now.tv_sec)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civil(fromDays: days)
+        appendDigits(year, 4, &line); line.append(UInt8(ascii: "-"))
+        appendDigits(month, 2, &line); line.append(UInt8(ascii: "-"))
+        appendDigits(day, 2, &line); line.append(UInt8(ascii: "T"))
+        appendDigits(secondOfDay / 3600, 2, &line); line.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay % 3600 / 60, 2, &line); line.append(UInt8(ascii: ":"))
+        appendDigits(secondOfDay % 60, 2, &line); line.append(UInt8(ascii: "."))
+        appendDigits(Int(now.tv_nsec) / 1_000_000, 3, &line); line.append(UInt8(ascii: "Z"))
+    }
+
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func appendDigits(_ value: Int, _ width: Int, _ line: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+            v %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Writes the whole line, retrying after a signal or a partial write; a line that cannot be
+    /// written is dropped (logging must never stop a request).
+    private static func write(_ bytes: [UInt8], to fd: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                #if canImport(Glibc)
+                let n = Glibc.write(fd, base + offset, buffer.count - offset)
+                #elseif canImport(Musl)
+                let n = Musl.write(fd, base + offset, buffer.count - offset)
+                #else
+                let n = Darwin.write(fd, base + offset, buffer.count - offset)
+                #endif
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+    }
+}
