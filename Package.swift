@@ -129,6 +129,7 @@ let package = Package(
             name: "PayCryptServerTests",
             dependencies: [
                 "PayCryptServer", "PayCryptService", "PayCryptModel",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["make_sigv4_vectors.py", "sigv4_vectors.json"],

@@ -18,12 +18,20 @@ enum KeyIdentifiers {
 
     /// Parses a key ARN, an alias ARN, or `alias/<name>` (already checked against the model pattern).
     static func parse(_ identifier: String) -> Parsed? {
-        if identifier.hasPrefix("alias/") { return .alias(region: nil, account: nil, name: identifier) }
-        let parts = identifier.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[1] == "aws", parts[2] == "payment-cryptography" else { return nil }
-        let region = String(parts[3]), account = String(parts[4]), resource = String(parts[5])
-        if resource.hasPrefix("key/") { return .key(region: region, account: account, keyId: String(resource.dropFirst(4))) }
-        if resource.hasPrefix("alias/") { return .alias(region: region, account: account, name: resource) }
+        // On the UTF-8 bytes: every separator and prefix is ASCII.
+        let bytes = identifier.utf8
+        if bytes.starts(with: "alias/".utf8) { return .alias(region: nil, account: nil, name: identifier) }
+        let parts = bytes.split(separator: UInt8(ascii: ":"), maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0].elementsEqual("arn".utf8), parts[1].elementsEqual("aws".utf8),
+              parts[2].elementsEqual("payment-cryptography".utf8) else { return nil }
+        let region = String(decoding: parts[3], as: UTF8.self), account = String(decoding: parts[4], as: UTF8.self)
+        let resource = parts[5]
+        if resource.starts(with: "key/".utf8) {
+            return .key(region: region, account: account, keyId: String(decoding: resource.dropFirst(4), as: UTF8.self))
+        }
+        if resource.starts(with: "alias/".utf8) {
+            return .alias(region: region, account: account, name: String(decoding: resource, as: UTF8.self))
+        }
         return nil
     }
 }

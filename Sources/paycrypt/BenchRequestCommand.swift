@@ -21,8 +21,8 @@ struct BenchRequest: AsyncParsableCommand {
     var logFile: String = "/dev/null"
     @Flag(help: "Log with swift-log's StreamLogHandler instead of the server's own handler (to compare).")
     var streamLogHandler = false
-    @Flag(help: "Measure only the whole journey (to run under a profiler).")
-    var journeyOnly = false
+    @Option(help: "Measure only the steps whose names contain this text (to run one under a profiler), e.g. 'whole journey'.")
+    var only: String?
 
     func run() async throws {
         let masterKey = try MasterKey(bytes: (0..<32).map { _ in UInt8.random(in: 0...255) })
@@ -36,7 +36,7 @@ struct BenchRequest: AsyncParsableCommand {
             }
             return RequestLogHandler(label: label, fileDescriptor: fd)
         }
-        let rows = try await RequestPathBenchmark.run(service: service, logger: logger, iterations: iterations, rounds: rounds, journeyOnly: journeyOnly)
+        let rows = try await RequestPathBenchmark.run(service: service, logger: logger, iterations: iterations, rounds: rounds, only: only)
         print("| step of a GenerateMac request | µs per request |")
         print("|---|---:|")
         for row in rows { print("| \(row.step) | \(String(format: "%.2f", row.microseconds)) |") }

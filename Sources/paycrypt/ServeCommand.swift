@@ -173,7 +173,7 @@ struct Serve: AsyncParsableCommand {
         let s = try await settings()
         let level = s.logLevel
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = RequestLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }

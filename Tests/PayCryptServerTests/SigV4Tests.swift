@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -560,5 +561,81 @@ struct SigV4CanonicalTests {
         #expect(!SigV4Canonical.constantTimeEquals("abc", "ab"))
         #expect(!SigV4Canonical.constantTimeEquals("abc", "abcd"))
         #expect(!SigV4Canonical.constantTimeEquals("abc", ""))
+    }
+
+    @Test("the verifier's byte-built canonical request equals the string-built one for every botocore vector", arguments: SigV4Fixture.caseNames)
+    func canonicalBytesMatchStrings(_ name: String) throws {
+        let vector = try SigV4Fixture.load().case(name)
+        let request = vector.request
+        let authorization = try SigV4Authorization.parse(request.authorization, hasDate: true)
+        let payloadHash = request.values(of: "x-amz-content-sha256").first ?? SigV4Canonical.hexSHA256(request.body)
+        for query in SigV4Canonical.canonicalQueryCandidates(request.rawQuery) {
+            let text = SigV4Canonical.canonicalRequest(
+                method: request.method, canonicalURI: SigV4Canonical.canonicalURI(request.rawPath), canonicalQuery: query,
+                canonicalHeaders: SigV4Canonical.canonicalHeaders(request, signedHeaders: authorization.signedHeaders),
+                signedHeaders: authorization.signedHeadersField, payloadHash: payloadHash)
+            var bytes: [UInt8] = []
+            SigV4Canonical.appendCanonicalRequest(
+                to: &bytes, method: request.method, rawPath: request.rawPath, canonicalQuery: query,
+                headers: SigV4Headers(request.headers), signedHeaders: authorization.signedHeaders,
+                signedHeadersField: authorization.signedHeadersField, payloadHash: payloadHash)
+            #expect(String(decoding: bytes, as: UTF8.self) == text)
+        }
+    }
+
+    @Test("the dot-free fast path of the canonical URI agrees with remove_dot_segments on random paths")
+    func dotFreePaths() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["/", "a", "b", ".", "..", "%2F", "~", " ", "\u{e9}", "//", "/."]
+        for _ in 0..<5_000 {
+            let path = (0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()
+            var fast: [UInt8] = []
+            SigV4Canonical.appendCanonicalRequest(to: &fast, method: "get", rawPath: path, canonicalQuery: "", headers: SigV4Headers([]),
+                                                  signedHeaders: [], signedHeadersField: "", payloadHash: "")
+            let uri = String(decoding: fast, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)[1]
+            #expect(String(uri) == SigV4Canonical.canonicalURI(path), "\(path)")
+            #expect(fast.starts(with: Array("GET\n".utf8)))
+        }
+    }
+
+    @Test("byte signatures are compared in full")
+    func constantTimeEqualsBytes() {
+        #expect(SigV4Canonical.constantTimeEquals(Array("abc".utf8), "abc".utf8))
+        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "abd".utf8))
+        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "ab".utf8))
+        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "abcd".utf8))
+        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "".utf8))
+    }
+}
+
+@Suite("SigV4: the signing-key cache")
+struct SigV4CacheTests {
+    @Test("one verifier checks the same and different requests many times: the cached, keyed HMAC is copied, never consumed")
+    func repeatedVerification() throws {
+        let fixture = try SigV4Fixture.load()
+        let verifier = try fixture.verifier()
+        for _ in 0..<3 {
+            for name in SigV4Fixture.caseNames {
+                let request = try fixture.case(name).request
+                #expect(throws: Never.self) { try verifier.verify(request).get() }
+            }
+        }
+    }
+
+    @Test("a changed secret for the same access key and scope is not served the old key")
+    func changedSecret() throws {
+        let cache = SigningKeyCache()
+        let a = cache.keyedHMAC(accessKeyId: "AK", secret: "one", date: "20261129", region: "us-east-1", service: "payment-cryptography")
+        let b = cache.keyedHMAC(accessKeyId: "AK", secret: "two", date: "20261129", region: "us-east-1", service: "payment-cryptography")
+        var ma = a, mb = b
+        ma.update(data: [1, 2, 3])
+        mb.update(data: [1, 2, 3])
+        #expect(Array(ma.finalize()) != Array(mb.finalize()))
+        let key = SigV4Canonical.signingKey(secret: "two", date: "20261129", region: "us-east-1", service: "payment-cryptography")
+        #expect(Array(HMAC<SHA256>.authenticationCode(for: [1, 2, 3], using: key)) == {
+            var m = cache.keyedHMAC(accessKeyId: "AK", secret: "two", date: "20261129", region: "us-east-1", service: "payment-cryptography")
+            m.update(data: [1, 2, 3])
+            return Array(m.finalize())
+        }())
     }
 }

@@ -52,6 +52,20 @@ struct HMACTests {
         }
     }
 
+    @Test("RFC 4231 test cases 1-7 through a keyed HMAC reused for several messages", arguments: 0..<7)
+    func rfc4231Keyed(_ i: Int) throws {
+        let c = Self.cases[i]
+        for (j, hash) in HMACHash.allCases.enumerated() where hash != .sha224 {
+            let keyed = try #require(KeyedHMAC(hash: hash, key: c.key))
+            // A first message must not change what the second one gets.
+            _ = keyed.authenticationCode(ascii("another message first"))
+            let mac = hx(keyed.authenticationCode(c.data))
+            #expect(mac.hasPrefix(c.macs[j].uppercased()), "TC\(i + 1) \(hash)")
+            #expect(keyed.authenticationCode(c.data) == HMACAlgorithm.authenticationCode(hash: hash, key: c.key, message: c.data))
+        }
+        #expect(KeyedHMAC(hash: .sha224, key: c.key) == nil)
+    }
+
     @Test("FIPS 180-4 SHA-224 examples: empty, 'abc', two-block message, one million 'a'")
     func sha224() {
         #expect(hx(SHA224.hash([])) == "D14A028C2A3A2BC9476102BB288234C415A2B01F828EA62AC5B3E42F")

@@ -206,10 +206,10 @@ enum SigV4Canonical {
 
     /// The lowercase hex signature of a canonical request: the string to sign
     /// (``stringToSign(timestamp:scope:canonicalRequest:)``) built as bytes and authenticated under
-    /// the signing key.
-    static func signature(signingKey: SymmetricKey, timestamp: String, credential: SigV4Authorization.Credential,
+    /// the signing key (`keyed`: an HMAC already keyed with it, which this copies).
+    static func signature(keyed: HMAC<SHA256>, timestamp: String, credential: SigV4Authorization.Credential,
                           canonicalRequest: [UInt8]) -> [UInt8] {
-        var hmac = HMAC<SHA256>(key: signingKey)
+        var hmac = keyed
         hmac.update(data: Array("\(SigV4Verifier.algorithm)\n\(timestamp)\n\(credential.scopeString)\n".utf8))
         hmac.update(data: hexBytes(SHA256.hash(data: canonicalRequest)))
         return hexBytes(hmac.finalize())

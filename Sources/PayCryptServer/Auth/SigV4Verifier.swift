@@ -248,8 +248,8 @@ public struct SigV4Verifier: Sendable {
             payloadHash = bodyHash
         }
 
-        let signingKey = signingKeys.key(accessKeyId: scope.accessKeyId, secret: secret, date: scope.date,
-                                         region: scope.region, service: scope.service)
+        let keyed = signingKeys.keyedHMAC(accessKeyId: scope.accessKeyId, secret: secret, date: scope.date,
+                                          region: scope.region, service: scope.service)
         var matched = false
         var canonicalRequest: [UInt8] = []
         canonicalRequest.reserveCapacity(512 + request.rawPath.utf8.count)
@@ -259,7 +259,7 @@ public struct SigV4Verifier: Sendable {
                 to: &canonicalRequest, method: request.method, rawPath: request.rawPath, canonicalQuery: query,
                 headers: headers, signedHeaders: authorization.signedHeaders,
                 signedHeadersField: authorization.signedHeadersField, payloadHash: payloadHash)
-            let expected = SigV4Canonical.signature(signingKey: signingKey, timestamp: timestamp, credential: scope,
+            let expected = SigV4Canonical.signature(keyed: keyed, timestamp: timestamp, credential: scope,
                                                     canonicalRequest: canonicalRequest)
             // Both candidates are always computed and compared, so timing says nothing about which matched.
             matched = SigV4Canonical.constantTimeEquals(expected, authorization.signature.utf8) || matched
@@ -316,6 +316,8 @@ final class SigningKeyCache: Sendable {
     private struct Entry {
         var secret: String
         var key: SymmetricKey
+        /// An HMAC already keyed with `key`: each request copies it instead of keying a new one.
+        var keyed: HMAC<SHA256>
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -327,13 +329,23 @@ final class SigningKeyCache: Sendable {
 
     /// The signing key for the scope, derived on first use.
     func key(accessKeyId: String, secret: String, date: String, region: String, service: String) -> SymmetricKey {
+        entry(accessKeyId: accessKeyId, secret: secret, date: date, region: region, service: service).key
+    }
+
+    /// An HMAC-SHA256 keyed with the scope's signing key, ready for the string to sign.
+    func keyedHMAC(accessKeyId: String, secret: String, date: String, region: String, service: String) -> HMAC<SHA256> {
+        entry(accessKeyId: accessKeyId, secret: secret, date: date, region: region, service: service).keyed
+    }
+
+    private func entry(accessKeyId: String, secret: String, date: String, region: String, service: String) -> Entry {
         let id = "\(accessKeyId)/\(date)/\(region)/\(service)"
-        if let entry = entries.withLock({ $0[id] }), entry.secret == secret { return entry.key }
+        if let entry = entries.withLock({ $0[id] }), entry.secret == secret { return entry }
         let key = SigV4Canonical.signingKey(secret: secret, date: date, region: region, service: service)
+        let entry = Entry(secret: secret, key: key, keyed: HMAC<SHA256>(key: key))
         entries.withLock { dict in
             if dict.count >= capacity { dict.removeAll(keepingCapacity: true) }
-            dict[id] = Entry(secret: secret, key: key)
+            dict[id] = entry
         }
-        return key
+        return entry
     }
 }

@@ -26,10 +26,10 @@ public enum RequestPathBenchmark {
     ///   - logger: The logger of the request log line (its handler decides what a line costs).
     ///   - iterations: Requests per round.
     ///   - rounds: Rounds per step; the best round is reported.
-    ///   - journeyOnly: Measure only the whole journey (for a profiler).
+    ///   - only: Measure only the steps whose names contain this text (to run one under a profiler).
     /// - Returns: One row per step, the whole journey first.
     public static func run(service: PaymentCryptographyService, logger: Logger, iterations: Int = 20_000, rounds: Int = 5,
-                           journeyOnly: Bool = false) async throws -> [Row] {
+                           only: String? = nil) async throws -> [Row] {
         let account = "111122223333"
         let region = "us-east-1"
         let context = RequestContext(account: account, region: region)
@@ -51,6 +51,7 @@ public enum RequestPathBenchmark {
 
         var rows: [Row] = []
         func measure(_ step: String, _ body: () async throws -> Void) async rethrows {
+            if let only, !step.contains(only) { return }
             var best = Double.infinity
             for _ in 0..<rounds {
                 let start = processCPUSeconds()
@@ -67,8 +68,7 @@ public enum RequestPathBenchmark {
         let decoded = try Wire.decodeRequest(DataPlane.GenerateMacInput.self, body: body, binding: route.binding)
         let output = try await service.generateMac(decoded.input, context: callContext)
 
-        try await measure("whole journey (route … observe)") { _ = await responder.handle(request) }
-        if journeyOnly { return rows }
+        await measure("whole journey (route … observe)") { _ = await responder.handle(request) }
         try await measure("run (route … encode)") {
             var journey = RequestJourney(requestId: "bench", plane: .data)
             _ = try await responder.run(request, &journey)
@@ -79,7 +79,7 @@ public enum RequestPathBenchmark {
         try await measure("decode and validate") { _ = try Wire.decodeRequest(DataPlane.GenerateMacInput.self, body: body, binding: route.binding) }
         try await measure("  parse JSON") { _ = try JSONValue.parseRequestBody(bytes: body) }
         let tree = try JSONValue.parseRequestBody(bytes: body)
-        try await measure("  validate") { _ = Wire.validate(DataPlane.GenerateMacInput.self, tree) }
+        await measure("  validate") { _ = Wire.validate(DataPlane.GenerateMacInput.self, tree) }
         try await measure("  validate and decode the tree") { _ = try Wire.decode(DataPlane.GenerateMacInput.self, from: tree) }
         try await measure("call GenerateMac") { _ = try await service.generateMac(decoded.input, context: callContext) }
         try await measure("encode") { _ = try Wire.encodeResponse(output) }
@@ -91,9 +91,9 @@ public enum RequestPathBenchmark {
         observed.operation = "GenerateMac"
         observed.principal = "test"
         observed.resource = keyArn
-        try await measure("observe (metrics, log line)") { responder.observer.observe(observed, status: 200, elapsed: .microseconds(100)) }
-        try await measure("request id") { _ = RequestId.next() }
-        try await measure("whole journey, again") { _ = await responder.handle(request) }
+        await measure("observe (metrics, log line)") { responder.observer.observe(observed, status: 200, elapsed: .microseconds(100)) }
+        await measure("request id") { _ = RequestId.next() }
+        await measure("whole journey, again") { _ = await responder.handle(request) }
         return rows
     }
 

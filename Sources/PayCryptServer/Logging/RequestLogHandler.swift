@@ -55,15 +55,16 @@ public struct RequestLogHandler: LogHandler {
         line.append(0x20)
         line.append(contentsOf: label.utf8)
         line.append(contentsOf: " :".utf8)
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty {
+        // The common case, a line's own metadata and nothing else, needs no merged copy.
+        let provided = metadataProvider?.get() ?? [:]
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty || !provided.isEmpty || event.error != nil {
+            merged = metadata
             merged.merge(provided) { _, new in new }
-        }
-        if let explicit = event.metadata, !explicit.isEmpty {
-            merged.merge(explicit) { _, new in new }
-        }
-        if let error = event.error {
-            merged["error.type"] = .string(String(describing: type(of: error)))
+            merged.merge(event.metadata ?? [:]) { _, new in new }
+            if let error = event.error {
+                merged["error.type"] = .string(String(describing: type(of: error)))
+            }
         }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line.append(0x20)

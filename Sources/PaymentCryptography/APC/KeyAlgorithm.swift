@@ -53,6 +53,8 @@ public struct SymmetricKeyMaterial: Sendable {
     enum Cipher: Sendable {
         case tdes(TripleDES, retail: RetailMAC)
         case aes(AESKey)
+        /// An HMAC key, already keyed (SHA-256/384/512; SHA-224 is keyed per message).
+        case hmac(KeyedHMAC)
     }
 
     /// Wraps key bytes, checking their length against the algorithm.
@@ -65,6 +67,8 @@ public struct SymmetricKeyMaterial: Sendable {
             cipher = .tdes(try TripleDES(key: bytes), retail: try RetailMAC(tdesKey: bytes))
         } else if algorithm.isAES {
             cipher = .aes(try AESKey(key: bytes, preparingCMAC: true))
+        } else if let hash = algorithm.hmacHash, let keyed = KeyedHMAC(hash: hash, key: bytes) {
+            cipher = .hmac(keyed)
         } else {
             cipher = nil
         }

@@ -144,10 +144,13 @@ public enum MacOperation {
             switch key.cipher {
             case .tdes(let tdes, _)?: return Computed(mac: TDESCMAC(key: tdes).mac(message), defaultDigits: 16)
             case .aes(let aes)?: return Computed(mac: aes.cmac(message), defaultDigits: 32)
-            case nil: throw keyAlgorithmInvalid()
+            case .hmac?, nil: throw keyAlgorithmInvalid()
             }
         case .HMAC:
             guard let hash = key.algorithm.hmacHash else { throw keyAlgorithmInvalid() }
+            if case .hmac(let keyed)? = key.cipher {
+                return Computed(mac: keyed.authenticationCode(message), defaultDigits: 2 * hash.byteCount)
+            }
             return Computed(mac: HMACAlgorithm.authenticationCode(hash: hash, key: k, message: message), defaultDigits: 2 * hash.byteCount)
         case .HMAC_SHA224, .HMAC_SHA256, .HMAC_SHA384, .HMAC_SHA512:
             if key.algorithm.hmacHash != nil {

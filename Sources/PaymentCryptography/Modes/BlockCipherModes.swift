@@ -28,7 +28,7 @@ public struct BlockCipher: Sendable {
         switch material.cipher {
         case .tdes(let t, _): engine = .tdes(t)
         case .aes(let a): engine = .aes(a)
-        case nil: throw .invalidParameter("\(material.algorithm.rawValue) is not a block cipher")
+        case .hmac?, nil: throw .invalidParameter("\(material.algorithm.rawValue) is not a block cipher")
         }
     }
 

@@ -12,7 +12,7 @@ public enum PinWorkingKey: Sendable {
         switch material.cipher {
         case .tdes(let t, _): self = .tdes(t)
         case .aes(let a): self = .aes(a)
-        case nil: throw PinError(.keyAlgorithmInvalid, field: nil, message: "The key algorithm cannot encipher PIN blocks.")
+        case .hmac?, nil: throw PinError(.keyAlgorithmInvalid, field: nil, message: "The key algorithm cannot encipher PIN blocks.")
         }
     }
 

@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Logging
+import Testing
+
+@testable import PayCryptServer
+
+@Suite("The server's log handler")
+struct RequestLogHandlerTests {
+    /// Logs through a handler writing into a pipe and returns what was written.
+    private func capture(_ body: (Logger) -> Void, metadata: Logger.Metadata = [:]) throws -> String {
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        var handler = RequestLogHandler(label: "paycrypt.test", fileDescriptor: fds[1])
+        handler.metadata = metadata
+        body(Logger(label: "paycrypt.test") { _ in handler })
+        close(fds[1])
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            out.append(contentsOf: buffer[..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test("one line: UTC timestamp with milliseconds, level, label, sorted metadata, source, message")
+    func layout() throws {
+        let before = Date()
+        let text = try capture { logger in
+            logger.info("request", metadata: ["status": .stringConvertible(200), "operation": "GenerateMac", "keyArn": "arn:x"])
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2 && lines[1].isEmpty)
+        let line = String(lines[0])
+        let pattern = #/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})Z info paycrypt\.test : keyArn=arn:x operation=GenerateMac status=200 \[PayCryptServerTests\] request$/#
+        let match = try #require(line.wholeMatch(of: pattern), "\(line)")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let components = DateComponents(year: Int(match.1), month: Int(match.2), day: Int(match.3),
+                                        hour: Int(match.4), minute: Int(match.5), second: Int(match.6))
+        let stamp = try #require(calendar.date(from: components)).addingTimeInterval(Double(Int(match.7) ?? 0) / 1000)
+        #expect(abs(stamp.timeIntervalSince(before)) < 5)
+    }
+
+    @Test("handler metadata and an error's type merge with the line's own; the line's own wins")
+    func merging() throws {
+        struct Oops: Error {}
+        let text = try capture({ logger in
+            logger.error("failed", error: Oops(), metadata: ["b": "line", "c": "3"])
+        }, metadata: ["b": "handler", "a": "1"])
+        #expect(text.contains(" : a=1 b=line c=3 error.type=Oops [PayCryptServerTests] failed\n"), "\(text)")
+    }
+
+    @Test("days are converted to civil dates like Foundation's Gregorian calendar")
+    func civilDates() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let days = Int.random(in: -130_000...800_000, using: &rng)  // 1614 to 4160: Foundation is Julian before 1582
+            let date = Date(timeIntervalSince1970: Double(days) * 86_400)
+            let c = calendar.dateComponents([.year, .month, .day], from: date)
+            let civil = RequestLogHandler.civil(fromDays: days)
+            #expect(civil.year == c.year && civil.month == c.month && civil.day == c.day, "\(days)")
+        }
+    }
+}
