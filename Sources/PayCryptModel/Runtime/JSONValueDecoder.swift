@@ -47,40 +47,42 @@ private struct IndexKey: CodingKey {
 
 /// Scalar conversions shared by the three container kinds.
 private enum Scalar {
+    // Paths are autoclosures: a coding path is an array built only when decoding fails or a
+    // nested decoder needs it, never for each member of a valid request.
     static func mismatch<T>(_ type: T.Type, _ path: [any CodingKey]) -> DecodingError {
         .typeMismatch(type, .init(codingPath: path, debugDescription: "Expected \(type)."))
     }
 
-    static func string(_ value: JSONValue, _ path: [any CodingKey]) throws -> String {
-        guard case .string(let s) = value else { throw mismatch(String.self, path) }
+    static func string(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> String {
+        guard case .string(let s) = value else { throw mismatch(String.self, path()) }
         return s
     }
 
-    static func bool(_ value: JSONValue, _ path: [any CodingKey]) throws -> Bool {
-        guard case .bool(let b) = value else { throw mismatch(Bool.self, path) }
+    static func bool(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let b) = value else { throw mismatch(Bool.self, path()) }
         return b
     }
 
-    static func integer<T: FixedWidthInteger>(_ value: JSONValue, _ type: T.Type, _ path: [any CodingKey]) throws -> T {
-        guard case .integer(let i) = value, let v = T(exactly: i) else { throw mismatch(type, path) }
+    static func integer<T: FixedWidthInteger>(_ value: JSONValue, _ type: T.Type, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
+        guard case .integer(let i) = value, let v = T(exactly: i) else { throw mismatch(type, path()) }
         return v
     }
 
-    static func double(_ value: JSONValue, _ path: [any CodingKey]) throws -> Double {
+    static func double(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Double {
         switch value {
         case .integer(let i): return Double(i)
         case .number(let d): return d
-        default: throw mismatch(Double.self, path)
+        default: throw mismatch(Double.self, path())
         }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
         // Fast paths for the scalar types the generated shapes use.
-        if T.self == String.self, let v = try string(value, path) as? T { return v }
-        if T.self == Int.self, let v = try integer(value, Int.self, path) as? T { return v }
-        if T.self == Bool.self, let v = try bool(value, path) as? T { return v }
-        if T.self == Double.self, let v = try double(value, path) as? T { return v }
-        return try T(from: TreeDecoder(value: value, codingPath: path))
+        if T.self == String.self, let v = try string(value, path()) as? T { return v }
+        if T.self == Int.self, let v = try integer(value, Int.self, path()) as? T { return v }
+        if T.self == Bool.self, let v = try bool(value, path()) as? T { return v }
+        if T.self == Double.self, let v = try double(value, path()) as? T { return v }
+        return try T(from: TreeDecoder(value: value, codingPath: path()))
     }
 }
 

@@ -137,7 +137,8 @@ private struct TreeEncoder: Encoder {
 
 extension Slot {
     /// Encodes `value` into this slot, with fast paths for the scalar types the shapes use.
-    func put<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
+    /// The coding path is built only for a value that is not one of those scalars.
+    func put<T: Encodable>(_ value: T, codingPath: @autoclosure () -> [any CodingKey]) throws {
         switch value {
         case let v as String: self.value = .string(v)
         case let v as Int: self.value = .integer(v)
@@ -145,7 +146,7 @@ extension Slot {
         case let v as Double: self.value = .number(v)
         case let v as JSONValue: self.value = v
         default:
-            try value.encode(to: TreeEncoder(slot: self, codingPath: codingPath))
+            try value.encode(to: TreeEncoder(slot: self, codingPath: codingPath()))
             if object != nil || array != nil { self.value = nil }
         }
     }
