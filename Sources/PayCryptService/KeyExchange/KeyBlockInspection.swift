@@ -8,8 +8,11 @@ import SwiftASN1
 public struct KeyBlockReport: Sendable, Encodable {
     /// One field: its name, its value as written and what it means.
     public struct Field: Sendable, Encodable {
+        /// The field's name, e.g. `key usage`, or an optional block's ID.
         public let name: String
+        /// The value as the block writes it.
         public let value: String
+        /// What the value means (ANSI X9.143 / TR-31, or the AWS equivalent).
         public let meaning: String
     }
 

@@ -4,6 +4,7 @@
 public enum AS2805KeyExchange {
     /// The two-byte variant patterns of AWS's `As2805KeyVariant` (contract §7 table).
     public enum Variant: String, Sendable, CaseIterable {
+        /// The KEK (K0), PIN (P0), MAC (M0) and data (D0) key variants, by their AWS names.
         case TERMINAL_MAJOR_KEY_VARIANT_00, PIN_ENCRYPTION_KEY_VARIANT_28
         case MESSAGE_AUTHENTICATION_KEY_VARIANT_24, DATA_ENCRYPTION_KEY_VARIANT_22
 

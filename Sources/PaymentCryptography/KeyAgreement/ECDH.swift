@@ -4,6 +4,7 @@ import Foundation
 /// The NIST prime curves of AWS's `ECC_NIST_P256`, `ECC_NIST_P384` and `ECC_NIST_P521` key pairs
 /// (FIPS 186-5 / SP 800-186).
 public enum ECCCurve: String, Sendable, CaseIterable, Codable {
+    /// P-256, P-384 and P-521 by their AWS `KeyAlgorithm` names.
     case ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521
 
     /// The length of a field element, and so of the shared secret Z, in bytes: 32, 48, 66.

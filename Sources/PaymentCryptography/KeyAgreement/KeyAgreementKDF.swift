@@ -2,6 +2,7 @@ import Crypto
 
 /// The hash of an ECDH key derivation (AWS `KeyDerivationHashAlgorithm`).
 public enum KDFHash: String, Sendable, CaseIterable, Codable {
+    /// SHA-256, SHA-384, SHA-512 (FIPS 180-4) on swift-crypto.
     case SHA_256, SHA_384, SHA_512
 
     func digest(_ data: [UInt8]) -> [UInt8] {
