@@ -587,3 +587,50 @@ def test_keyblock_inspect_tr34_in_both_layouts():
         fields = {f["name"]: f["value"] for f in report["fields"]}
         assert report["format"] == "TR-34" and fields["key block header"] == "D0016K0TB00E0000", (layout, report, err)
         assert fields["randomNonce"] == "0101010101010101" and fields["content cipher"] == "des-ede3-cbc"
+
+
+def test_generate_and_verify_pin_data_under_an_ecdh_derived_key(cp, dp, ca):
+    """GeneratePinData / VerifyPinData with EncryptionWrappedKey.DiffieHellmanSymmetricKey (contract §6):
+    the PIN block is ISO 0 under the derived TDES key, which the other party derives and reads."""
+    p = Party(cp, ca, DeriveKeyUsage=P0)
+    pvk = import_key(cp, secrets.token_bytes(16).hex(), "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TDES_2KEY", ["Generate", "Verify"])
+    pan = "4111111111111111"
+    wrapped = p.wrapped_key("TDES_2KEY", "ANSI_X963", "SHA_256", "A1B2")
+    derived = p.derive("TDES_2KEY", "ANSI_X963", "SHA_256", bytes.fromhex("A1B2"))
+    out = dp.generate_pin_data(GenerationKeyIdentifier=pvk["KeyArn"], EncryptionKeyIdentifier=p.arn, EncryptionWrappedKey=wrapped,
+                               PinBlockFormat="ISO_FORMAT_0", PrimaryAccountNumber=pan,
+                               GenerationAttributes={"VisaPin": {"PinVerificationKeyIndex": 1}})
+    assert (out["EncryptionKeyArn"], out["EncryptionKeyCheckValue"]) == (p.arn, kcv("TDES_2KEY", derived))
+    pin = psec.pinblock.decode_pinblock_iso_0(ecb("TDES_2KEY", derived, bytes.fromhex(out["EncryptedPinBlock"]), encrypt=False), pan)
+    assert len(pin) == 4 and pin.isdigit()
+    dp.verify_pin_data(VerificationKeyIdentifier=pvk["KeyArn"], EncryptionKeyIdentifier=p.arn, EncryptionWrappedKey=wrapped,
+                       PinBlockFormat="ISO_FORMAT_0", PrimaryAccountNumber=pan, EncryptedPinBlock=out["EncryptedPinBlock"],
+                       VerificationAttributes={"VisaPin": {"PinVerificationKeyIndex": 1, "VerificationValue": out["PinData"]["VerificationValue"]}})
+
+
+def test_reencrypt_data_from_an_ecdh_derived_key_to_a_stored_key(cp, dp, ca):
+    p = Party(cp, ca)
+    d0_clear = secrets.token_bytes(16)
+    d0 = import_key(cp, d0_clear.hex(), D0, "AES_128", KEK_MODES)
+    derived = p.derive("AES_256")
+    plain = secrets.token_bytes(32)
+    out = dp.re_encrypt_data(IncomingKeyIdentifier=p.arn, OutgoingKeyIdentifier=d0["KeyArn"],
+                             CipherText=ecb("AES_256", derived, plain).hex().upper(),
+                             IncomingEncryptionAttributes={"Symmetric": {"Mode": "ECB"}}, OutgoingEncryptionAttributes={"Symmetric": {"Mode": "ECB"}},
+                             IncomingWrappedKey=p.wrapped_key("AES_256"))
+    assert out["CipherText"] == ecb("AES_128", d0_clear, plain).hex().upper() and out["KeyArn"] == d0["KeyArn"]
+
+
+def test_export_attributes_key_check_value_algorithm(cp, dp, kek256):
+    """ExportAttributes.KeyCheckValueAlgorithm without ExportDukptInitialKey: the exported key's check value by that method."""
+    kek_clear, kek_arn = kek256
+    clear = secrets.token_bytes(16)
+    key = import_key(cp, clear.hex(), "TR31_M3_ISO_9797_3_MAC_KEY", "TDES_2KEY", ["Generate", "Verify"])
+    out = cp.export_key(ExportKeyIdentifier=key["KeyArn"], KeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn}},
+                        ExportAttributes={"KeyCheckValueAlgorithm": "CMAC"})["WrappedKey"]
+    c = cmac.CMAC(algorithms.TripleDES(clear))
+    c.update(bytes(8))
+    assert (out["KeyCheckValue"], out["KeyCheckValueAlgorithm"]) == (c.finalize()[:3].hex().upper(), "CMAC")
+    assert psec.tr31.unwrap(kek_clear, out["KeyMaterial"])[1] == clear
+    refused(lambda: cp.export_key(ExportKeyIdentifier=key["KeyArn"], KeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn}},
+                                  ExportAttributes={"KeyCheckValueAlgorithm": "HMAC"}), "KeyCheckValueAlgorithm")

@@ -56,6 +56,21 @@ extension PaymentCryptographyService {
     /// ExportKey: a key wrapped as a TR-31 key block under a K0/K1 key in the service (version D
     /// for an AES wrapping key, B for TDES). `Exportable: false` keys are never exported.
     public func exportKey(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
+        var output = try await exportKeyMaterial(input, context: context)
+        // `ExportAttributes.KeyCheckValueAlgorithm` without ExportDukptInitialKey: the exported key's
+        // check value by that method (model: "the algorithm ... to calculate the key check value").
+        if input.exportAttributes?.exportDukptInitialKey == nil, let method = input.exportAttributes?.keyCheckValueAlgorithm,
+           case (_, let material?) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey") {
+            output.wrappedKey?.keyCheckValue = try await namingField {
+                try workingKeyCheckValue(material, method: method.rawValue, field: "ExportAttributes.KeyCheckValueAlgorithm")
+            }
+            output.wrappedKey?.keyCheckValueAlgorithm = method
+        }
+        return output
+    }
+
+    /// ExportKey by `KeyMaterial` (and `ExportDukptInitialKey`).
+    func exportKeyMaterial(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
         let (record, material) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey")
         guard record.state == .CREATE_COMPLETE else {
             throw ServiceError.validation("Key \(record.arn) is \(record.state.rawValue) and cannot be exported.", field: "ExportKeyIdentifier")
