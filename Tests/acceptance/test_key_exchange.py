@@ -563,6 +563,8 @@ def test_keyblock_inspect_tr31(tmp_path):
     assert code == 1 and report["verified"] is False and "MAC" in report["problem"].upper()
     code, report, _ = _inspect(str(path), "--kek", secrets.token_hex(32) + ":AES_256")
     assert code == 1 and report["verified"] is False
+    code, report, _ = _inspect(block[:-2])
+    assert code == 0 and "length field says" in report["problem"]
 
 
 def json_dump(x) -> str:

@@ -80,6 +80,9 @@ public enum KeyBlockInspection {
             .init(name: "key context", value: header.keyContext.rawValue, meaning: header.keyContext.rawValue == "0" ? "determined by the wrapping key" : "see X9.143"),
         ]
         report.optionalBlocks = header.optionalBlocks.map { .init(name: $0.id.rawValue, value: $0.data, meaning: blockMeanings[$0.id.rawValue] ?? "proprietary") }
+        if let declared = Int(block.dropFirst().prefix(4)), declared != block.count {
+            report.problem = "the length field says \(declared) characters but the block has \(block.count)"
+        }
         guard let kek else { return report }
         let kbpk: TR31ProtectionKey
         do {
