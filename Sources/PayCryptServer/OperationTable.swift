@@ -39,6 +39,8 @@ struct OperationTable: Sendable {
             "GenerateAuthRequestCryptogram": Self.handler(DataPlane.GenerateAuthRequestCryptogramInput.self) { try await s.generateAuthRequestCryptogram($0, context: $1) },
             "VerifyAuthRequestCryptogram": Self.handler(DataPlane.VerifyAuthRequestCryptogramInput.self) { try await s.verifyAuthRequestCryptogram($0, context: $1) },
             "GenerateMacEmvPinChange": Self.handler(DataPlane.GenerateMacEmvPinChangeInput.self) { try await s.generateMacEmvPinChange($0, context: $1) },
+            "GenerateAs2805KekValidation": Self.handler(DataPlane.GenerateAs2805KekValidationInput.self) { try await s.generateAs2805KekValidation($0, context: $1) },
+            "TranslateKeyMaterial": Self.handler(DataPlane.TranslateKeyMaterialInput.self) { try await s.translateKeyMaterial($0, context: $1) },
         ]
         control = [
             "CreateKey": Self.handler(ControlPlane.CreateKeyInput.self) { try await s.createKey($0, context: $1) },

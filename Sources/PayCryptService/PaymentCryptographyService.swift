@@ -13,6 +13,8 @@ public final class PaymentCryptographyService: Sendable {
     let masterKey: MasterKey
     let cache = KeyMaterialCache()
     let importAuthority = ImportAuthorityHolder()
+    let publicKeyCertificates = PublicKeyCertificateCache()
+    let lastTokens = LastTokenIndex()
     let limits: ServiceLimits
     let cacheObserver: (@Sendable (Bool) -> Void)?
     let clock: @Sendable () -> Double

@@ -45,8 +45,11 @@ public struct SeedFile: Sendable {
         var seenIds = Set<String>(), seenAliases = Set<String>()
         for (i, value) in keys.enumerated() {
             let path = "Keys[\(i)]"
-            func fail(_ field: String, _ message: String) -> Invalid { Invalid(description: "\(path).\(field): \(message)") }
             guard case .object(let o) = value else { throw Invalid(description: "\(path): must be an object") }
+            // The entry is named by its index, its field and its KeyId when it has one (a KeyId is
+            // an identifier, never secret), so that a long seed file points at the right entry.
+            let named: String = if case .string(let id)? = o["KeyId"] { " (KeyId \(id))" } else { "" }
+            func fail(_ field: String, _ message: String) -> Invalid { Invalid(description: "\(path).\(field)\(named): \(message)") }
             guard case .string(let keyId)? = o["KeyId"], (16...64).contains(keyId.count),
                   keyId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
                 throw fail("KeyId", "must be 16 to 64 letters and digits")
@@ -131,12 +134,12 @@ extension PaymentCryptographyService {
     /// created or pointed at their key. The same file gives the same ARNs on every start.
     public func applySeed(_ seed: SeedFile, context: RequestContext) async throws -> SeedSummary {
         var summary = SeedSummary()
-        for e in seed.entries {
+        for (i, e) in seed.entries.enumerated() {
             let arn = KeyRecord.arn(region: context.region, account: context.account, keyId: e.keyId)
             let method = e.keyCheckValueAlgorithm.flatMap(KeyCheckValue.Method.init(rawValue:)) ?? e.material.algorithm.defaultKeyCheckValueMethod
             let kcv: String
             do { kcv = try e.material.keyCheckValue(method: method) } catch {
-                throw SeedFile.Invalid(description: "Keys[\(e.keyId)].KeyCheckValueAlgorithm: \(method.rawValue) does not apply to \(e.material.algorithm.rawValue)")
+                throw SeedFile.Invalid(description: "Keys[\(i)].KeyCheckValueAlgorithm (KeyId \(e.keyId)): \(method.rawValue) does not apply to \(e.material.algorithm.rawValue)")
             }
             let modes = KeyModes(wire: e.attributes.keyModesOfUse)
             let existing = try await store.key(account: context.account, region: context.region, keyId: e.keyId)

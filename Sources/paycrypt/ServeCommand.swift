@@ -214,15 +214,15 @@ struct Serve: AsyncParsableCommand {
             limits: ServiceLimits(maxKeys: s.maxKeys, maxAliases: s.maxAliases), cacheObserver: cacheObserver)
 
         if let seed = s.seed {
-            let file: SeedFile
+            // A bad seed stops the server with one line naming the entry (index, field, KeyId) and
+            // no usage text: the command line was right, the file is not.
+            guard let data = FileManager.default.contents(atPath: seed) else { fail("--seed \(seed): cannot be read") }
+            let summary: PaymentCryptographyService.SeedSummary
             do {
-                file = try SeedFile(data: try Data(contentsOf: URL(fileURLWithPath: seed)))
+                summary = try await service.applySeed(try SeedFile(data: data), context: RequestContext(account: s.accountId, region: s.defaultRegion))
             } catch let invalid as SeedFile.Invalid {
-                throw ValidationError("--seed \(seed): \(invalid.description)")
-            } catch {
-                throw ValidationError("--seed \(seed): cannot be read")
+                fail("--seed \(seed): \(invalid.description)")
             }
-            let summary = try await service.applySeed(file, context: RequestContext(account: s.accountId, region: s.defaultRegion))
             logger.warning("seed file loaded: FOR DEVELOPMENT ONLY, its key material is in clear text", metadata: [
                 "seed": "\(seed)", "created": "\(summary.created)", "updated": "\(summary.updated)",
                 "unchanged": "\(summary.unchanged)", "aliases": "\(summary.aliases)", "region": "\(s.defaultRegion)",

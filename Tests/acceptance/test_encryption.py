@@ -501,11 +501,12 @@ def test_aws_cli_encrypt_and_decrypt(endpoint, keys):
     assert p.returncode != 0 and "ValidationException" in p.stderr
 
 
-def test_diffie_hellman_wrapped_key_is_not_implemented(dp, keys):
-    """ECDH-derived dynamic keys (key-exchange.md §6) are not built yet: an AWS-shaped 501, never a result."""
+def test_diffie_hellman_wrapped_key_with_a_bad_ca_is_a_validation_exception(dp, keys):
+    """ECDH-derived keys (key-exchange.md §6; test_key_exchange.py drives them): a CA that is no
+    certificate authority is a ValidationException naming the field, never a 500."""
     ecdh = {"CertificateAuthorityPublicKeyIdentifier": keys["kek_aes"]["KeyArn"], "PublicKeyCertificate": "QUJD" * 10,
             "KeyAlgorithm": "AES_128", "KeyDerivationFunction": "NIST_SP800", "KeyDerivationHashAlgorithm": "SHA_256",
             "SharedInformation": "00112233"}
     r = expect(lambda: enc(dp, keys["kek_aes"], "00" * 16, {"Symmetric": {"Mode": "ECB"}},
-                           WrappedKey={"WrappedKeyMaterial": {"DiffieHellmanSymmetricKey": ecdh}}), "NotImplementedException", 501)
-    assert "DiffieHellmanSymmetricKey" in r["Error"]["Message"], r
+                           WrappedKey={"WrappedKeyMaterial": {"DiffieHellmanSymmetricKey": ecdh}}), "ValidationException", 400)
+    assert "DiffieHellmanSymmetricKey.CertificateAuthorityPublicKeyIdentifier" in str(r.get("fieldList", "")) + r["Error"]["Message"], r

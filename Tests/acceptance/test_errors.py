@@ -729,7 +729,8 @@ IMPLEMENTED = {
            "GetPublicKeyCertificate"},
     "dp": {"GenerateMac", "VerifyMac", "GenerateCardValidationData", "VerifyCardValidationData", "GeneratePinData",
            "VerifyPinData", "TranslatePinData", "EncryptData", "DecryptData", "ReEncryptData",
-           "GenerateAuthRequestCryptogram", "VerifyAuthRequestCryptogram", "GenerateMacEmvPinChange"},
+           "GenerateAuthRequestCryptogram", "VerifyAuthRequestCryptogram", "GenerateMacEmvPinChange", "TranslateKeyMaterial",
+           "GenerateAs2805KekValidation"},
 }
 
 

@@ -353,6 +353,48 @@ def run_every_operation_and_scan(srv, data_dir):
     assert r["Error"]["Code"] == "ValidationException", r
     error_bodies.append(json.dumps(r["Error"]))
 
+    # ECDH key exchange: ImportKey and ExportKey under a derived key, TranslateKeyMaterial, EncryptData with
+    # a DiffieHellmanSymmetricKey; neither the derived keys nor the keys they carry appear anywhere.
+    import psec.tr31
+    from test_key_exchange import S0, Party, b64pem, make_ca
+    ca_key, ca_cert = make_ca()
+    ca_arn = cp.import_key(KeyMaterial={"RootCertificatePublicKey": {"KeyAttributes": {
+        "KeyUsage": S0, "KeyClass": "PUBLIC_KEY", "KeyAlgorithm": "ECC_NIST_P256", "KeyModesOfUse": {"Verify": True}},
+        "PublicKeyCertificate": b64pem(ca_cert)}})["Key"]["KeyArn"]
+    party = Party(cp, (ca_key, ca_cert, ca_arn))
+    kbpk = party.derive("AES_256")
+    ecdh_clear = secrets.token_bytes(16)
+    clear_keys += [kbpk.hex().upper(), ecdh_clear.hex().upper()]
+    ecdh_block = psec.tr31.wrap(kbpk, "D0000D0AB00E0000", ecdh_clear)
+    ecdh_key = cp.import_key(KeyMaterial={"DiffieHellmanTr31KeyBlock": {**party.block_params("AES_256"), "WrappedKeyBlock": ecdh_block}})["Key"]
+    cp.export_key(ExportKeyIdentifier=ecdh_key["KeyArn"], KeyMaterial={"DiffieHellmanTr31KeyBlock": party.block_params("AES_256")})
+    ecdh_kek_hex = secrets.token_hex(32).upper()
+    clear_keys.append(ecdh_kek_hex)
+    ecdh_kek = import_key(cp, ecdh_kek_hex, "TR31_K0_KEY_ENCRYPTION_KEY", "AES_256", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    dp.translate_key_material(IncomingKeyMaterial={"DiffieHellmanTr31KeyBlock": {**party.block_params("AES_256"), "WrappedKeyBlock": ecdh_block}},
+                              OutgoingKeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": ecdh_kek["KeyArn"]}})
+    r = error_response(lambda: dp.translate_key_material(
+        IncomingKeyMaterial={"DiffieHellmanTr31KeyBlock": {**party.block_params("AES_256", info="0A0B"), "WrappedKeyBlock": ecdh_block}},
+        OutgoingKeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": ecdh_kek["KeyArn"]}}))
+    error_bodies.append(json.dumps(r["Error"]))
+    clear_keys.append(party.derive("AES_128").hex().upper())
+    dp.encrypt_data(KeyIdentifier=party.arn, PlainText=plain_texts[0], EncryptionAttributes={"Symmetric": {"Mode": "ECB"}},
+                    WrappedKey=party.wrapped_key("AES_128"))
+
+    # AS2805: a cryptogram in, out again, and a KEK validation; neither the KEK, the key nor RNDs appear.
+    from test_key_exchange import tdes_cbc, variant
+    as_kek_hex, as_key_hex = secrets.token_hex(16).upper(), secrets.token_hex(16).upper()
+    clear_keys += [as_kek_hex, as_key_hex]
+    as_kek = import_key(cp, as_kek_hex, "TR31_K0_KEY_ENCRYPTION_KEY", "TDES_2KEY", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    as_key = cp.import_key(KeyMaterial={"As2805KeyCryptogram": {
+        "As2805KeyVariant": "PIN_ENCRYPTION_KEY_VARIANT_28", "KeyModesOfUse": {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True},
+        "KeyAlgorithm": "TDES_2KEY", "Exportable": True, "WrappingKeyIdentifier": as_kek["KeyArn"],
+        "WrappedKeyCryptogram": tdes_cbc(variant(bytes.fromhex(as_kek_hex), "28C0"), bytes.fromhex(as_key_hex)).hex().upper()}})["Key"]
+    cp.export_key(ExportKeyIdentifier=as_key["KeyArn"], KeyMaterial={"As2805KeyCryptogram": {
+        "WrappingKeyIdentifier": as_kek["KeyArn"], "As2805KeyVariant": "PIN_ENCRYPTION_KEY_VARIANT_28"}})
+    dp.generate_as2805_kek_validation(KeyIdentifier=as_kek["KeyArn"], KekValidationType={"KekValidationRequest": {"DeriveKeyAlgorithm": "TDES_2KEY"}},
+                                      RandomKeySendVariantMask="VARIANT_MASK_82C0")
+
     # Control-plane life of a key: reads, tags, aliases, disable/enable, delete/restore.
     alias = unique_alias("secret")
     cp.get_key(KeyIdentifier=m3["KeyArn"])
@@ -441,6 +483,7 @@ def run_every_operation_and_scan(srv, data_dir):
     assert logs.count("operation=GenerateAuthRequestCryptogram") >= 2 * len(arqc_members)
     assert logs.count("operation=VerifyAuthRequestCryptogram") >= 4 * len(arqc_members)
     assert logs.count("operation=GenerateMacEmvPinChange") >= len(pin_members) + 1
+    assert logs.count("operation=TranslateKeyMaterial") >= 2
 
     needles = {}
     for k in clear_keys:

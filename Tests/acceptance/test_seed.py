@@ -83,11 +83,11 @@ def test_seed_is_idempotent_and_updates_changed_entries(seeded):
 
 
 @pytest.mark.parametrize("mutate,needle", [
-    (lambda s: s["Keys"][1].update(KeyId="short"), "Keys[1].KeyId"),
-    (lambda s: s["Keys"][2].update(KeyMaterial="0011"), "Keys[2].KeyMaterial"),
-    (lambda s: s["Keys"][0]["KeyAttributes"].update(KeyModesOfUse={"Generate": True}), "Keys[0].KeyAttributes"),
-    (lambda s: s["Keys"][3].update(Aliases=["nope"]), "Keys[3].Aliases[0]"),
-    (lambda s: s["Keys"][4]["KeyAttributes"].update(KeyUsage="TR31_XX"), "Keys[4].KeyAttributes"),
+    (lambda s: s["Keys"][1].update(KeyId="short"), "Keys[1].KeyId (KeyId short)"),
+    (lambda s: s["Keys"][2].update(KeyMaterial="0011"), "Keys[2].KeyMaterial (KeyId "),
+    (lambda s: s["Keys"][0]["KeyAttributes"].update(KeyModesOfUse={"Generate": True}), "Keys[0].KeyAttributes (KeyId "),
+    (lambda s: s["Keys"][3].update(Aliases=["nope"]), "Keys[3].Aliases[0] (KeyId "),
+    (lambda s: s["Keys"][4]["KeyAttributes"].update(KeyUsage="TR31_XX"), "Keys[4].KeyAttributes (KeyId "),
 ])
 def test_invalid_seed_entry_stops_the_server_naming_entry_and_field(tmp_path, mutate, needle):
     seed = json.loads(SEED.read_text())
@@ -98,3 +98,7 @@ def test_invalid_seed_entry_stops_the_server_naming_entry_and_field(tmp_path, mu
                        capture_output=True, text=True, timeout=60)
     assert p.returncode != 0
     assert needle in p.stderr, p.stderr
+    # Item 7 of issue 13: the entry's KeyId is named, and no usage text follows the message.
+    if "KeyId short" not in needle:
+        assert f"(KeyId {seed['Keys'][int(needle[5])]['KeyId']})" in p.stderr, p.stderr
+    assert "USAGE" not in p.stderr and "--help" not in p.stderr, p.stderr

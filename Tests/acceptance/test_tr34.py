@@ -53,11 +53,11 @@ def kdh(cp):
     return {"ca_key": ca_key, "ca": ca, "key": kdh_key, "cert": kdh_cert, "root": root}
 
 
-def tr34_import(cp, kdh, key, header, nonce=None, tamper=None, wrapping="RSA_2048"):
+def tr34_import(cp, kdh, key, header, nonce=None, tamper=None, wrapping="RSA_2048", layout="cms"):
     params = cp.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm=wrapping)
     krd = x509.load_pem_x509_certificate(base64.b64decode(params["WrappingKeyCertificate"]))
     nonce = nonce or secrets.token_bytes(8)
-    block = build_tr34(kdh_key=kdh["key"], kdh_cert=kdh["cert"], krd_cert=krd, key=key, header=header, nonce=nonce)
+    block = build_tr34(kdh_key=kdh["key"], kdh_cert=kdh["cert"], krd_cert=krd, key=key, header=header, nonce=nonce, layout=layout)
     if tamper:
         block = tamper(block)
     return cp.import_key(KeyMaterial={"Tr34KeyBlock": {
@@ -85,6 +85,19 @@ def test_tr34_two_pass_import_of_a_kek(cp, kdh, header, length, algorithm, usage
     assert (a["KeyUsage"], a["KeyAlgorithm"]) == (usage, algorithm)
     assert {m for m, v in a["KeyModesOfUse"].items() if v} == {"Encrypt", "Decrypt", "Wrap", "Unwrap"}
     assert imported["KeyCheckValue"] == apc_mac.kcv(key.hex(), algorithm)
+
+
+@pytest.mark.parametrize("header,length,algorithm", [("D9999K0TB00E0000", 16, "TDES_2KEY"), ("D9999K1AB00E0000", 16, "AES_128")])
+def test_tr34_import_in_the_layout_of_aws_samples(cp, kdh, header, length, algorithm):
+    """AWS's import app puts the ciphertext inside the content-encryption algorithm SEQUENCE
+    (key-exchange.md §8): ImportKey reads that layout as well as tr34.md's."""
+    key = secrets.token_bytes(length)
+    imported = tr34_import(cp, kdh, key, header, layout="sample", wrapping="RSA_3072" if algorithm.startswith("AES") else "RSA_2048")
+    assert imported["KeyAttributes"]["KeyAlgorithm"] == algorithm
+    assert imported["KeyCheckValue"] == apc_mac.kcv(key.hex(), algorithm)
+    with pytest.raises(Exception) as e:
+        tr34_import(cp, kdh, key, header, layout="sample", tamper=flip_last, wrapping="RSA_3072" if algorithm.startswith("AES") else "RSA_2048")
+    assert error_of(e)[:2] == ("ValidationException", 400)
 
 
 def test_tr34_imported_mac_key_generates_the_oracle_mac(cp, dp, kdh):
@@ -168,6 +181,21 @@ def test_export_key_cryptogram_opens_with_the_recipients_key(cp, kdh, krd):
     clear = krd["key"].decrypt(bytes.fromhex(out["KeyMaterial"]),
                                padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
     assert clear == key
+
+
+@pytest.mark.parametrize("spec,hash_", [("RSA_OAEP_SHA_512", hashes.SHA512), ("RSA_OAEP_SHA_256", hashes.SHA256)])
+def test_export_key_cryptogram_oaep_sha512_and_sha256(cp, kdh, krd, spec, hash_):
+    """RFC 8017 RSAES-OAEP with SHA-512 (or SHA-256), MGF1 of the same hash, empty label (key-exchange.md §9);
+    cryptography opens it with the recipient's key."""
+    from conftest import import_key
+    from cryptography.hazmat.primitives.asymmetric import padding
+    key = secrets.token_bytes(16)
+    k = import_key(cp, key.hex(), "TR31_K0_KEY_ENCRYPTION_KEY", "TDES_2KEY", ["Encrypt", "Decrypt", "Wrap", "Unwrap"])
+    out = cp.export_key(ExportKeyIdentifier=k["KeyArn"], KeyMaterial={"KeyCryptogram": {
+        "CertificateAuthorityPublicKeyIdentifier": kdh["root"]["KeyArn"], "WrappingKeyCertificate": b64pem(krd["cert"]),
+        "WrappingSpec": spec}})["WrappedKey"]
+    assert len(out["KeyMaterial"]) == 512
+    assert krd["key"].decrypt(bytes.fromhex(out["KeyMaterial"]), padding.OAEP(mgf=padding.MGF1(hash_()), algorithm=hash_(), label=None)) == key
 
 
 def test_export_tr34_two_pass_opens_with_the_independent_parser(cp, kdh, krd):

@@ -11,7 +11,9 @@ only. The layout and its 2012 quirks are described in shared/reference/tr34.md:
   RSAES-OAEP SHA-256 / MGF1-SHA-256 / empty label, parameters written without context tags;
 - EncryptedContentInfo: id-data, des-ede3-cbc (24-byte ephemeral key) or aes128-CBC (16 bytes),
   the IV, and `[0]` ciphertext of the PKCS#7-padded KeyBlock
-  { 1, KDH issuer and serial, clear key, { id-data, { header } } };
+  { 1, KDH issuer and serial, clear key, { id-data, { header } } }; the ciphertext follows the
+  algorithm SEQUENCE (`layout="cms"`, tr34.md) or sits inside it after the IV (`layout="sample"`,
+  as AWS's import app writes it and its export app reads it: key-exchange.md §8);
 - one SignerInfo v1 (KDH issuer and serial, sha256, rsaEncryption, PKCS#1 v1.5) whose signed
   attributes, signed in the order written and re-tagged as a SET, are contentType, randomNonce
   (two-pass) or signingTime (one-pass), the header as an id-data attribute, and messageDigest =
@@ -226,6 +228,7 @@ def build_tr34(
     oaep_seed: bytes | None = None,
     padding_style: str = "pkcs7",
     signed_header: str | None = None,
+    layout: str = "cms",
 ) -> bytes:
     """A TR-34 2012 key block (DER). Two-pass with `nonce` (8 bytes for AWS), one-pass with
     `signing_time`. The header's algorithm letter picks des-ede3-cbc (T) or aes128-CBC (A).
@@ -259,7 +262,8 @@ def build_tr34(
             )),
             octets(encrypted_ephemeral_key),
         ))
-        + seq(oid(OID_PKCS7_DATA), seq(oid(cipher_oid), octets(iv)), tlv(0x80, encrypted_key_block))
+        + (seq(oid(OID_PKCS7_DATA), seq(oid(cipher_oid), octets(iv)), tlv(0x80, encrypted_key_block)) if layout == "cms"
+           else seq(oid(OID_PKCS7_DATA), seq(oid(cipher_oid), octets(iv), tlv(0x80, encrypted_key_block))))
     )
 
     if nonce is not None:
@@ -360,9 +364,16 @@ def parse_tr34(
         )
     except Exception as error:  # noqa: BLE001
         raise TR34Failure("the ephemeral key decrypts with the KRD key") from error
-    content_type, cipher_algorithm, ciphertext = fields[2].children()
+    # The layout AWS's export app reads, with its exact field counts (key-exchange.md §8):
+    # SEQ{ id-data, SEQ{ cipher, OCTET iv, [0] ciphertext } }.
+    _expect(len(fields) == 3, "EnvelopedData has version, recipientInfos, encryptedContentInfo")
+    eci = fields[2].children()
+    _expect(len(eci) == 2, "EncryptedContentInfo is SEQ{ id-data, SEQ{ cipher, iv, [0] ciphertext } }")
+    content_type, cipher_algorithm = eci
+    algorithm_fields = cipher_algorithm.children()
+    _expect(len(algorithm_fields) == 3, "the algorithm SEQUENCE holds cipher, IV and [0] ciphertext")
+    cipher_oid, iv, ciphertext = algorithm_fields
     _expect(content_type.content == OID_PKCS7_DATA and ciphertext.tag == 0x80, "EncryptedContentInfo layout")
-    cipher_oid, iv = cipher_algorithm.children()
     decryptor = _cipher(cipher_oid.content, ephemeral_key, iv.content).decryptor()
     plaintext = decryptor.update(ciphertext.content) + decryptor.finalize()
     key_block, end = parse_one(plaintext)

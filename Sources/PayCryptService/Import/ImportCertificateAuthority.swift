@@ -166,9 +166,28 @@ public struct ImportCertificateAuthority: Sendable {
         notValidAfter: Date,
         commonName: String = "paycrypt import wrapping key"
     ) throws(WrappingKeyError) -> Certificate {
+        try issueCertificate(publicKey: Certificate.PublicKey(wrappingKey.key.publicKey), notValidBefore: notValidBefore,
+                             notValidAfter: notValidAfter, commonName: commonName, keyUsage: X509.KeyUsage(keyEncipherment: true))
+    }
+
+    /// Issues an end-entity certificate for any public key (an RSA wrapping key, an ECC key
+    /// agreement key), signed by this authority.
+    /// - Parameters:
+    ///   - publicKey: The subject public key.
+    ///   - notValidBefore: The start of validity.
+    ///   - notValidAfter: The end of validity.
+    ///   - commonName: The subject's common name.
+    ///   - keyUsage: The X.509 key usage (RFC 5280 §4.2.1.3), marked critical.
+    /// - Throws: ``WrappingKeyError/cryptographicFailure(_:)`` if signing fails.
+    public func issueCertificate(
+        publicKey: Certificate.PublicKey,
+        notValidBefore: Date,
+        notValidAfter: Date,
+        commonName: String,
+        keyUsage: X509.KeyUsage
+    ) throws(WrappingKeyError) -> Certificate {
         guard let signatureAlgorithm = Self.signatureAlgorithm(for: privateKey) else { throw .invalidPrivateKey }
         do {
-            let publicKey = Certificate.PublicKey(wrappingKey.key.publicKey)
             let authorityKeyID = try certificate.extensions.subjectKeyIdentifier?.keyIdentifier
                 ?? SubjectKeyIdentifier(hash: certificate.publicKey).keyIdentifier
             return try Certificate(
@@ -185,14 +204,14 @@ public struct ImportCertificateAuthority: Sendable {
                 signatureAlgorithm: signatureAlgorithm,
                 extensions: try Certificate.Extensions {
                     Critical(BasicConstraints.notCertificateAuthority)
-                    Critical(X509.KeyUsage(keyEncipherment: true))
+                    Critical(keyUsage)
                     SubjectKeyIdentifier(hash: publicKey)
                     AuthorityKeyIdentifier(keyIdentifier: authorityKeyID)
                 },
                 issuerPrivateKey: privateKey
             )
         } catch {
-            throw .cryptographicFailure("issuing the wrapping key certificate failed: \(error)")
+            throw .cryptographicFailure("issuing a certificate failed: \(error)")
         }
     }
 

@@ -17,7 +17,10 @@ extension PaymentCryptographyService {
         case .rsa3072: size = .bits3072
         case .rsa4096: size = .bits4096
         default:
-            throw ServiceError(.notImplemented, "paycrypt creates RSA key pairs only; \(a.keyAlgorithm.rawValue) key pairs are not supported yet.")
+            guard let curve = ECCCurve(rawValue: a.keyAlgorithm.rawValue) else {
+                throw ServiceError.validation("KeyAlgorithm \(a.keyAlgorithm.rawValue) is not a key pair algorithm.", field: "KeyAttributes.KeyAlgorithm")
+            }
+            return try await createECCKeyPair(input, curve: curve, modes: modes, context: context)
         }
         let pair: ImportWrappingKey
         do { pair = try ImportWrappingKey.generate(size: size) } catch {
@@ -48,6 +51,7 @@ extension PaymentCryptographyService {
         guard record.keyClass == "ASYMMETRIC_KEY_PAIR" else {
             throw ServiceError.validation("Key \(record.arn) is not an asymmetric key pair.", field: "KeyIdentifier")
         }
+        if ECCCurve(rawValue: record.keyAlgorithm) != nil { return try eccPublicKeyCertificate(record) }
         let pair: ImportWrappingKey
         do {
             pair = try ImportWrappingKey(derRepresentation: try masterKey.open(record.sealedMaterial, context: record.arn))

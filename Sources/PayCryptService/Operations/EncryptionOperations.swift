@@ -133,8 +133,19 @@ extension PaymentCryptographyService {
                         mode: EncryptionMode, iv: String?, encrypting: Bool, path: String, operation: String,
                         _ context: RequestContext) async throws -> EncryptionSide {
         let blockField = "\(wrappedField).WrappedKeyMaterial.Tr31KeyBlock"
-        guard case .tr31KeyBlock(let block) = wrappedKey.wrappedKeyMaterial else {
-            throw ServiceError(.notImplemented, "\(wrappedField).WrappedKeyMaterial DiffieHellmanSymmetricKey is not supported by paycrypt yet.")
+        let block: String
+        switch wrappedKey.wrappedKeyMaterial {
+        case .tr31KeyBlock(let b): block = b
+        case .diffieHellmanSymmetricKey(let ecdh):
+            // Key-exchange contract §6: the identifier names a K3 key pair; the ECDH-derived key
+            // takes the place of the data key; DeriveKeyUsage D0 bounds it.
+            let inputs = ECDHInputs(ecdh, identifier: identifier, identifierField: identifierField,
+                                    path: "\(wrappedField).WrappedKeyMaterial.DiffieHellmanSymmetricKey")
+            let derived = try await ecdhDerivedKey(inputs, use: .data, operation: operation, context)
+            let kcv = try workingKeyCheckValue(derived.material, method: wrappedKey.keyCheckValueAlgorithm?.rawValue,
+                                               field: "\(wrappedField).KeyCheckValueAlgorithm")
+            return EncryptionSide(keyArn: derived.keyPair.arn, keyCheckValue: kcv,
+                                  cipher: .symmetric(derived.material, mode: mode, iv: iv, path: path))
         }
         let (kek, kbpk) = try await keyBlockProtectionKey(identifier, field: identifierField, unwrap: true, operation: operation, context)
         let unwrapped: TR31UnwrappedKey

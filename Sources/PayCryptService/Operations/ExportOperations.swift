@@ -21,6 +21,13 @@ extension PaymentCryptographyService {
         case .rsa4096: size = .bits4096
         default: throw ServiceError.validation("SigningKeyAlgorithm must be RSA_2048, RSA_3072 or RSA_4096.", field: "SigningKeyAlgorithm")
         }
+        if let reused = try await reusableToken(input.reuseLastGeneratedToken, type: "EXPORT_TR34_KEY_BLOCK",
+                                                algorithm: input.signingKeyAlgorithm.rawValue, context) {
+            return ControlPlane.GetParametersForExportOutput(
+                signingKeyCertificate: Data(reused.certificatePEM.utf8).base64EncodedString(),
+                signingKeyCertificateChain: Data(reused.certificateChainPEM.utf8).base64EncodedString(),
+                signingKeyAlgorithm: input.signingKeyAlgorithm, exportToken: reused.token, parametersValidUntilTimestamp: reused.validUntil)
+        }
         let parameters = try KeyCryptogramImportParameters.make(size: size, authority: try importAuthority.get(), now: Date(timeIntervalSince1970: clock()))
         let token = "export-token-" + KeyIdentifiers.newKeyId() + KeyIdentifiers.newKeyId()
         let record = ImportTokenRecord(
@@ -30,6 +37,7 @@ extension PaymentCryptographyService {
             certificatePEM: parameters.certificatePEM, certificateChainPEM: parameters.certificateChainPEM,
             validUntil: parameters.validUntil.timeIntervalSince1970)
         try await store.insertImportToken(record)
+        lastTokens.remember(record)
         return ControlPlane.GetParametersForExportOutput(
             signingKeyCertificate: Data(parameters.certificatePEM.utf8).base64EncodedString(),
             signingKeyCertificateChain: Data(parameters.certificateChainPEM.utf8).base64EncodedString(),
@@ -55,9 +63,6 @@ extension PaymentCryptographyService {
                              context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
         let path = "KeyMaterial.KeyCryptogram"
         let recipient = try await recipientCertificate(kc.wrappingKeyCertificate, authority: kc.certificateAuthorityPublicKeyIdentifier, path: path, context)
-        if kc.wrappingSpec == .rsaOaepSha512 {
-            throw ServiceError(.notImplemented, "ExportKey with WrappingSpec RSA_OAEP_SHA_512 is not supported by paycrypt yet; use RSA_OAEP_SHA_256.")
-        }
         guard let rsa = _RSA.Signing.PublicKey(recipient.publicKey),
               let encryption = try? _RSA.Encryption.PublicKey(derRepresentation: rsa.derRepresentation) else {
             throw ServiceError.validation("WrappingKeyCertificate must carry an RSA public key.", field: "\(path).WrappingKeyCertificate")
@@ -71,9 +76,16 @@ extension PaymentCryptographyService {
         }
         try checkStrength(.rsa, material: material, wrapping: KeyStrength.WrappingKey(rsaBits: rsa.keySizeInBits),
                           wrappingDescription: "An RSA-\(rsa.keySizeInBits) key", field: "\(path).WrappingKeyCertificate")
-        let cryptogram: Data
-        do { cryptogram = try encryption.encrypt(material.bytes, padding: .PKCS1_OAEP_SHA256) } catch {
-            throw ServiceError.validation("The key cannot be encrypted to this certificate's key.", field: "\(path).WrappingKeyCertificate")
+        // RFC 8017 §7.1 RSAES-OAEP, empty label, MGF1 with the same hash; absent WrappingSpec:
+        // RSA_OAEP_SHA_256 (key-exchange contract §9).
+        let cryptogram: [UInt8]
+        if kc.wrappingSpec == .rsaOaepSha512 {
+            let key = RSADataKey(publicKeyDER: Array(rsa.derRepresentation), byteCount: rsa.keySizeInBits / 8, pair: nil)
+            cryptogram = try RSADataEncryption.rawEncrypt(material.bytes, key: key, padding: .oaepSha512, dataField: "\(path).WrappingKeyCertificate")
+        } else {
+            do { cryptogram = Array(try encryption.encrypt(material.bytes, padding: .PKCS1_OAEP_SHA256)) } catch {
+                throw ServiceError.validation("The key cannot be encrypted to this certificate's key.", field: "\(path).WrappingKeyCertificate")
+            }
         }
         let ca = try await resolveKey(kc.certificateAuthorityPublicKeyIdentifier, context, operation: "ExportKey")
         return ControlPlane.ExportKeyOutput(wrappedKey: ControlPlane.WrappedKey(

@@ -38,6 +38,14 @@ extension PaymentCryptographyService {
         default:
             throw ServiceError.validation("WrappingKeyAlgorithm must be RSA_2048, RSA_3072 or RSA_4096.", field: "WrappingKeyAlgorithm")
         }
+        if let reused = try await reusableToken(input.reuseLastGeneratedToken, type: input.keyMaterialType.rawValue,
+                                                algorithm: input.wrappingKeyAlgorithm.rawValue, context) {
+            return ControlPlane.GetParametersForImportOutput(
+                wrappingKeyCertificate: Data(reused.certificatePEM.utf8).base64EncodedString(),
+                wrappingKeyCertificateChain: Data(reused.certificateChainPEM.utf8).base64EncodedString(),
+                wrappingKeyAlgorithm: input.wrappingKeyAlgorithm, importToken: reused.token,
+                parametersValidUntilTimestamp: reused.validUntil)
+        }
         let now = Date(timeIntervalSince1970: clock())
         let parameters = try KeyCryptogramImportParameters.make(size: size, authority: try importAuthority.get(), now: now)
         let token = "import-token-" + KeyIdentifiers.newKeyId() + KeyIdentifiers.newKeyId()
@@ -48,6 +56,7 @@ extension PaymentCryptographyService {
             certificatePEM: parameters.certificatePEM, certificateChainPEM: parameters.certificateChainPEM,
             validUntil: parameters.validUntil.timeIntervalSince1970)
         try await store.insertImportToken(record)
+        lastTokens.remember(record)
         return ControlPlane.GetParametersForImportOutput(
             wrappingKeyCertificate: Data(parameters.certificatePEM.utf8).base64EncodedString(),
             wrappingKeyCertificateChain: Data(parameters.certificateChainPEM.utf8).base64EncodedString(),
@@ -65,6 +74,8 @@ extension PaymentCryptographyService {
         case .keyCryptogram(let k): kc = k
         case .tr31KeyBlock(let block): return try await importTR31(block, input: input, context: context)
         case .tr34KeyBlock(let block): return try await importTR34(block, input: input, context: context)
+        case .diffieHellmanTr31KeyBlock(let block): return try await namingField { try await importECDH(block, input: input, context: context) }
+        case .as2805KeyCryptogram(let c): return try await namingField { try await importAS2805(c, input: input, context: context) }
         case .rootCertificatePublicKey(let root):
             return try await importCertificate(attributes: root.keyAttributes, pem: root.publicKeyCertificate, authority: nil, input: input,
                                                path: "KeyMaterial.RootCertificatePublicKey", context: context)
@@ -72,8 +83,6 @@ extension PaymentCryptographyService {
             return try await importCertificate(attributes: trusted.keyAttributes, pem: trusted.publicKeyCertificate,
                                                authority: trusted.certificateAuthorityPublicKeyIdentifier, input: input,
                                                path: "KeyMaterial.TrustedCertificatePublicKey", context: context)
-        default:
-            throw ServiceError(.notImplemented, "ImportKey with this KeyMaterial is not supported by paycrypt yet.")
         }
         let path = "KeyMaterial.KeyCryptogram"
         let a = kc.keyAttributes

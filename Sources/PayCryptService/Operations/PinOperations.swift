@@ -280,9 +280,11 @@ extension PaymentCryptographyService {
     func dynamicPinKey(_ identifier: String, wrapped: DataPlane.WrappedKey, field: String, format: PinBlockFormat,
                        read: Bool, write: Bool, operation: String, _ context: RequestContext) async throws -> PinKeyInUse {
         let blockField = "\(field).WrappedKeyMaterial.Tr31KeyBlock"
-        guard case .tr31KeyBlock(let block) = wrapped.wrappedKeyMaterial else {
-            throw ServiceError.validation("\(field).WrappedKeyMaterial.DiffieHellmanSymmetricKey (ECDH) is not supported by paycrypt yet.",
-                                          field: "\(field).WrappedKeyMaterial.DiffieHellmanSymmetricKey")
+        let block: String
+        switch wrapped.wrappedKeyMaterial {
+        case .tr31KeyBlock(let b): block = b
+        case .diffieHellmanSymmetricKey(let ecdh):
+            return try await ecdhPinKey(identifier, ecdh: ecdh, wrapped: wrapped, field: field, format: format, operation: operation, context)
         }
         let (kek, kbpk) = try await keyBlockProtectionKey(identifier, field: field, unwrap: true, operation: operation, context)
         let unwrapped: TR31UnwrappedKey
@@ -321,6 +323,23 @@ extension PaymentCryptographyService {
                                           field: "\(field).KeyCheckValueAlgorithm")
         }
         return PinKeyInUse(arn: kek.arn, keyCheckValue: Bytes.hex(kcv), key: key)
+    }
+
+    /// An ECDH-derived PIN key (key-exchange contract §6): the identifier names a K3 key pair whose
+    /// DeriveKeyUsage allows P0; the derived key must be AES for ISO_FORMAT_4 and TDES for the other
+    /// formats. The response reports the key pair's ARN and the derived key's check value.
+    func ecdhPinKey(_ identifier: String, ecdh: DataPlane.EcdhDerivationAttributes, wrapped: DataPlane.WrappedKey, field: String,
+                    format: PinBlockFormat, operation: String, _ context: RequestContext) async throws -> PinKeyInUse {
+        let path = "\(field).WrappedKeyMaterial.DiffieHellmanSymmetricKey"
+        let derived = try await ecdhDerivedKey(ECDHInputs(ecdh, identifier: identifier, identifierField: field, path: path),
+                                               use: .pin, operation: operation, context)
+        let m = derived.material
+        guard m.algorithm.isAES == format.isAES, let key = try? PinWorkingKey(bytes: m.bytes, isTDES: m.algorithm.isTDES) else {
+            throw ServiceError.validation("KeyAlgorithm \(m.algorithm.rawValue) of the ECDH-derived key is invalid for the operation: \(format.rawValue) needs \(format.isAES ? "an AES" : "a TDES") key.",
+                                          field: "\(path).KeyAlgorithm")
+        }
+        let kcv = try workingKeyCheckValue(m, method: wrapped.keyCheckValueAlgorithm?.rawValue, field: "\(field).KeyCheckValueAlgorithm")
+        return PinKeyInUse(arn: derived.keyPair.arn, keyCheckValue: kcv, key: key)
     }
 
     /// Maps the algorithm layer's refusals to AWS exceptions.

@@ -56,13 +56,21 @@ extension PaymentCryptographyService {
     /// ExportKey: a key wrapped as a TR-31 key block under a K0/K1 key in the service (version D
     /// for an AES wrapping key, B for TDES). `Exportable: false` keys are never exported.
     public func exportKey(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
-        switch input.keyMaterial {
-        case .tr31KeyBlock, .tr34KeyBlock, .keyCryptogram: break
-        default: throw ServiceError(.notImplemented, "ExportKey with this KeyMaterial is not supported by paycrypt yet.")
+        var output = try await exportKeyMaterial(input, context: context)
+        // `ExportAttributes.KeyCheckValueAlgorithm` without ExportDukptInitialKey: the exported key's
+        // check value by that method (model: "the algorithm ... to calculate the key check value").
+        if input.exportAttributes?.exportDukptInitialKey == nil, let method = input.exportAttributes?.keyCheckValueAlgorithm,
+           case (_, let material?) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey") {
+            output.wrappedKey?.keyCheckValue = try await namingField {
+                try workingKeyCheckValue(material, method: method.rawValue, field: "ExportAttributes.KeyCheckValueAlgorithm")
+            }
+            output.wrappedKey?.keyCheckValueAlgorithm = method
         }
-        if input.exportAttributes != nil {
-            throw ServiceError(.notImplemented, "ExportKey ExportAttributes are not supported by paycrypt yet.")
-        }
+        return output
+    }
+
+    /// ExportKey by `KeyMaterial` (and `ExportDukptInitialKey`).
+    func exportKeyMaterial(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
         let (record, material) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey")
         guard record.state == .CREATE_COMPLETE else {
             throw ServiceError.validation("Key \(record.arn) is \(record.state.rawValue) and cannot be exported.", field: "ExportKeyIdentifier")
@@ -71,23 +79,43 @@ extension PaymentCryptographyService {
             throw ServiceError.validation("Key \(record.arn) is not exportable (Exportable is false).", field: "ExportKeyIdentifier")
         }
         guard let material else { throw ServiceError.validation("Key \(record.arn) is not a symmetric key.", field: "ExportKeyIdentifier") }
+        if let ik = input.exportAttributes?.exportDukptInitialKey {
+            guard case .tr31KeyBlock(let t) = input.keyMaterial else {
+                throw ServiceError.validation("ExportDukptInitialKey exports the initial key as a TR-31 key block: use KeyMaterial.Tr31KeyBlock.", field: "ExportAttributes.ExportDukptInitialKey")
+            }
+            return try await namingField {
+                try await exportDukptInitialKey(ik, kcvAlgorithm: input.exportAttributes?.keyCheckValueAlgorithm?.rawValue, tr31: t,
+                                                record: record, material: material, context: context)
+            }
+        }
         let tr31: ControlPlane.ExportTr31KeyBlock
         switch input.keyMaterial {
         case .tr31KeyBlock(let t): tr31 = t
         case .tr34KeyBlock(let t): return try await exportTR34(t, record: record, material: material, context: context)
         case .keyCryptogram(let k): return try await exportKeyCryptogram(k, record: record, material: material, context: context)
-        default: throw ServiceError(.notImplemented, "ExportKey with this KeyMaterial is not supported by paycrypt yet.")
+        case .diffieHellmanTr31KeyBlock(let d): return try await namingField { try await exportECDH(d, record: record, material: material, context: context) }
+        case .as2805KeyCryptogram(let c): return try await namingField { try await exportAS2805(c, record: record, material: material, context: context) }
         }
         let path = "KeyMaterial.Tr31KeyBlock"
         let (wrapping, kbpk) = try await keyBlockProtectionKey(tr31.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
                                                               unwrap: false, operation: "ExportKey", context)
-        guard let usageCode = TR31Mapping.usageCode(record.keyUsage), let usage = TR31KeyUsage(rawValue: usageCode) else {
-            throw ServiceError.validation("KeyUsage \(record.keyUsage) has no TR-31 code.", field: "ExportKeyIdentifier")
-        }
         try checkStrength(.tr31, material: material,
                           wrapping: PaymentCryptography.KeyAlgorithm(rawValue: wrapping.keyAlgorithm).flatMap { KeyStrength.WrappingKey(symmetric: $0) },
                           wrappingDescription: "The wrapping key's algorithm \(wrapping.keyAlgorithm)", field: "\(path).WrappingKeyIdentifier")
-        let headers = tr31.keyBlockHeaders
+        let block = try tr31ExportBlock(record: record, material: material, headers: tr31.keyBlockHeaders, kbpk: kbpk, path: path)
+        return ControlPlane.ExportKeyOutput(wrappedKey: ControlPlane.WrappedKey(
+            wrappingKeyArn: wrapping.arn, wrappedKeyMaterialFormat: .tr31KeyBlock, keyMaterial: block,
+            keyCheckValue: record.keyCheckValue, keyCheckValueAlgorithm: try wireEnum(record.keyCheckValueAlgorithm)))
+    }
+
+    /// The TR-31 block of a key leaving the service under `kbpk` (version D under an AES KBPK, B
+    /// under TDES): header usage, algorithm (with its HM block), mode and exportability from the
+    /// key, narrowed by `KeyBlockHeaders` (README, Decisions: "Export narrows only").
+    func tr31ExportBlock(record: KeyRecord, material: SymmetricKeyMaterial, headers: ControlPlane.KeyBlockHeaders?,
+                         kbpk: TR31ProtectionKey, path: String) throws -> String {
+        guard let usageCode = TR31Mapping.usageCode(record.keyUsage), let usage = TR31KeyUsage(rawValue: usageCode) else {
+            throw ServiceError.validation("KeyUsage \(record.keyUsage) has no TR-31 code.", field: "ExportKeyIdentifier")
+        }
         // KeyBlockHeaders narrow, never widen (README, Decisions: "Export narrows only").
         let modes = try exportModes(headers?.keyModesOfUse, record: record, field: "\(path).KeyBlockHeaders.KeyModesOfUse")
         let exportability = try exportExportability(headers?.keyExportability, record: record, field: "\(path).KeyBlockHeaders.KeyExportability")
@@ -129,8 +157,6 @@ extension PaymentCryptographyService {
         } catch {
             throw ServiceError.validation("The key cannot be wrapped as a TR-31 key block: \(error).", field: path)
         }
-        return ControlPlane.ExportKeyOutput(wrappedKey: ControlPlane.WrappedKey(
-            wrappingKeyArn: wrapping.arn, wrappedKeyMaterialFormat: .tr31KeyBlock, keyMaterial: block,
-            keyCheckValue: record.keyCheckValue, keyCheckValueAlgorithm: try wireEnum(record.keyCheckValueAlgorithm)))
+        return block
     }
 }

@@ -361,12 +361,18 @@ extension TR34 {
             }
             self.cipher = cipher
             iv = try algorithm.octets("IV")
-            try algorithm.end()
             guard iv.count == cipher.blockSize else { throw .malformed("the IV is \(iv.count) bytes, not \(cipher.blockSize)") }
-            ciphertext = try TR34DER.primitive(
-                content.next("encryptedContent"), ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific), "the encryptedContent", error: error
-            )
-            try content.end()
+            // Two layouts (key-exchange contract §8): `[0] ciphertext` after the algorithm SEQUENCE
+            // (TR-34 / CMS), or inside it after the IV, as AWS's TR-34 samples write it.
+            let contentTag = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
+            if let inside = algorithm.nextIfPresent() {
+                ciphertext = try TR34DER.primitive(inside, contentTag, "the encryptedContent (inside the algorithm, as AWS's samples write it)", error: error)
+                try algorithm.end()
+                try content.end()
+            } else {
+                ciphertext = try TR34DER.primitive(content.next("encryptedContent"), contentTag, "the encryptedContent", error: error)
+                try content.end()
+            }
             // Unprotected attributes [1] may follow; nothing TR-34 needs.
         }
     }

@@ -129,10 +129,12 @@ extension TR34 {
                     D.octetString(encryptedKey)
                 )
             )
+            // EncryptedContentInfo with the ciphertext inside the algorithm SEQUENCE: the layout
+            // AWS's TR-34 samples write and their export parser reads, with its exact field count
+            // (key-exchange contract §8).
             + D.sequence(
                 D.oid(D.idData),
-                D.sequence(D.oid(cipher.oid), D.octetString(iv)),
-                D.tlv(0x80, ciphertext)
+                D.sequence(D.oid(cipher.oid), D.octetString(iv), D.tlv(0x80, ciphertext))
             )
 
         // The signed attributes, in the order AWS writes them.

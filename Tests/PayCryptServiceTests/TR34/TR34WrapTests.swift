@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 import Testing
 import X509
 import _CryptoExtras
@@ -57,6 +58,21 @@ struct TR34WrapTests {
             let envelope = try TR34.Envelope(parsing: TR34.SignedParts(parsing: Self.wrap(c).block).envelopedData)
             #expect(envelope.cipher == (c.header.dropFirst(7).first == "T" ? .desEDE3CBC : .aes128CBC))
         }
+    }
+
+    @Test("The EncryptedContentInfo is SEQ{ id-data, SEQ{ cipher, OCTET iv, [0] ciphertext } } (key-exchange contract §8)", arguments: cases)
+    func sampleLayout(_ c: Case) throws {
+        let envelope = try TR34.SignedParts(parsing: Self.wrap(c).block).envelopedData
+        let root = try DER.parse([0x30] + TR34DER.length(envelope.count) + envelope)
+        guard case .constructed(let fields) = root.content else { Issue.record("not constructed"); return }
+        let all = Array(fields)
+        #expect(all.count == 3)
+        guard all.count == 3, case .constructed(let eci) = all[2].content else { Issue.record("no EncryptedContentInfo"); return }
+        let eciFields = Array(eci)
+        #expect(eciFields.count == 2)
+        guard eciFields.count == 2, case .constructed(let algorithm) = eciFields[1].content else { Issue.record("no algorithm"); return }
+        let algorithmFields = Array(algorithm)
+        #expect(algorithmFields.map(\.identifier) == [.objectIdentifier, .octetString, ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)])
     }
 
     @Test("Invalid inputs are refused before anything is encrypted")

@@ -1,0 +1,36 @@
+import PayCryptStore
+import Synchronization
+
+/// The most recent import or export token by account, region, key material type and algorithm,
+/// for `ReuseLastGeneratedToken` (AWS API reference, GetParametersForImport and
+/// GetParametersForExport). The tokens themselves are durable in the store; this index of which one
+/// was last lives as long as the process (decision: after a restart the first request makes a new one).
+final class LastTokenIndex: Sendable {
+    private let last = Mutex<[String: String]>([:])
+
+    private static func key(_ account: String, _ region: String, _ type: String, _ algorithm: String) -> String {
+        "\(account)|\(region)|\(type)|\(algorithm)"
+    }
+
+    func token(account: String, region: String, type: String, algorithm: String) -> String? {
+        last.withLock { $0[Self.key(account, region, type, algorithm)] }
+    }
+
+    func remember(_ record: ImportTokenRecord) {
+        last.withLock { $0[Self.key(record.account, record.region, record.keyMaterialType, record.wrappingKeyAlgorithm)] = record.token }
+    }
+}
+
+extension PaymentCryptographyService {
+    /// The least validity a token must have left to be handed out again (contract §11: 7 days).
+    static let reusableTokenMinimumRemaining: Double = 7 * 86_400
+
+    /// The last token of this kind, when `ReuseLastGeneratedToken` is true and it has 7 days left.
+    func reusableToken(_ reuse: Bool?, type: String, algorithm: String, _ context: RequestContext) async throws -> ImportTokenRecord? {
+        guard reuse == true,
+              let id = lastTokens.token(account: context.account, region: context.region, type: type, algorithm: algorithm),
+              let record = try await store.importToken(account: context.account, region: context.region, token: id),
+              record.validUntil - clock() >= Self.reusableTokenMinimumRemaining else { return nil }
+        return record
+    }
+}

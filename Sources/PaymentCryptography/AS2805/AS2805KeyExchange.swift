@@ -1,0 +1,66 @@
+/// AS 2805.6 node-to-node key management as AWS's AS2805 samples compute it (key-exchange
+/// contract §7): keys travel as TDES-CBC cryptograms under a *variant* of the KEK, and a KEK is
+/// validated by exchanging random keys under two of its variants. TDES only.
+public enum AS2805KeyExchange {
+    /// The two-byte variant patterns of AWS's `As2805KeyVariant` (contract §7 table).
+    public enum Variant: String, Sendable, CaseIterable {
+        /// The KEK (K0), PIN (P0), MAC (M0) and data (D0) key variants, by their AWS names.
+        case TERMINAL_MAJOR_KEY_VARIANT_00, PIN_ENCRYPTION_KEY_VARIANT_28
+        case MESSAGE_AUTHENTICATION_KEY_VARIANT_24, DATA_ENCRYPTION_KEY_VARIANT_22
+
+        /// The mask pattern repeated over the KEK: `00C0`, `28C0`, `24C0`, `22C0`.
+        public var pattern: [UInt8] {
+            switch self {
+            case .TERMINAL_MAJOR_KEY_VARIANT_00: [0x00, 0xC0]
+            case .PIN_ENCRYPTION_KEY_VARIANT_28: [0x28, 0xC0]
+            case .MESSAGE_AUTHENTICATION_KEY_VARIANT_24: [0x24, 0xC0]
+            case .DATA_ENCRYPTION_KEY_VARIANT_22: [0x22, 0xC0]
+            }
+        }
+    }
+
+    /// KEK ⊕ (pattern repeated to the KEK's length).
+    public static func variantKey(_ kek: [UInt8], pattern: [UInt8]) -> [UInt8] {
+        guard !pattern.isEmpty else { return kek }
+        return kek.enumerated().map { $0.element ^ pattern[$0.offset % pattern.count] }
+    }
+
+    /// The cryptogram of `key` (16 or 24 bytes): TDES-CBC under the variant KEK, IV zero, no padding.
+    /// - Throws: ``PaymentCryptographyError`` for a KEK or key of another length.
+    public static func wrap(_ key: [UInt8], kek: [UInt8], variant: Variant) throws(PaymentCryptographyError) -> [UInt8] {
+        guard key.count == 16 || key.count == 24 else { throw .invalidKeyLength(key.count) }
+        return try TripleDES(key: variantKey(kek, pattern: variant.pattern)).encryptCBC(key)
+    }
+
+    /// The key of a cryptogram (16 or 24 bytes): the inverse of ``wrap(_:kek:variant:)``.
+    /// - Throws: ``PaymentCryptographyError`` for a KEK or cryptogram of another length.
+    public static func unwrap(_ cryptogram: [UInt8], kek: [UInt8], variant: Variant) throws(PaymentCryptographyError) -> [UInt8] {
+        guard cryptogram.count == 16 || cryptogram.count == 24 else { throw .invalidDataLength(cryptogram.count) }
+        return try TripleDES(key: variantKey(kek, pattern: variant.pattern)).decryptCBC(cryptogram)
+    }
+
+    /// inv(RND): every byte complemented, then its low bit set so that the byte has odd parity
+    /// (AWS sample `as2805_1_5`).
+    public static func invert(_ random: [UInt8]) -> [UInt8] {
+        random.map { b in
+            let c = ~b & 0xFE
+            return (c.nonzeroBitCount % 2 == 0) ? c | 1 : c
+        }
+    }
+
+    /// The KEK validation pair (contract §7.1): KRs = TDES-CBC(KEK ⊕ request pattern, RNDs),
+    /// KRr = TDES-CBC(KEK ⊕ response pattern, inv(RNDs)), IV zero.
+    /// - Throws: ``PaymentCryptographyError`` for lengths TDES does not take.
+    public static func kekValidation(kek: [UInt8], random: [UInt8], requestPattern: [UInt8],
+                                     responsePattern: [UInt8]) throws(PaymentCryptographyError) -> (send: [UInt8], receive: [UInt8]) {
+        let send = try TripleDES(key: variantKey(kek, pattern: requestPattern)).encryptCBC(random)
+        let receive = try TripleDES(key: variantKey(kek, pattern: responsePattern)).encryptCBC(invert(random))
+        return (send, receive)
+    }
+
+    /// RNDs of a received KRs: TDES-CBC⁻¹(KEK ⊕ request pattern, KRs).
+    /// - Throws: ``PaymentCryptographyError`` for lengths TDES does not take.
+    public static func randomOfSend(kek: [UInt8], send: [UInt8], requestPattern: [UInt8]) throws(PaymentCryptographyError) -> [UInt8] {
+        try TripleDES(key: variantKey(kek, pattern: requestPattern)).decryptCBC(send)
+    }
+}
