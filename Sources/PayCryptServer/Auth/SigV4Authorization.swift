@@ -42,7 +42,7 @@ struct SigV4Authorization: Sendable, Equatable {
         var signedHeadersValue: String?
         var signatureValue: String?
         if algorithm == SigV4Verifier.algorithm {
-            for part in whole[algorithmEnd...].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            for part in Self.pieces(of: whole[algorithmEnd...], separatedBy: UInt8(ascii: ",")) {
                 let item = Self.trim(part)
                 if item.isEmpty { continue }
                 guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else {
@@ -73,12 +73,13 @@ struct SigV4Authorization: Sendable, Equatable {
             throw incomplete(missing.joined(separator: " ") + " Authorization=\(header)")
         }
 
-        let elements = credentialField.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
+        let credentialBytes = Array(credentialField.utf8)
+        let elements = Self.pieces(of: credentialBytes[...], separatedBy: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
         guard elements.count == 5 else {
             throw incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialField)'")
         }
-        let names = signedHeadersField.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
+        let signedBytes = Array(signedHeadersField.utf8)
+        let names = Self.pieces(of: signedBytes[...], separatedBy: UInt8(ascii: ";"))
             .map { name in
                 // Header names are ASCII: lowercase only when an uppercase letter is present.
                 let text = String(decoding: name, as: UTF8.self)
@@ -93,6 +94,24 @@ struct SigV4Authorization: Sendable, Equatable {
             signedHeaders: names,
             signature: signature
         )
+    }
+
+    /// The pieces between separators, empty ones included (`split` with
+    /// `omittingEmptySubsequences: false`), found by one scan of the bytes.
+    private static func pieces(of bytes: ArraySlice<UInt8>, separatedBy separator: UInt8) -> [ArraySlice<UInt8>] {
+        var result: [ArraySlice<UInt8>] = []
+        result.reserveCapacity(6)
+        var start = bytes.startIndex
+        var i = start
+        while i < bytes.endIndex {
+            if bytes[i] == separator {
+                result.append(bytes[start..<i])
+                start = i + 1
+            }
+            i += 1
+        }
+        result.append(bytes[start..<bytes.endIndex])
+        return result
     }
 
     /// The bytes without leading and trailing spaces, tabs, CR and LF.

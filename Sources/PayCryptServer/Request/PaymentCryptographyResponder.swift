@@ -139,13 +139,20 @@ public struct PaymentCryptographyResponder: HTTPResponder {
         }
     }
 
-    /// True when `contentType` contains `json` in any letter case.
+    /// True when `contentType` contains `json` in any letter case. One pass over the bytes: `json`
+    /// has no prefix that is also its suffix, so a mismatch restarts the match at this byte.
     static func mentionsJSON(_ contentType: String) -> Bool {
-        let bytes = Array(contentType.utf8)
-        guard bytes.count >= 4 else { return false }
-        for i in 0...(bytes.count - 4) where bytes[i] | 0x20 == UInt8(ascii: "j") && bytes[i + 1] | 0x20 == UInt8(ascii: "s")
-            && bytes[i + 2] | 0x20 == UInt8(ascii: "o") && bytes[i + 3] | 0x20 == UInt8(ascii: "n") {
-            return true
+        let target: (UInt8, UInt8, UInt8, UInt8) = (0x6A, 0x73, 0x6F, 0x6E)  // "json"
+        var matched = 0
+        for byte in contentType.utf8 {
+            let lower = byte | 0x20
+            let expected = matched == 0 ? target.0 : matched == 1 ? target.1 : matched == 2 ? target.2 : target.3
+            if lower == expected {
+                matched += 1
+                if matched == 4 { return true }
+            } else {
+                matched = lower == target.0 ? 1 : 0
+            }
         }
         return false
     }
