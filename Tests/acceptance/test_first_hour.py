@@ -215,7 +215,9 @@ def test_seed_example_runs_beside_the_first_server(running, tmp_path):
     try:
         rest = "\n".join(ln for ln in script.splitlines() if "paycrypt serve" not in ln)
         rest = rest.replace(f"127.0.0.1:{port}", f"127.0.0.1:{second.port}")
-        p = subprocess.run(["bash", "-euo", "pipefail", "-c", rest], capture_output=True, text=True, timeout=120, cwd=ROOT)
+        # The exports of the CLI quick start, which comes first in the README.
+        env = dict(os.environ, AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+        p = subprocess.run(["bash", "-euo", "pipefail", "-c", rest], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
         assert p.returncode == 0, p.stderr
         assert json.loads(p.stdout)["Mac"] == "9CCC78173FC4FB64"
     finally:

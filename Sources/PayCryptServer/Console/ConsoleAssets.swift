@@ -24,6 +24,7 @@ enum ConsoleAssets {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>paycrypt console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/style.css">
 <script src="/console/sigv4.js" defer></script>
 <script src="/console/app.js" defer></script>
@@ -251,6 +252,7 @@ const MAC_ALGORITHM = {
 
 let keys = [];        // KeySummary objects of the last listing, with Aliases and Tags added
 let lastMac = null;   // the Mac of the last GenerateMac, for the VerifyMac example
+let renders = 0;      // a view drawn after an await is dropped when another view was asked for meanwhile
 
 function credentials() {
   const raw = sessionStorage.getItem("paycrypt.credentials");
@@ -327,15 +329,18 @@ async function signIn(event) {
     return;
   }
   $("secret-key").value = "";
-  location.hash = "#keys";
-  route();
+  if (location.hash === "#keys") route(); else location.hash = "#keys";
 }
 
 function signOut() {
   sessionStorage.removeItem("paycrypt.credentials");
   keys = [];
-  location.hash = "";
-  route();
+  lastMac = null;
+  for (const id of ["keys-table", "key-attributes", "audit-table"]) $(id).tBodies[0].textContent = "";
+  $("run-body").value = "";
+  $("run-request").textContent = $("run-response").textContent = $("run-status").textContent = "";
+  $("requests-chart").textContent = "";
+  if (location.hash === "") route(); else location.hash = "";
 }
 
 // ---- keys ----------------------------------------------------------------------------------
@@ -355,15 +360,18 @@ async function loadKeys() {
 
 async function showKeys() {
   show("keys-view");
+  const seq = ++renders;
   const body = $("keys-table").tBodies[0];
-  body.textContent = "";
   try {
     await loadKeys();
+    if (seq !== renders) return;
   } catch (e) {
+    if (seq !== renders) return;
     $("keys-status").textContent = `ListKeys refused: ${e.message}`;
     $("keys-status").className = "status error";
     return;
   }
+  body.textContent = "";
   $("keys-status").className = "status";
   $("keys-status").textContent = `${keys.length} key(s) in ${credentials().region}`;
   for (const k of keys) {
@@ -392,6 +400,7 @@ function date(seconds) {
 
 async function showKey(arn) {
   show("key-view");
+  const seq = ++renders;
   $("key-title").textContent = arn;
   const attributes = $("key-attributes").tBodies[0];
   const audit = $("audit-table").tBodies[0];
@@ -403,6 +412,7 @@ async function showKey(arn) {
     const aliases = (await listAll("ListAliases", "Aliases")).filter((a) => a.KeyArn === arn).map((a) => a.AliasName);
     let tags = [];
     try { tags = await listAll("ListTagsForResource", "Tags", { ResourceArn: arn }); } catch (e) { /* not allowed */ }
+    if (seq !== renders) return;
     const a = key.KeyAttributes || {};
     const rows = [["KeyArn", key.KeyArn], ["KeyUsage", a.KeyUsage], ["KeyClass", a.KeyClass], ["KeyAlgorithm", a.KeyAlgorithm],
       ["KeyModesOfUse", modes(a.KeyModesOfUse)], ["KeyCheckValue", `${key.KeyCheckValue} (${key.KeyCheckValueAlgorithm})`],
@@ -424,6 +434,7 @@ async function showKey(arn) {
   }
   try {
     const trail = await call("POST", "/paycrypt/key-audit-trail", { "content-type": "application/json" }, JSON.stringify({ KeyIdentifier: arn }));
+    if (seq !== renders) return;
     $("audit-status").textContent = `${trail.AuditEvents.length} event(s)`;
     for (const e of trail.AuditEvents) {
       const row = audit.insertRow();
@@ -439,6 +450,7 @@ async function showKey(arn) {
 
 async function showRun() {
   show("run-view");
+  ++renders;
   if (keys.length === 0) { try { await loadKeys(); } catch (e) { /* the key list stays empty */ } }
   const select = $("run-key");
   const chosen = select.value;
@@ -498,16 +510,18 @@ async function runOperation(event) {
 
 async function showRequests() {
   show("requests-view");
+  const seq = ++renders;
   const chart = $("requests-chart");
-  chart.textContent = "";
   let counts;
   try {
     counts = (await call("GET", "/paycrypt/request-counts", {}, "")).RequestCounts;
+    if (seq !== renders) return;
   } catch (e) {
     $("requests-status").textContent = `Request counts refused: ${e.message}`;
     return;
   }
-  $("requests-status").textContent = counts.length ? "" : "No requests counted yet (or metrics are off).";
+  chart.textContent = "";
+  $("requests-status").textContent = counts.length ? "" : "No requests counted yet.";
   const max = Math.max(1, ...counts.map((c) => c.Count));
   for (const c of counts) {
     const row = document.createElement("div");

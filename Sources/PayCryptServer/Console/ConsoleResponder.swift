@@ -80,7 +80,7 @@ public struct ConsoleResponder: HTTPResponder {
             }
             let body = try await api.readBody(request)
             let caller = try api.authenticator.authenticate(request, body: body)
-            let context = RequestContext(account: caller.account, region: caller.region, principal: caller.principal, requestId: requestId)
+            let context = PayCryptService.RequestContext(account: caller.account, region: caller.region, principal: caller.principal, requestId: requestId)
             let answer: JSONValue
             if operation == "GetKeyAuditTrail" {
                 answer = try await keyAuditTrail(body: body, context: context)
@@ -101,7 +101,7 @@ public struct ConsoleResponder: HTTPResponder {
     }
 
     /// `{"KeyIdentifier": ...}` → `{"KeyArn": ..., "AuditEvents": [...]}`, oldest first.
-    func keyAuditTrail(body: [UInt8], context: RequestContext) async throws -> JSONValue {
+    func keyAuditTrail(body: [UInt8], context: PayCryptService.RequestContext) async throws -> JSONValue {
         let input = try JSONValue(parsing: body)
         guard let identifier = input["KeyIdentifier"]?.stringValue, (7...322).contains(identifier.count) else {
             throw ServiceError(.validation, "KeyIdentifier is required: a key ARN, alias ARN or alias name.",
@@ -122,7 +122,7 @@ public struct ConsoleResponder: HTTPResponder {
 
     /// `{"RequestCounts": [{"Operation", "Plane", "Outcome", "Count"}]}`: the counters of the whole
     /// server (every account), the numbers `GET /metrics` shows.
-    func requestCounts(context: RequestContext) throws -> JSONValue {
+    func requestCounts(context: PayCryptService.RequestContext) throws -> JSONValue {
         try api.service.authorizeRequestCounts(context: context)
         let counts = api.options.metrics?.requestCounts() ?? []
         return .object(["RequestCounts": .array(counts.map { c in

@@ -9,6 +9,14 @@ extension ServerMetrics {
         public var outcome: String
         /// Requests counted since the server started.
         public var count: Int
+
+        /// Creates a count.
+        public init(operation: String, plane: String, outcome: String, count: Int) {
+            self.operation = operation
+            self.plane = plane
+            self.outcome = outcome
+            self.count = count
+        }
     }
 
     /// The request counters, read back from the exposition so that the console shows exactly what
@@ -19,7 +27,7 @@ extension ServerMetrics {
         for line in exposition().split(separator: "\n") where line.hasPrefix(prefix) {
             guard let close = line.lastIndex(of: "}") else { continue }
             let labels = Self.labels(line[line.index(line.startIndex, offsetBy: prefix.count)..<close])
-            let value = line[line.index(after: close)...].trimmingCharacters(in: " ")
+            let value = line[line.index(after: close)...].trimming(" ")
             guard let count = Double(value).flatMap({ $0.isFinite ? Int($0) : nil }) else { continue }
             counts.append(RequestCount(operation: labels["operation"] ?? Self.unknown, plane: labels["plane"] ?? Self.unknown,
                                        outcome: labels["outcome"] ?? Self.unknown, count: count))
@@ -32,7 +40,7 @@ extension ServerMetrics {
         var out: [String: String] = [:]
         for pair in text.split(separator: ",") {
             guard let eq = pair.firstIndex(of: "=") else { continue }
-            let value = pair[pair.index(after: eq)...].trimmingCharacters(in: "\"")
+            let value = pair[pair.index(after: eq)...].trimming("\"")
             out[String(pair[..<eq])] = value
         }
         return out
@@ -41,7 +49,7 @@ extension ServerMetrics {
 
 extension Substring {
     /// The substring without leading and trailing `character`s.
-    fileprivate func trimmingCharacters(in character: Character) -> String {
+    fileprivate func trimming(_ character: Character) -> String {
         String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }
