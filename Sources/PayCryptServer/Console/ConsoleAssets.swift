@@ -122,13 +122,16 @@ header button { background: transparent; border-color: #aab4c3; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-td.mono, .mono { font-family: ui-monospace, monospace; word-break: break-all; }
+td.mono, .mono { font-family: ui-monospace, monospace; }
+#keys-table td, #audit-table td { white-space: nowrap; }
+table.attributes td { word-break: break-all; }
 table.attributes th { width: 12rem; color: var(--muted); font-weight: normal; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .pair pre { background: #f2f4f7; border: 1px solid var(--line); border-radius: 4px; padding: .5rem; min-height: 6rem; white-space: pre-wrap; word-break: break-all; }
 .error { color: var(--bad); }
 .status { color: var(--muted); font-size: .85rem; }
 .ok { color: var(--ok); } .bad { color: var(--bad); }
+.chart .row span:first-child { overflow-wrap: anywhere; }
 .chart .row { display: grid; grid-template-columns: 16rem 1fr 4rem; gap: .5rem; align-items: center; font-size: .85rem; margin: .15rem 0; }
 .chart .bar { height: .9rem; border-radius: 2px; background: var(--ok); min-width: 2px; }
 .chart .bar.bad { background: var(--bad); }
