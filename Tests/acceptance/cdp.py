@@ -127,6 +127,7 @@ class Browser:
         self.events: list[dict] = []
         self.command("Page.enable")
         self.command("Runtime.enable")
+        self.command("Network.enable")
 
     def command(self, method: str, **params):
         self.next_id += 1
@@ -171,6 +172,10 @@ class Browser:
             self.command("Emulation.clearDeviceMetricsOverride")
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def sent_requests(self) -> list[dict]:
+        """Every request the page sent (Network.requestWillBeSent): url, method, headers, postData."""
+        return [e["params"]["request"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
 
     def console_errors(self) -> list[str]:
         return [json.dumps(e["params"]) for e in self.events

@@ -165,6 +165,11 @@ def test_console_in_a_browser(console_server, mac_key, browser, artifacts):
     b.screenshot(artifacts / "08-refused-by-policy.png")
 
     assert b.console_errors() == [], b.console_errors()
+    # The secrets never left the tab: no request carried them, in a header, the URL or a body.
+    sent = b.sent_requests()
+    assert any(r["url"].endswith("/mac/generate") for r in sent) and any("authorization" in {h.lower() for h in r["headers"]} for r in sent)
+    for r in sent:
+        assert ADMIN[1] not in json.dumps(r) and READER[1] not in json.dumps(r), r["url"]
     logs = console_server.stdout_text() + console_server.stderr_text()
     assert ADMIN[1] not in logs and READER[1] not in logs
 
