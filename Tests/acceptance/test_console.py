@@ -132,7 +132,7 @@ def test_console_in_a_browser(console_server, mac_key, browser, artifacts):
     assert status == "400 VerificationFailedException", (status, response)
     b.screenshot(artifacts / "05-verify-mac-refused.png")
 
-    # The key's page: attributes and its audit trail (CreateKey, with the tags).
+    # The key's page: attributes and its audit trail (CreateKey, with the tags, then CreateAlias).
     b.evaluate(f"location.hash = '#key/' + encodeURIComponent({json.dumps(arn)})")
     b.wait_for("document.querySelectorAll('#audit-table tbody tr').length > 0")
     attributes = dict(b.evaluate("Array.from(document.querySelectorAll('#key-attributes tr')).map(r => "
@@ -140,7 +140,7 @@ def test_console_in_a_browser(console_server, mac_key, browser, artifacts):
     assert attributes["KeyArn"] == arn and attributes["KeyModesOfUse"] == "Generate, Verify"
     assert attributes["KeyCheckValue"].startswith(mac_key["KeyCheckValue"]) and attributes["Aliases"] == "alias/console-mac"
     trail = b.evaluate("Array.from(document.querySelectorAll('#audit-table tbody tr')).map(r => r.cells[2].textContent)")
-    assert "CreateKey" in trail, trail
+    assert trail[:2] == ["CreateKey", "CreateAlias"], trail
     b.screenshot(artifacts / "06-key-page.png")
 
     # Request counts from the server's own metrics.
