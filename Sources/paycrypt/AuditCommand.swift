@@ -24,7 +24,7 @@ struct AuditCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        guard limit > 0 else { fail("--limit must be at least 1") }
     }
 
     func run() async throws {

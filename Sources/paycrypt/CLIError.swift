@@ -1,9 +1,26 @@
 import ArgumentParser
 import Foundation
 
-/// Prints a one-line message naming the field and exits with `code`.
-/// Exit codes: 1 = MAC verification failed, 2 = bad input.
-func fail(_ message: String, code: Int32 = 2) -> Never {
-    FileHandle.standardError.write(Data("paycrypt: \(message)\n".utf8))
+/// The exit statuses of every paycrypt command (README "Exit codes").
+enum ExitStatus {
+    /// The operation answered no: a MAC that does not verify, an AWS error from `offline`, a failed `self-test`.
+    static let refused: Int32 = 1
+    /// Bad input: the command line parses but a value is refused (hex, JSON, a file, a setting).
+    static let badInput: Int32 = 2
+    /// The server's start-up self-test failed.
+    static let selfTestFailed: Int32 = 3
+    /// The master key does not fit the store (README "Configuration").
+    static let masterKey: Int32 = 4
+    /// The server cannot listen: the port is in use, or the address is refused.
+    static let cannotListen: Int32 = 5
+    /// Usage error: the command line does not parse (unknown command or flag, missing argument, a
+    /// value not of its type). Swift Argument Parser's own status, `EX_USAGE` of sysexits(3).
+    static let usage: Int32 = 64
+}
+
+/// Prints a one-line message naming the field on stderr and exits with `code`
+/// (default `ExitStatus.badInput`). `prefixed: false` leaves out the `paycrypt: ` prefix.
+func fail(_ message: String, code: Int32 = ExitStatus.badInput, prefixed: Bool = true) -> Never {
+    FileHandle.standardError.write(Data("\(prefixed ? "paycrypt: " : "")\(message)\n".utf8))
     exit(code)
 }

@@ -41,11 +41,11 @@ struct OfflineCommand: AsyncParsableCommand {
         var entries: [JSONValue] = []
         var names: [String: String] = [:]
         for (index, spec) in keys.enumerated() {
-            guard let eq = spec.firstIndex(of: "=") else { throw ValidationError("--key \(spec.prefix(20))…: expected NAME=<hex>:<KeyAlgorithm>:<KeyUsage>[:<modes>]") }
+            guard let eq = spec.firstIndex(of: "=") else { fail("--key \(spec.prefix(20))…: expected NAME=<hex>:<KeyAlgorithm>:<KeyUsage>[:<modes>]") }
             let name = String(spec[..<eq])
             let parts = spec[spec.index(after: eq)...].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard !name.isEmpty, parts.count == 3 || parts.count == 4 else {
-                throw ValidationError("--key \(name): expected NAME=<hex>:<KeyAlgorithm>:<KeyUsage>[:<modes>]")
+                fail("--key \(name): expected NAME=<hex>:<KeyAlgorithm>:<KeyUsage>[:<modes>]")
             }
             let modes = parts.count == 4 ? parts[3].split(separator: ",").map(String.init) : ["NoRestrictions"]
             let keyId = "offlinekey" + String(format: "%06d", index)
@@ -65,10 +65,10 @@ struct OfflineCommand: AsyncParsableCommand {
             let seed = try SeedFile(data: Data(try JSONValue.object(["Keys": .array(entries)]).jsonBytes()))
             _ = try await service.applySeed(seed, context: context)
         } catch let invalid as SeedFile.Invalid {
-            throw ValidationError("--key: \(invalid.description)")
+            fail("--key: \(invalid.description)")
         }
         var request: JSONValue
-        do { request = try JSONValue(parsing: Array(input.utf8)) } catch { throw ValidationError("--input is not valid JSON") }
+        do { request = try JSONValue(parsing: Array(input.utf8)) } catch { fail("--input is not valid JSON") }
         request = Self.rename(request, names)
         let responder = PaymentCryptographyResponder(service: service, accountId: account, defaultRegion: region)
         let result = await responder.invoke(operation: operation, body: try request.jsonBytes(), context: context)
@@ -76,10 +76,10 @@ struct OfflineCommand: AsyncParsableCommand {
         if let exception = result.exception {
             let message = body["message"]?.stringValue ?? body["Message"]?.stringValue ?? ""
             FileHandle.standardError.write(Data("\(exception): \(message)\n".utf8))
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.refused)
         }
         if let field {
-            guard let value = body[field] else { throw ValidationError("the response has no field \(field)") }
+            guard let value = body[field] else { fail("--field \(field): the response has no such field") }
             let text = try value.stringValue ?? String(decoding: value.jsonBytes(), as: UTF8.self)
             print(text)
         } else {

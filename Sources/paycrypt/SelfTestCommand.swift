@@ -15,7 +15,7 @@ struct SelfTestCommand: ParsableCommand {
             print("\(outcome.passed ? "ok    " : "FAILED") \(outcome.name)")
         }
         if outcomes.contains(where: { !$0.passed }) {
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.refused)
         }
     }
 }

@@ -56,6 +56,8 @@ struct Serve: AsyncParsableCommand {
     var seed: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [logLevel, default info]")
     var logLevel: String?
+    @Flag(help: "Do not serve the web console at /console (nor its /paycrypt/ endpoints). [noConsole]")
+    var noConsole = false
     @Option(help: "Seconds a connection may stay idle, or take to send a request head, before it is closed. [idleTimeout, default 60]")
     var idleTimeout: Double?
     @Option(help: "Open connections at most; more wait until one closes. [maxConnections, default 900 or fewer when the file limit is lower]")
@@ -66,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         var host = "127.0.0.1", port = 8080, dataDir: String?, inMemory = false
         var accountId = "111122223333", defaultRegion = "us-east-1", identities: String?, noAuth = false
         var rateLimits = RateLimits(), maxKeys = 2_000, maxAliases = 2_000, metricsPort: Int?, seed: String?
-        var logLevel = Logger.Level.info
+        var logLevel = Logger.Level.info, console = true
         var idleTimeout = 60.0, maxConnections = ConnectionLimit.defaultMaximum()
     }
 
@@ -82,6 +84,7 @@ struct Serve: AsyncParsableCommand {
         put("defaultRegion", defaultRegion.map { .string($0) })
         put("identities", identities.map { .string($0) })
         put("noAuth", noAuth ? .bool(true) : nil)
+        put("noConsole", noConsole ? .bool(true) : nil)
         put("awsQuotas", awsQuotas ? .bool(true) : nil)
         put("dataPlaneRate", dataPlaneRate.map { .double($0) })
         put("controlPlaneRate", controlPlaneRate.map { .double($0) })
@@ -144,6 +147,7 @@ struct Serve: AsyncParsableCommand {
         s.defaultRegion = try string("defaultRegion") ?? s.defaultRegion
         s.identities = try string("identities")
         s.noAuth = try bool("noAuth")
+        s.console = !(try bool("noConsole"))
         if try bool("awsQuotas") { s.rateLimits = .aws }
         if let r = try double("dataPlaneRate") { s.rateLimits.dataPlanePerSecond = r }
         if let r = try double("controlPlaneRate") { s.rateLimits.controlPlanePerSecond = r }
@@ -170,7 +174,31 @@ struct Serve: AsyncParsableCommand {
         // `NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`).
         // The store's blocking work runs on GRDB's own queues, never on these threads.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        let s = try await settings()
+        let s: Settings
+        do { s = try await settings() } catch let error as ValidationError { fail(error.description) }
+
+        // The ports first, before the store is opened or a seed file read (README "Exit codes"): a
+        // second server on a busy port stops here with one line and writes nothing.
+        var reservations: [PortReservation] = []
+        for (port, flag) in [(s.port, "--port")] + (s.metricsPort.map { [($0, "--metrics-port")] } ?? []) {
+            do {
+                reservations.append(try PortReservation(host: s.host, port: port))
+            } catch {
+                Self.cannotListen(error, port: port, flag: flag, host: s.host)
+            }
+        }
+        // The seed file is read and checked before the store is touched, so a bad one writes nothing.
+        var seedFile: SeedFile?
+        if let seed = s.seed {
+            do {
+                seedFile = try SeedFile(data: try Data(contentsOf: URL(fileURLWithPath: seed)))
+            } catch let invalid as SeedFile.Invalid {
+                fail("--seed \(seed): \(invalid.description)")
+            } catch {
+                fail("--seed \(seed): cannot be read")
+            }
+        }
+
         let level = s.logLevel
         LoggingSystem.bootstrap { label in
             var handler = RequestLogHandler.standardError(label: label)
@@ -183,7 +211,24 @@ struct Serve: AsyncParsableCommand {
         let failures = SelfTest.run()
         guard failures.isEmpty else {
             logger.critical("self-test failed; refusing to serve", metadata: ["failed": "\(failures.map(\.name).joined(separator: ", "))"])
-            throw ExitCode(3)
+            throw ExitCode(ExitStatus.selfTestFailed)
+        }
+
+        var identities: Identities?
+        if s.noAuth {
+            logger.warning("SigV4 verification is OFF (--no-auth): every request acts for account \(s.accountId)")
+        } else if let path = s.identities {
+            do {
+                identities = try Identities(data: try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch let invalid as Identities.Invalid {
+                fail("--identities \(path): \(invalid.description)")
+            } catch {
+                fail("--identities \(path): cannot be read")
+            }
+            logger.notice("SigV4 verification on", metadata: ["identities": "\(path)", "accessKeys": "\(identities?.count ?? 0)"])
+        } else {
+            identities = .developmentDefault(account: s.accountId)
+            logger.notice("SigV4 verification on with the development identity: access key 'test', secret 'test', account \(s.accountId)")
         }
 
         let store: any KeyStore
@@ -202,24 +247,22 @@ struct Serve: AsyncParsableCommand {
             }
         } catch let error as MasterKeyError {
             logger.critical("\(error.description)")
-            throw ExitCode(4)
+            throw ExitCode(ExitStatus.masterKey)
         }
         logger.notice("key store", metadata: ["store": "\(directory.map { "SQLite in \($0)" } ?? "in memory")", "masterKey": "\(source)"])
 
-        let metrics: ServerMetrics? = s.metricsPort == nil ? nil : ServerMetrics()
+        // The console shows the request counters, so they are kept whenever it is on.
+        let metrics: ServerMetrics? = s.metricsPort == nil && !s.console ? nil : ServerMetrics()
         var cacheObserver: (@Sendable (Bool) -> Void)?
         if let metrics { cacheObserver = { @Sendable hit in metrics.recordCache(hit: hit) } }
         let service = PaymentCryptographyService(
             store: store, masterKey: masterKey, logger: Logger(label: "paycrypt.service"),
             limits: ServiceLimits(maxKeys: s.maxKeys, maxAliases: s.maxAliases), cacheObserver: cacheObserver)
 
-        if let seed = s.seed {
-            // A bad seed stops the server with one line naming the entry (index, field, KeyId) and
-            // no usage text: the command line was right, the file is not.
-            guard let data = FileManager.default.contents(atPath: seed) else { fail("--seed \(seed): cannot be read") }
+        if let seed = s.seed, let file = seedFile {
             let summary: PaymentCryptographyService.SeedSummary
             do {
-                summary = try await service.applySeed(try SeedFile(data: data), context: RequestContext(account: s.accountId, region: s.defaultRegion))
+                summary = try await service.applySeed(file, context: RequestContext(account: s.accountId, region: s.defaultRegion))
             } catch let invalid as SeedFile.Invalid {
                 fail("--seed \(seed): \(invalid.description)")
             }
@@ -229,31 +272,15 @@ struct Serve: AsyncParsableCommand {
             ])
         }
 
-        var identities: Identities?
-        if s.noAuth {
-            logger.warning("SigV4 verification is OFF (--no-auth): every request acts for account \(s.accountId)")
-        } else if let path = s.identities {
-            do {
-                identities = try Identities(data: try Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch let invalid as Identities.Invalid {
-                throw ValidationError("--identities \(path): \(invalid.description)")
-            } catch {
-                throw ValidationError("--identities \(path): cannot be read")
-            }
-            logger.notice("SigV4 verification on", metadata: ["identities": "\(path)", "accessKeys": "\(identities?.count ?? 0)"])
-        } else {
-            identities = .developmentDefault(account: s.accountId)
-            logger.notice("SigV4 verification on with the development identity: access key 'test', secret 'test', account \(s.accountId)")
-        }
-
         let responder = PaymentCryptographyResponder(
             service: service,
             options: ResponderOptions(accountId: s.accountId, defaultRegion: s.defaultRegion, identities: identities,
                                       rateLimits: s.rateLimits, metrics: metrics),
             logger: Logger(label: "paycrypt.http"))
         let host = s.host
+        let console = s.console
         let api = Application(
-            responder: responder,
+            responder: ConsoleResponder(api: responder, enabled: console),
             server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(s.idleTimeout * 1000)))),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: s.port), serverName: "paycrypt",
@@ -261,6 +288,7 @@ struct Serve: AsyncParsableCommand {
             onServerRunning: { @Sendable channel in
                 let bound = channel.localAddress?.port ?? 0
                 FileHandle.standardOutput.write(Data("paycrypt listening on http://\(host):\(bound)\n".utf8))
+                if console { FileHandle.standardOutput.write(Data("paycrypt console on http://\(host):\(bound)/console\n".utf8)) }
             },
             logger: logger)
         var services: [any Service] = [api]
@@ -277,7 +305,21 @@ struct Serve: AsyncParsableCommand {
         }
         // SIGTERM/SIGINT: stop accepting, finish the requests in flight, then exit.
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        for reservation in reservations { reservation.release() }
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            // Taken in the instant between the reservation and the server's own bind.
+            Self.cannotListen(.inUse, port: s.port, flag: "--port", host: s.host)
+        }
+    }
+
+    /// One line on stderr for a port that cannot be listened on, and the exit status for it.
+    static func cannotListen(_ failure: PortReservation.Failure, port: Int, flag: String, host: String) -> Never {
+        switch failure {
+        case .inUse: fail("port \(port) is in use; pass \(flag) or stop the other server", code: ExitStatus.cannotListen, prefixed: false)
+        case .other(let reason): fail("cannot listen on \(host):\(port) (\(flag)): \(reason)", code: ExitStatus.cannotListen)
+        }
     }
 }
 
