@@ -713,7 +713,7 @@ public final class PostgresKeyStore: SharedKeyStore {
     /// How long a call may wait for a connection and its work before the store is reported
     /// unavailable: PostgresNIO's pool queues requests while it cannot connect (for up to a
     /// minute), and a request must never hang.
-    static let deadline: Duration = .seconds(5)
+    static let deadline: Duration = .seconds(2)
 
     /// Runs `operation`, or throws ``KeyStoreError/unavailable(_:)`` once ``deadline`` has passed
     /// (cancelling it: a request waiting for a connection leaves the pool's queue).
@@ -780,6 +780,7 @@ public final class PostgresKeyStore: SharedKeyStore {
         case let refusal as Refusal:
             return refusal.error
         case let error as KeyStoreError:
+            if case .unavailable = error { reachable.store(false, ordering: .relaxed) }
             return error
         case let error as CancellationError:
             return error

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from conftest import PaycryptServer, create_key, make_client, session_binary
@@ -210,3 +213,125 @@ def test_a_second_master_key_is_refused_by_the_shared_store(instances, tmp_path)
     assert proc.returncode == 4, proc
     assert "master key" in proc.stderr.lower() and "***" in proc.stderr, proc.stderr
     assert password not in proc.stderr + proc.stdout
+
+
+# --- item 4: PostgreSQL unreachable ---------------------------------------------------------------
+
+class Outage:
+    """A TCP relay between paycrypt and PostgreSQL that can cut the database off (closing every
+    relayed connection and refusing new ones) and bring it back on the same port."""
+
+    def __init__(self, upstream_host: str, upstream_port: int):
+        self.upstream = (upstream_host, upstream_port)
+        self.port = None
+        self.listener = None
+        self.open = []
+        self.lock = threading.Lock()
+        self.up()
+
+    def up(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port or 0))
+        listener.listen(64)
+        self.port = listener.getsockname()[1]
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread; close alone may not
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            for s in self.open:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+            self.open.clear()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def status_of(call) -> tuple:
+    try:
+        call()
+        return ("ok", 200)
+    except ClientError as e:
+        return (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+@needs_postgres
+def test_while_postgresql_is_unreachable_control_plane_answers_503_and_cached_keys_keep_serving(tmp_path):
+    url = fresh_database("outage")
+    parsed = urllib.parse.urlsplit(url)
+    relay = Outage(parsed.hostname, parsed.port)
+    relayed = url.replace(f"@{parsed.hostname}:{parsed.port}/", f"@127.0.0.1:{relay.port}/")
+    srv = PaycryptServer(tmp_path, "--store", relayed, env=server_env(PAYCRYPT_MASTER_KEY=secrets.token_hex(32)),
+                         name="outage").start()
+    try:
+        cp, dp = make_client(srv.endpoint, "cp"), make_client(srv.endpoint, "dp")
+        cached = create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"])
+        uncached = create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"])
+        mac = mac_or_error(dp, cached["KeyArn"])
+        assert "Exception" not in mac
+        assert requests.get(srv.endpoint + "/ready", timeout=5).status_code == 200
+
+        relay.down()
+        started = time.monotonic()
+        assert mac_or_error(dp, cached["KeyArn"]) == mac, "a cached key stopped serving while the database was down"
+        outcome = status_of(lambda: create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"]))
+        assert outcome == ("ServiceUnavailableException", 503), outcome
+        assert time.monotonic() - started < 8, "the control plane hung while the database was down"
+        assert status_of(lambda: dp.generate_mac(KeyIdentifier=uncached["KeyArn"], MessageData=MSG,
+                                                 GenerationAttributes=ALG3)) == ("ServiceUnavailableException", 503)
+        ready = requests.get(srv.endpoint + "/ready", timeout=10)
+        assert ready.status_code == 503 and ready.json() == {"status": "unavailable"}, ready.text
+        assert requests.get(srv.endpoint + "/health", timeout=5).status_code == 200
+        assert mac_or_error(dp, cached["KeyArn"]) == mac
+        password = parsed.password
+        assert password not in srv.stderr_text() + srv.stdout_text()
+
+        relay.up()
+        back = time.monotonic()
+        while True:
+            outcome = status_of(lambda: create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"]))
+            if outcome == ("ok", 200) and requests.get(srv.endpoint + "/ready", timeout=10).status_code == 200:
+                break
+            assert time.monotonic() - back < 10, f"not recovered within 10 s of the database returning: {outcome}"
+            time.sleep(0.2)
+        print(f"recovered {time.monotonic() - back:.2f} s after the database returned")
+        assert "Exception" not in mac_or_error(dp, uncached["KeyArn"])
+    finally:
+        srv.stop()
+        relay.down()
