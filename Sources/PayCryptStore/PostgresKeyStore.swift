@@ -615,6 +615,65 @@ public final class PostgresKeyStore: SharedKeyStore {
         }
     }
 
+    // MARK: Copy
+
+    /// Why ``load(_:)`` refused.
+    public struct NotEmpty: Error, Sendable, CustomStringConvertible {
+        /// The table that holds rows.
+        public var table: String
+        /// One line for the operator.
+        public var description: String { "the target store is not empty (\(table) has rows); copy only into an empty database" }
+    }
+
+    /// Writes `contents` into this store in one transaction, keeping versions and audit sequence
+    /// numbers, after checking (under the migration lock, so two copies cannot interleave) that
+    /// every table is empty.
+    ///
+    /// - Throws: ``NotEmpty`` when any table holds a row; nothing is written then.
+    public func load(_ contents: StoreContents) async throws {
+        let tables = ["paycrypt_keys", "paycrypt_aliases", "paycrypt_import_tokens", "paycrypt_audit", "paycrypt_metadata"]
+        try await transaction { conn in
+            try await conn.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
+            for table in tables {
+                let rows = try await conn.query(PostgresQuery(unsafeSQL: "SELECT 1 AS one FROM \(table) LIMIT 1"), logger: self.logger).collect()
+                if !rows.isEmpty { throw Refusal(error: NotEmpty(table: table)) }
+            }
+            for key in contents.keys {
+                try await conn.query(PostgresQuery(unsafeSQL: Self.insertKeySQL, binds: try Self.keyBinds(key)), logger: self.logger)
+            }
+            for alias in contents.aliases {
+                try await conn.query("""
+                    INSERT INTO paycrypt_aliases (account, region, alias_name, key_id)
+                    VALUES (\(alias.account), \(alias.region), \(alias.aliasName), \(alias.keyId))
+                    """, logger: self.logger)
+            }
+            for token in contents.importTokens {
+                try await conn.query("""
+                    INSERT INTO paycrypt_import_tokens (account, region, token, key_material_type, wrapping_key_algorithm,
+                        sealed_private_key, certificate_pem, certificate_chain_pem, valid_until)
+                    VALUES (\(token.account), \(token.region), \(token.token), \(token.keyMaterialType), \(token.wrappingKeyAlgorithm),
+                        \(ByteBuffer(bytes: token.sealedPrivateKey)), \(token.certificatePEM), \(token.certificateChainPEM), \(token.validUntil))
+                    """, logger: self.logger)
+            }
+            for record in contents.audit {
+                try await conn.query("""
+                    INSERT INTO paycrypt_audit (sequence, time, account, region, principal, operation, resource, result, request_id)
+                    OVERRIDING SYSTEM VALUE
+                    VALUES (\(record.sequence), \(record.time), \(record.account), \(record.region), \(record.principal),
+                        \(record.operation), \(record.resource), \(record.result), \(record.requestId))
+                    """, logger: self.logger)
+            }
+            if let last = contents.audit.map(\.sequence).max() {
+                // New entries number on after the copied ones.
+                try await conn.query("SELECT setval(pg_get_serial_sequence('paycrypt_audit', 'sequence'), \(last))", logger: self.logger)
+            }
+            for (name, value) in contents.metadata {
+                try await conn.query("INSERT INTO paycrypt_metadata (name, value) VALUES (\(name), \(value))", logger: self.logger)
+            }
+            try await self.announce(conn, .everything)
+        }
+    }
+
     // MARK: Change feed
 
     /// Listens on the change channel and checks the commit counter every `interval`, calling

@@ -6,6 +6,6 @@ struct Paycrypt: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paycrypt",
         abstract: "An AWS Payment Cryptography compatible service and offline calculator.",
-        subcommands: [Serve.self, OfflineCommand.self, Mac.self, KCV.self, ISO9797.self, HMACCommand.self, Bench.self, BenchStore.self, SelfTestCommand.self, AuditCommand.self]
+        subcommands: [Serve.self, OfflineCommand.self, Mac.self, KCV.self, ISO9797.self, HMACCommand.self, Bench.self, BenchStore.self, SelfTestCommand.self, AuditCommand.self, StoreCommand.self]
     )
 }

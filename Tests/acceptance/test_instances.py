@@ -16,7 +16,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import PaycryptServer, create_key, make_client, session_binary
+from conftest import PaycryptServer, create_key, import_key, make_client, session_binary
 
 M3 = "TR31_M3_ISO_9797_3_MAC_KEY"
 
@@ -335,3 +335,86 @@ def test_while_postgresql_is_unreachable_control_plane_answers_503_and_cached_ke
     finally:
         srv.stop()
         relay.down()
+
+
+# --- item 8: paycrypt store copy ------------------------------------------------------------------
+
+@needs_postgres
+def test_store_copy_moves_a_sqlite_store_into_postgresql_and_refuses_a_non_empty_target(tmp_path):
+    import apc_mac  # the oracle (Tests/oracle)
+    data_dir = tmp_path / "data"
+    single = PaycryptServer(tmp_path / "logs", "--data-dir", str(data_dir), env=server_env(), name="single").start()
+    key_hex = secrets.token_hex(16).upper()
+    try:
+        cp = make_client(single.endpoint, "cp")
+        imported = import_key(cp, key_hex, M3, "TDES_2KEY", ["Generate", "Verify"])
+        created = create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"], Tags=[{"Key": "team", "Value": "payments"}])
+        alias = f"alias/copied-{secrets.token_hex(4)}"
+        cp.create_alias(AliasName=alias, KeyArn=imported["KeyArn"])
+        cp.stop_key_usage(KeyIdentifier=created["KeyArn"])
+        mac = make_client(single.endpoint, "dp").generate_mac(KeyIdentifier=alias, MessageData=MSG, GenerationAttributes=ALG3)["Mac"]
+        assert mac == apc_mac.generate_mac(key_hex, "TDES_2KEY", ALG3, MSG)
+        # A running server holds the directory: no copy of a changing store.
+        url = fresh_database("copy")
+        busy = subprocess.run([session_binary(), "store", "copy", "--from-data-dir", str(data_dir), "--to", url],
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert busy.returncode != 0 and "stop it" in busy.stderr, busy
+    finally:
+        single.stop()
+
+    password = urllib.parse.urlsplit(url).password
+    copy = subprocess.run([session_binary(), "store", "copy", "--from-data-dir", str(data_dir), "--to", url],
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert copy.returncode == 0, copy
+    assert "copied 2 keys, 1 aliases, 1 import tokens" in copy.stdout, copy.stdout
+    assert password not in copy.stdout + copy.stderr
+
+    master = (data_dir / "master.key").read_text().strip()
+    shared = PaycryptServer(tmp_path / "logs", "--store", url, env=server_env(PAYCRYPT_MASTER_KEY=master), name="copied").start()
+    try:
+        cp, dp = make_client(shared.endpoint, "cp"), make_client(shared.endpoint, "dp")
+        assert dp.generate_mac(KeyIdentifier=alias, MessageData=MSG, GenerationAttributes=ALG3)["Mac"] == mac
+        got = cp.get_key(KeyIdentifier=created["KeyArn"])["Key"]
+        assert got["KeyCheckValue"] == created["KeyCheckValue"] and got["Enabled"] is False
+        assert cp.list_tags_for_resource(ResourceArn=created["KeyArn"])["Tags"] == [{"Key": "team", "Value": "payments"}]
+        assert cp.get_alias(AliasName=alias)["Alias"]["KeyArn"] == imported["KeyArn"]
+        # New keys and aliases keep working in the copy.
+        create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"])
+    finally:
+        shared.stop()
+
+    again = subprocess.run([session_binary(), "store", "copy", "--from-data-dir", str(data_dir), "--to", url],
+                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert again.returncode != 0 and "not empty" in again.stderr, again
+    assert password not in again.stdout + again.stderr
+
+
+@needs_postgres
+def test_sigkill_of_an_instance_mid_load_loses_nothing_acknowledged(instances, tmp_path):
+    """SIGKILL of a fourth instance while it creates keys: every key it acknowledged is on the other instances."""
+    url = instances[0].args[1]
+    victim = PaycryptServer(tmp_path, "--store", url, env=instances[0].env, name="victim").start()
+    ledger = []
+    stop = threading.Event()
+
+    def load():
+        cp = make_client(victim.endpoint, "cp")
+        while not stop.is_set():
+            try:
+                key = create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"])
+            except Exception:
+                return
+            ledger.append(key)
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(4):
+            pool.submit(load)
+        time.sleep(1.5)
+        victim.kill()
+        stop.set()
+    assert len(ledger) > 5, len(ledger)
+    cp = make_client(instances[1].endpoint, "cp")
+    dp = make_client(instances[2].endpoint, "dp")
+    for key in ledger:
+        assert cp.get_key(KeyIdentifier=key["KeyArn"])["Key"]["KeyCheckValue"] == key["KeyCheckValue"]
+    assert "Exception" not in mac_or_error(dp, ledger[-1]["KeyArn"])
+    print(f"{len(ledger)} acknowledged CreateKey calls before SIGKILL, all present")
