@@ -51,7 +51,7 @@ start_test_postgres() {
         return 1
     }
     _pg_as_owner "$bin/pg_ctl" -D "$_PAYCRYPT_PG_DATA" -l "$base/pg/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $base/pg -c max_connections=200 -c fsync=off" start >/dev/null || {
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $base/pg -c max_connections=500 -c fsync=off" start >/dev/null || {
         cat "$base/pg/server.log" >&2
         return 1
     }
