@@ -769,26 +769,48 @@ public final class PostgresKeyStore: SharedKeyStore {
         return b
     }
 
-    /// How long a call may wait for a connection and its work before the store is reported
-    /// unavailable: PostgresNIO's pool queues requests while it cannot connect (for up to a
-    /// minute), and a request must never hang.
-    static let deadline: Duration = .seconds(2)
+    /// How long a call may wait for a pooled connection before the store is reported unavailable:
+    /// PostgresNIO's pool queues requests while it cannot connect (for up to a minute), and a
+    /// request must never hang. Shorter while the store is already known to be unreachable.
+    static let leaseDeadline: Duration = .seconds(5)
+    /// ``leaseDeadline`` while the last call found the database unreachable.
+    static let unreachableLeaseDeadline: Duration = .seconds(1)
 
-    /// Runs `operation`, or throws ``KeyStoreError/unavailable(_:)`` once ``deadline`` has passed
-    /// (cancelling it: a request waiting for a connection leaves the pool's queue).
-    private func withDeadline<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let location = location
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
+    /// Set once a call holds a connection: from then on its work runs to its end (a query on a
+    /// connection that died fails by itself), so a commit is never abandoned half-way by a timer.
+    private final class Lease: Sendable {
+        let held = Atomic<Bool>(false)
+    }
+
+    /// Runs `operation` with a connection, or throws ``KeyStoreError/unavailable(_:)`` when no
+    /// connection could be had within the lease deadline (the waiting request leaves the pool's
+    /// queue).
+    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = client, location = location, lease = Lease()
+        let deadline = isReachable ? Self.leaseDeadline : Self.unreachableLeaseDeadline
+        return try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
             group.addTask {
-                try await Task.sleep(for: Self.deadline)
-                return nil
+                .value(try await client.withConnection { conn in
+                    lease.held.store(true, ordering: .sequentiallyConsistent)
+                    return try await body(conn)
+                })
+            }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return .timer
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw KeyStoreError.unavailable("the PostgreSQL store \(location.redacted) did not answer within \(Self.deadline)")
+            while let outcome = try await group.next() {
+                switch outcome {
+                case .value(let value):
+                    return value
+                case .timer:
+                    if !lease.held.load(ordering: .sequentiallyConsistent) {
+                        throw KeyStoreError.unavailable("the PostgreSQL store \(location.redacted) gave no connection within \(deadline)")
+                    }
+                }
             }
-            return value
+            throw KeyStoreError.unavailable("the PostgreSQL store \(location.redacted) gave no answer")
         }
     }
 
@@ -796,8 +818,7 @@ public final class PostgresKeyStore: SharedKeyStore {
     @discardableResult
     private func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            let client = client
-            let value = try await withDeadline { try await client.withConnection { conn in try await body(conn) } }
+            let value = try await withConnection { conn in try await body(conn) }
             reachable.store(true, ordering: .relaxed)
             return value
         } catch {
@@ -808,9 +829,9 @@ public final class PostgresKeyStore: SharedKeyStore {
     /// `BEGIN`, `body`, `COMMIT` on one pooled connection; `ROLLBACK` when `body` throws.
     @discardableResult
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = client, logger = logger
+        let logger = logger
         do {
-            let value = try await withDeadline { try await client.withConnection { conn in
+            let value = try await withConnection { conn in
                 try await conn.query("BEGIN", logger: logger)
                 do {
                     let value = try await body(conn)
@@ -820,7 +841,7 @@ public final class PostgresKeyStore: SharedKeyStore {
                     _ = try? await conn.query("ROLLBACK", logger: logger)
                     throw error
                 }
-            } }
+            }
             reachable.store(true, ordering: .relaxed)
             return value
         } catch {
@@ -861,4 +882,10 @@ public final class PostgresKeyStore: SharedKeyStore {
             return KeyStoreError.unavailable("the PostgreSQL store \(location.redacted) cannot be reached (\(type(of: error)))")
         }
     }
+}
+
+/// What finished first in a call with a lease deadline: the call, or the timer.
+private enum LeaseOutcome<T: Sendable>: Sendable {
+    case value(T)
+    case timer
 }

@@ -312,7 +312,7 @@ def test_while_postgresql_is_unreachable_control_plane_answers_503_and_cached_ke
         assert mac_or_error(dp, cached["KeyArn"]) == mac, "a cached key stopped serving while the database was down"
         outcome = status_of(lambda: create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"]))
         assert outcome == ("ServiceUnavailableException", 503), outcome
-        assert time.monotonic() - started < 8, "the control plane hung while the database was down"
+        assert time.monotonic() - started < 12, "the control plane hung while the database was down"
         assert status_of(lambda: dp.generate_mac(KeyIdentifier=uncached["KeyArn"], MessageData=MSG,
                                                  GenerationAttributes=ALG3)) == ("ServiceUnavailableException", 503)
         ready = requests.get(srv.endpoint + "/ready", timeout=10)
