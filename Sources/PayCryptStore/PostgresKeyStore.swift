@@ -806,7 +806,8 @@ public final class PostgresKeyStore: SharedKeyStore {
                     return value
                 case .timer:
                     if !lease.held.load(ordering: .sequentiallyConsistent) {
-                        throw KeyStoreError.unavailable("the PostgreSQL store \(location.redacted) gave no connection within \(deadline)")
+                        throw KeyStoreError.unavailable(
+                            "no connection to \(location.redacted) within \(deadline) (is the server up, and are the host, port, user, password, database and sslmode right?)")
                     }
                 }
             }
