@@ -418,3 +418,26 @@ def test_sigkill_of_an_instance_mid_load_loses_nothing_acknowledged(instances, t
         assert cp.get_key(KeyIdentifier=key["KeyArn"])["Key"]["KeyCheckValue"] == key["KeyCheckValue"]
     assert "Exception" not in mac_or_error(dp, ledger[-1]["KeyArn"])
     print(f"{len(ledger)} acknowledged CreateKey calls before SIGKILL, all present")
+
+
+@needs_postgres
+def test_the_audit_trail_of_every_instance_lives_in_postgresql(instances):
+    import json
+    url = instances[0].args[1]
+    request_ids = []
+    for srv in instances:
+        cp = make_client(srv.endpoint, "cp")
+        out = cp.create_key(KeyAttributes={"KeyUsage": M3, "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": "TDES_2KEY",
+                                           "KeyModesOfUse": {"Generate": True, "Verify": True}}, Exportable=True)
+        request_ids.append(out["ResponseMetadata"]["RequestId"])
+    proc = subprocess.run([session_binary(), "audit", "--store", url, "--json", "--limit", "100000"], env=server_env(),
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc
+    entries = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    by_request = {e["requestId"]: e for e in entries}
+    for rid in request_ids:
+        assert by_request[rid]["operation"] == "CreateKey" and by_request[rid]["result"] == "success", rid
+    sequences = [e["sequence"] for e in entries]
+    assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)
+    password = urllib.parse.urlsplit(url).password
+    assert password not in proc.stdout + proc.stderr
