@@ -61,6 +61,16 @@ final class KeyMaterialCache: Sendable {
         }
     }
 
+    /// Drops every entry: another instance may have changed anything (README "Running several
+    /// instances").
+    func invalidateAll() {
+        state.withLock { s in
+            s.generation &+= 1
+            s.entries.removeAll(keepingCapacity: true)
+            s.aliases.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// Cached alias target: `.some(keyId or nil)` when known.
     func alias(_ aliasArn: String) -> String?? { state.withLock { $0.aliases[aliasArn] } }
 

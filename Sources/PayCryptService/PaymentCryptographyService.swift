@@ -37,6 +37,16 @@ public final class PaymentCryptographyService: Sendable {
         self.clock = clock
     }
 
+    /// Drops what the key cache holds for a change committed to a shared store, by this or
+    /// another instance (``SharedKeyStore/watchChanges(_:)``).
+    public func storeChanged(_ change: StoreChange) {
+        switch change {
+        case .key(let arn): cache.invalidate(arn: arn)
+        case .alias(let aliasArn): cache.invalidateAlias(aliasArn)
+        case .everything: cache.invalidateAll()
+        }
+    }
+
     // MARK: key lookup
 
     /// Loads a key by id, applying the end of a deletion window that has passed (and storing it).

@@ -8,6 +8,21 @@ public enum KeyStoreError: Error, Sendable, Equatable {
     case limitExceeded
     /// The backing store failed; the text is for logs and never contains key material.
     case backend(String)
+    /// The backing store cannot be reached now (a PostgreSQL server that is down or restarting);
+    /// the call may succeed if retried. The text names the store (never its password).
+    case unavailable(String)
+}
+
+extension KeyStoreError: CustomStringConvertible {
+    /// One line for logs: the text of ``backend(_:)`` and ``unavailable(_:)``, else the case.
+    public var description: String {
+        switch self {
+        case .alreadyExists: return "the record exists already"
+        case .notFound: return "no such record"
+        case .limitExceeded: return "the limit was reached"
+        case .backend(let text), .unavailable(let text): return text
+        }
+    }
 }
 
 /// One page of a list: at most `limit` items whose id is `from` or after it (in UTF-8 byte

@@ -608,6 +608,24 @@ public final class SQLiteKeyStore: KeyStore {
         }
     }
 
+    // MARK: Copy
+
+    /// Everything the store holds, read in one snapshot (`paycrypt store copy`).
+    public func contents() async throws -> StoreContents {
+        try await read { db in
+            var contents = StoreContents()
+            contents.keys = try Row.fetchAll(db, sql: Self.keySelect + " ORDER BY account, region, key_id").map(Self.keyRecord)
+            contents.aliases = try Row.fetchAll(db, sql: "SELECT * FROM alias ORDER BY account, region, alias_name").map(Self.aliasRecord)
+            contents.importTokens = try Row.fetchAll(db, sql: "SELECT * FROM import_token").map(Self.importTokenRecord)
+            contents.audit = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY sequence").map(Self.auditRecord)
+            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM metadata") {
+                let name: String = try Self.column(row, "name", table: "metadata")
+                contents.metadata[name] = try Self.column(row, "value", table: "metadata")
+            }
+            return contents
+        }
+    }
+
     // MARK: Access
 
     /// A write transaction on GRDB's writer queue; committed (and, with `synchronous = FULL`,

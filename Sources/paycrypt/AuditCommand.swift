@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import PayCryptStore
 
-/// `paycrypt audit`: prints the audit trail of a SQLite store, oldest entry first.
+/// `paycrypt audit`: prints the audit trail of a SQLite or PostgreSQL store, oldest entry first.
 ///
-/// The store is opened read-only, so the command can run beside a server that has it open and
-/// never creates or migrates a store.
+/// A SQLite store is opened read-only, so the command can run beside a server that has it open and
+/// never creates or migrates a store. A PostgreSQL store (`--store`, `PAYCRYPT_STORE`) holds the
+/// trail of every instance that shares it.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
@@ -14,6 +15,8 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(help: "Directory of the SQLite key store. Default: $PAYCRYPT_DATA_DIR or ./paycrypt-data.")
     var dataDir: String?
+    @Option(help: "A PostgreSQL store instead: postgres://USER:PASSWORD@HOST:PORT/DATABASE. Default: $PAYCRYPT_STORE.")
+    var store: String?
     @Option(help: "Only the entries of this 12-digit account id.")
     var account: String?
     @Option(help: "Only entries whose sequence number is greater than this (to page on from a previous listing).")
@@ -28,8 +31,30 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = dataDir ?? ProcessInfo.processInfo.environment["PAYCRYPT_DATA_DIR"] ?? "paycrypt-data"
         let entries: [AuditRecord]
+        if let url = store ?? (dataDir == nil ? ProcessInfo.processInfo.environment["PAYCRYPT_STORE"] : nil) {
+            let location: PostgresLocation
+            do {
+                location = try PostgresLocation(url: url)
+            } catch {
+                fail(error.description)
+            }
+            do {
+                let postgres = try await PostgresKeyStore(location: location)
+                do {
+                    entries = try await postgres.listAudit(account: account, after: after, limit: limit)
+                } catch {
+                    await postgres.close()
+                    throw error
+                }
+                await postgres.close()
+            } catch {
+                fail("--store \(location.redacted): \(error)")
+            }
+            try show(entries)
+            return
+        }
+        let directory = dataDir ?? ProcessInfo.processInfo.environment["PAYCRYPT_DATA_DIR"] ?? "paycrypt-data"
         do {
             let store = try SQLiteKeyStore(readOnlyDirectory: directory)
             entries = try await store.listAudit(account: account, after: after, limit: limit)
@@ -37,6 +62,11 @@ struct AuditCommand: AsyncParsableCommand {
         } catch KeyStoreError.backend(let reason) {
             fail("--data-dir \(directory): \(reason)")
         }
+        try show(entries)
+    }
+
+    /// Prints the entries as JSON lines or as a table.
+    private func show(_ entries: [AuditRecord]) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -13,6 +13,9 @@ enum ExitStatus {
     static let masterKey: Int32 = 4
     /// The server cannot listen: the port is in use, or the address is refused.
     static let cannotListen: Int32 = 5
+    /// The store cannot be used: another server holds the SQLite data directory, or the PostgreSQL
+    /// store cannot be opened.
+    static let storeUnavailable: Int32 = 6
     /// Usage error: the command line does not parse (unknown command or flag, missing argument, a
     /// value not of its type). Swift Argument Parser's own status, `EX_USAGE` of sysexits(3).
     static let usage: Int32 = 64

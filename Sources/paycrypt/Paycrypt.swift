@@ -6,6 +6,6 @@ struct Paycrypt: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paycrypt",
         abstract: "An AWS Payment Cryptography compatible service and offline calculator.",
-        subcommands: [Serve.self, OfflineCommand.self, Mac.self, KCV.self, ISO9797.self, HMACCommand.self, Bench.self, BenchStore.self, BenchRequest.self, SelfTestCommand.self, AuditCommand.self, KeyBlockCommand.self]
+        subcommands: [Serve.self, OfflineCommand.self, Mac.self, KCV.self, ISO9797.self, HMACCommand.self, Bench.self, BenchStore.self, BenchRequest.self, SelfTestCommand.self, AuditCommand.self, KeyBlockCommand.self, StoreCommand.self]
     )
 }

@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
     @Option(help: "Directory of the SQLite key store and the master key file. [dataDir, default ./paycrypt-data]")
     var dataDir: String?
+    @Option(help: "A PostgreSQL store shared by several instances: postgres://USER:PASSWORD@HOST:PORT/DATABASE[?sslmode=MODE]; needs PAYCRYPT_MASTER_KEY. [store, default: SQLite in --data-dir]")
+    var store: String?
     @Flag(help: "Keep keys in memory only, under an ephemeral master key. [inMemory]")
     var inMemory = false
     @Option(help: "Account id when authentication is off, and of the default identity. [accountId, default 111122223333]")
@@ -65,7 +67,7 @@ struct Serve: AsyncParsableCommand {
 
     /// The resolved settings.
     struct Settings {
-        var host = "127.0.0.1", port = 8080, dataDir: String?, inMemory = false
+        var host = "127.0.0.1", port = 8080, dataDir: String?, inMemory = false, store: PostgresLocation?
         var accountId = "111122223333", defaultRegion = "us-east-1", identities: String?, noAuth = false
         var rateLimits = RateLimits(), maxKeys = 2_000, maxAliases = 2_000, metricsPort: Int?, seed: String?
         var logLevel = Logger.Level.info, console = true
@@ -80,6 +82,7 @@ struct Serve: AsyncParsableCommand {
         put("port", port.map { .int($0) })
         put("dataDir", dataDir.map { .string($0) })
         put("inMemory", inMemory ? .bool(true) : nil)
+        put("store", store.map { .string($0) })
         put("accountId", accountId.map { .string($0) })
         put("defaultRegion", defaultRegion.map { .string($0) })
         put("identities", identities.map { .string($0) })
@@ -143,6 +146,15 @@ struct Serve: AsyncParsableCommand {
         s.port = try int("port", 0...65535) ?? s.port
         s.dataDir = try string("dataDir")
         s.inMemory = try bool("inMemory")
+        if let url = try string("store") {
+            do {
+                s.store = try PostgresLocation(url: url)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            if s.inMemory { throw ValidationError("--store and --in-memory exclude each other") }
+            if s.dataDir != nil { throw ValidationError("--store and --data-dir exclude each other (the PostgreSQL store needs no data directory)") }
+        }
         s.accountId = try string("accountId") ?? s.accountId
         s.defaultRegion = try string("defaultRegion") ?? s.defaultRegion
         s.identities = try string("identities")
@@ -232,8 +244,40 @@ struct Serve: AsyncParsableCommand {
         }
 
         let store: any KeyStore
-        let directory: String? = s.inMemory ? nil : (s.dataDir ?? "paycrypt-data")
-        if let directory { store = try SQLiteKeyStore(directory: directory) } else { store = InMemoryKeyStore() }
+        let directory: String? = s.inMemory || s.store != nil ? nil : (s.dataDir ?? "paycrypt-data")
+        // One SQLite store, one process: a second server on the same directory would serve from
+        // its own cache and miss the first one's changes (README "Running several instances").
+        var directoryLock: DataDirectoryLock?
+        if let directory {
+            do {
+                directoryLock = try DataDirectoryLock(directory: directory)
+            } catch {
+                logger.critical("\(error.description)")
+                throw ExitCode(ExitStatus.storeUnavailable)
+            }
+        }
+        defer { withExtendedLifetime(directoryLock) {} }
+        var sharedStore: PostgresKeyStore?
+        if let location = s.store {
+            // Every instance must seal and open with the same key: no key file is made for a
+            // shared store (README "Running several instances").
+            guard ProcessInfo.processInfo.environment[MasterKey.environmentVariable] != nil else {
+                logger.critical("--store \(location.redacted) needs \(MasterKey.environmentVariable): every instance sharing the database must be given the same master key")
+                throw ExitCode(ExitStatus.masterKey)
+            }
+            do {
+                let postgres = try await PostgresKeyStore(location: location, logger: Logger(label: "paycrypt.store"))
+                sharedStore = postgres
+                store = postgres
+            } catch {
+                logger.critical("cannot open the PostgreSQL store \(location.redacted): \(error)")
+                throw ExitCode(ExitStatus.storeUnavailable)
+            }
+        } else if let directory {
+            store = try SQLiteKeyStore(directory: directory)
+        } else {
+            store = InMemoryKeyStore()
+        }
         let masterKey: MasterKey
         let source: String
         do {
@@ -244,12 +288,15 @@ struct Serve: AsyncParsableCommand {
                                                      createIfMissing: !sealed)
             if let sqlite = store as? SQLiteKeyStore {
                 try await MasterKeyCheck.verify(masterKey, store: store, source: source, storeName: sqlite.path)
+            } else if let sharedStore {
+                try await MasterKeyCheck.verify(masterKey, store: store, source: source, storeName: sharedStore.location.redacted)
             }
         } catch let error as MasterKeyError {
             logger.critical("\(error.description)")
             throw ExitCode(ExitStatus.masterKey)
         }
-        logger.notice("key store", metadata: ["store": "\(directory.map { "SQLite in \($0)" } ?? "in memory")", "masterKey": "\(source)"])
+        let storeDescription = s.store.map { "PostgreSQL at \($0.redacted)" } ?? directory.map { "SQLite in \($0)" } ?? "in memory"
+        logger.notice("key store", metadata: ["store": "\(storeDescription)", "masterKey": "\(source)"])
 
         // The console shows the request counters, so they are kept whenever it is on.
         let metrics: ServerMetrics? = s.metricsPort == nil && !s.console ? nil : ServerMetrics()
@@ -272,10 +319,12 @@ struct Serve: AsyncParsableCommand {
             ])
         }
 
+        var responderOptions = ResponderOptions(accountId: s.accountId, defaultRegion: s.defaultRegion, identities: identities,
+                                                rateLimits: s.rateLimits, metrics: metrics)
+        if let sharedStore { responderOptions.storeReachable = { sharedStore.isReachable } }
         let responder = PaymentCryptographyResponder(
             service: service,
-            options: ResponderOptions(accountId: s.accountId, defaultRegion: s.defaultRegion, identities: identities,
-                                      rateLimits: s.rateLimits, metrics: metrics),
+            options: responderOptions,
             logger: Logger(label: "paycrypt.http"))
         let host = s.host
         let console = s.console
@@ -292,6 +341,9 @@ struct Serve: AsyncParsableCommand {
             },
             logger: logger)
         var services: [any Service] = [api]
+        if let sharedStore {
+            services.append(StoreChangeFeed(store: sharedStore, service: service))
+        }
         if let metrics, let metricsPort = s.metricsPort {
             let metricsApp = Application(
                 responder: MetricsResponder(metrics: metrics),
@@ -310,8 +362,13 @@ struct Serve: AsyncParsableCommand {
             try await group.run()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             // Taken in the instant between the reservation and the server's own bind.
+            await sharedStore?.close()
             Self.cannotListen(.inUse, port: s.port, flag: "--port", host: s.host)
+        } catch {
+            await sharedStore?.close()
+            throw error
         }
+        await sharedStore?.close()
     }
 
     /// One line on stderr for a port that cannot be listened on, and the exit status for it.
@@ -319,6 +376,20 @@ struct Serve: AsyncParsableCommand {
         switch failure {
         case .inUse: fail("port \(port) is in use; pass \(flag) or stop the other server", code: ExitStatus.cannotListen, prefixed: false)
         case .other(let reason): fail("cannot listen on \(host):\(port) (\(flag)): \(reason)", code: ExitStatus.cannotListen)
+        }
+    }
+}
+
+/// Keeps this instance's key cache in step with the changes other instances commit to a shared
+/// store (README "Running several instances").
+struct StoreChangeFeed: Service {
+    let store: any SharedKeyStore
+    let service: PaymentCryptographyService
+
+    func run() async throws {
+        let store = store, service = service
+        await cancelWhenGracefulShutdown {
+            await store.watchChanges { service.storeChanged($0) }
         }
     }
 }

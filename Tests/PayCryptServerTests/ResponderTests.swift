@@ -29,6 +29,25 @@ struct ResponderTests {
 
     static func errorType(_ response: TestResponse) -> String? { response.headers[HTTPField.Name("X-Amzn-ErrorType")!] }
 
+    @Test("/ready answers 503 while the store is unreachable; /health stays ok")
+    func readinessFollowsTheStore() async throws {
+        let service = PaymentCryptographyService(store: InMemoryKeyStore(), masterKey: try MasterKey(bytes: [UInt8](repeating: 1, count: 32)))
+        let reachable = ReachableFlag()
+        var options = ResponderOptions()
+        options.storeReachable = { reachable.value }
+        let app = Application(responder: PaymentCryptographyResponder(service: service, options: options))
+        try await app.test(.router) { client in
+            #expect(try await client.execute(uri: "/ready", method: .get).status == .ok)
+            reachable.value = false
+            let ready = try await client.execute(uri: "/ready", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(String(buffer: ready.body) == "{\"status\":\"unavailable\"}")
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            reachable.value = true
+            #expect(try await client.execute(uri: "/ready", method: .get).status == .ok)
+        }
+    }
+
     @Test("Every response has x-amzn-RequestId; /health answers ok")
     func requestIdAndHealth() async throws {
         try await app().test(.router) { client in
@@ -107,5 +126,15 @@ struct ResponderTests {
             let key = try #require(try Self.json(r)["Key"] as? [String: Any])
             #expect((key["KeyArn"] as? String)?.hasPrefix("arn:aws:payment-cryptography:eu-west-3:111122223333:key/") == true)
         }
+    }
+}
+
+/// A store reachability that a test switches.
+final class ReachableFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = true
+    var value: Bool {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

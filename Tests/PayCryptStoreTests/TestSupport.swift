@@ -77,14 +77,39 @@ enum Sample {
     }
 }
 
-/// The two implementations, so that the same contract tests run against both.
+/// The PostgreSQL server of the tests, from `PAYCRYPT_TEST_POSTGRES_URL` (scripts/test starts a
+/// throwaway cluster and always sets it); nil on a machine without one, where the PostgreSQL cases
+/// are left out.
+let testPostgresURL: String? = ProcessInfo.processInfo.environment["PAYCRYPT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+/// A fresh PostgreSQL store in a schema of its own, dropped after `body`.
+func withPostgresStore(_ body: (PostgresKeyStore) async throws -> Void) async throws {
+    guard let url = testPostgresURL else { return }
+    let schema = "pct_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    let store = try await PostgresKeyStore(location: try PostgresLocation(url: url), schema: schema)
+    do {
+        try await body(store)
+    } catch {
+        try? await store.dropSchema()
+        await store.close()
+        throw error
+    }
+    try await store.dropSchema()
+    await store.close()
+}
+
+/// The implementations, so that the same contract tests run against each.
 enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
     case inMemory
     case sqlite
+    case postgres
+
+    /// Every kind this machine can run: PostgreSQL only with `PAYCRYPT_TEST_POSTGRES_URL`.
+    static var allCases: [StoreKind] { testPostgresURL == nil ? [.inMemory, .sqlite] : [.inMemory, .sqlite, .postgres] }
 
     var description: String { rawValue }
 
-    /// Runs `body` with a fresh store of this kind and removes its files afterwards.
+    /// Runs `body` with a fresh store of this kind and removes its files (or schema) afterwards.
     func withStore(_ body: (any KeyStore) async throws -> Void) async throws {
         switch self {
         case .inMemory:
@@ -95,6 +120,8 @@ enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
             let store = try SQLiteKeyStore(directory: directory)
             try await body(store)
             try store.close()
+        case .postgres:
+            try await withPostgresStore { try await body($0) }
         }
     }
 }

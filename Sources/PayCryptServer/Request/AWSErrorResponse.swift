@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import PayCryptModel
 import PayCryptService
+import PayCryptStore
 
 /// The two planes of the API, which differ in protocol and in error body shapes.
 enum Plane: Sendable {
@@ -70,6 +71,11 @@ struct AWSErrorResponse: Error, Sendable {
         case let e as AWSErrorResponse: self = e
         case let e as ServiceError: self.init(e, plane: plane)
         case let e as ValidationFailure: self.init(e, plane: plane)
+        case KeyStoreError.unavailable:
+            // A shared store (PostgreSQL) that cannot be reached now: 503, which every AWS SDK
+            // retries (README "Running several instances").
+            observer.unexpected(error, operation: operation, requestId: requestId)
+            self.init(ServiceError(.serviceUnavailable, "The key store cannot be reached now; retry the request."), plane: plane)
         default:
             observer.unexpected(error, operation: operation, requestId: requestId)
             self.init(ServiceError(.internalServer, "The request could not be processed."), plane: plane)

@@ -19,6 +19,9 @@ public struct ResponderOptions: Sendable {
     public var rateLimits: RateLimits
     /// Where request metrics go; nil records none.
     public var metrics: ServerMetrics?
+    /// Whether the store can be reached now; `GET /ready` answers 503 while it returns false
+    /// (a shared PostgreSQL store that is down). Nil: always ready once listening.
+    public var storeReachable: (@Sendable () -> Bool)?
 
     public init(accountId: String = "111122223333", defaultRegion: String = "us-east-1", maxBodySize: Int = 1 << 20,
                 identities: Identities? = nil, rateLimits: RateLimits = RateLimits(), metrics: ServerMetrics? = nil) {
@@ -71,7 +74,8 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     func handle(_ request: Request) async -> Response {
         let requestId = RequestId.next()
         if request.method == .get, request.uri.path == "/health" || request.uri.path == "/ready" {
-            return Self.health(requestId: requestId)
+            let ready = request.uri.path == "/health" || (options.storeReachable?() ?? true)
+            return Self.health(requestId: requestId, ready: ready)
         }
         let started = ContinuousClock.now
         var journey = RequestJourney(requestId: requestId, plane: request.headers[.amzTarget] != nil ? .control : .data)
@@ -174,12 +178,14 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     }
 
     /// Liveness and readiness: the store was opened and the master key loaded before the server
-    /// started listening, so a listening server is ready.
-    static func health(requestId: String) -> Response {
+    /// started listening, so a listening server is live; it is ready unless its shared store
+    /// cannot be reached now (503 `{"status":"unavailable"}`).
+    static func health(requestId: String, ready: Bool = true) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.amznRequestId] = requestId
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}")))
+        let body = ready ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}"
+        return Response(status: ready ? .ok : .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 
