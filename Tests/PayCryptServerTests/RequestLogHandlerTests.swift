@@ -58,7 +58,7 @@ struct RequestLogHandlerTests {
         #expect(text.contains(" : a=1 b=line c=3 error.type=Oops [PayCryptServerTests] failed\n"), "\(text)")
     }
 
-    @Test("days are converted to civil dates like Foundation's Gregorian calendar")
+    @Test("days are converted to civil dates (the log timestamp and SigV4 dates) like Foundation's Gregorian calendar")
     func civilDates() throws {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
@@ -67,7 +67,7 @@ struct RequestLogHandlerTests {
             let days = Int.random(in: -130_000...800_000, using: &rng)  // 1614 to 4160: Foundation is Julian before 1582
             let date = Date(timeIntervalSince1970: Double(days) * 86_400)
             let c = calendar.dateComponents([.year, .month, .day], from: date)
-            let civil = RequestLogHandler.civil(fromDays: days)
+            let civil = SigV4Date.civil(fromDays: days)
             #expect(civil.year == c.year && civil.month == c.month && civil.day == c.day, "\(days)")
         }
     }

@@ -43,15 +43,7 @@ enum SigV4Canonical {
     static func uriEncode(_ bytes: [UInt8], keepSlash: Bool) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
-        for byte in bytes {
-            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
-                out.append(byte)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(upperHex[Int(byte >> 4)])
-                out.append(upperHex[Int(byte & 0x0F)])
-            }
-        }
+        appendURIEncoded(bytes, keepSlash: keepSlash, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 

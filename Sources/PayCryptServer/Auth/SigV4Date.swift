@@ -104,8 +104,9 @@ enum SigV4Date {
         return era * 146_097 + doe - 719_468
     }
 
-    /// The inverse of `daysFromCivil`.
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
+    /// The inverse of `daysFromCivil`: the proleptic Gregorian date of a day count since 1970-01-01
+    /// (also the log handler's timestamp).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -95,7 +95,7 @@ public struct RequestLogHandler: LogHandler {
         let seconds = Int(now.tv_sec)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = SigV4Date.civil(fromDays: days)
         appendDigits(year, 4, &line); line.append(UInt8(ascii: "-"))
         appendDigits(month, 2, &line); line.append(UInt8(ascii: "-"))
         appendDigits(day, 2, &line); line.append(UInt8(ascii: "T"))
@@ -103,19 +103,6 @@ public struct RequestLogHandler: LogHandler {
         appendDigits(secondOfDay % 3600 / 60, 2, &line); line.append(UInt8(ascii: ":"))
         appendDigits(secondOfDay % 60, 2, &line); line.append(UInt8(ascii: "."))
         appendDigits(Int(now.tv_nsec) / 1_000_000, 3, &line); line.append(UInt8(ascii: "Z"))
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func appendDigits(_ value: Int, _ width: Int, _ line: inout [UInt8]) {
