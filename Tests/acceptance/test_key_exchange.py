@@ -250,6 +250,46 @@ def test_import_refusals(cp, ca, party):
         "WrappedKeyBlock")
 
 
+def der_tlv(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + content
+
+
+def off_curve_certificate(ca_key, ca_cert, curve=ec.SECP256R1) -> str:
+    """A party certificate whose EC point is not on the curve: one byte of the point flipped in the
+    TBS, then re-signed by the CA (base64 of PEM)."""
+    _, cert = make_party(ca_key, ca_cert, curve)
+    point = cert.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    tbs = cert.tbs_certificate_bytes
+    assert tbs.count(point) == 1
+    bad = bytearray(point)
+    bad[-1] ^= 0x01
+    new_tbs = tbs.replace(point, bytes(bad))
+    der = cert.public_bytes(serialization.Encoding.DER)
+    rest = der[der.index(tbs) + len(tbs):]
+    algorithm = rest[:2 + rest[1]]  # the signature AlgorithmIdentifier (short-form length)
+    signature = ca_key.sign(new_tbs, ec.ECDSA(hashes.SHA256()))
+    body = base64.b64encode(der_tlv(0x30, new_tbs + algorithm + der_tlv(0x03, b"\x00" + signature))).decode()
+    pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64)) + "\n-----END CERTIFICATE-----\n"
+    return base64.b64encode(pem.encode()).decode()
+
+
+@pytest.mark.parametrize("curve", list(CURVES))
+def test_certificate_whose_point_is_not_on_the_curve(cp, ca, party, curve):
+    """A certificate that decodes but whose public key is not a point of its named curve is answered
+    as such (SP 800-56A Rev. 3 §5.6.2.3.4), not as an undecodable certificate."""
+    ca_key, ca_cert, _ = ca
+    cert = off_curve_certificate(ca_key, ca_cert, CURVES[curve])
+    block = psec.tr31.wrap(party.derive("AES_256"), "D0000D0AB00E0000", secrets.token_bytes(16))
+    r = refused(lambda: cp.import_key(KeyMaterial={"DiffieHellmanTr31KeyBlock": {
+        **party.block_params("AES_256", PublicKeyCertificate=cert), "WrappedKeyBlock": block}}),
+        "PublicKeyCertificate", "not a point on the named curve", curve)
+    assert "not a base64-encoded PEM" not in r["Error"]["Message"], r
+
+
 def test_ca_certificate_itself_is_accepted_as_public_key_certificate(cp, ca):
     """The key-import-export/ecdh sample sends its root as PublicKeyCertificate (contract §2.1)."""
     ca_key, ca_cert, ca_arn = ca
