@@ -604,7 +604,14 @@ def test_keyblock_inspect_tr31(tmp_path):
     code, report, _ = _inspect(str(path), "--kek", secrets.token_hex(32) + ":AES_256")
     assert code == 1 and report["verified"] is False
     code, report, _ = _inspect(block[:-2])
-    assert code == 0 and "length field says" in report["problem"]
+    assert code == 1 and "length field says" in report["problem"]
+    # Every printed problem exits 1: a header that does not parse (with or without --kek), an HMAC KEK.
+    code, report, _ = _inspect("Z0016D0AB00E0000", "--kek", kbpk.hex() + ":AES_256")
+    assert code == 1 and "does not parse" in report["problem"], report
+    code, report, _ = _inspect("Z0016D0AB00E0000")
+    assert code == 1 and "does not parse" in report["problem"], report
+    code, report, _ = _inspect(block, "--kek", kbpk.hex() + ":HMAC_SHA256")
+    assert code == 1 and "cannot protect" in report["problem"], report
 
 
 def json_dump(x) -> str:
@@ -629,6 +636,10 @@ def test_keyblock_inspect_tr34_in_both_layouts():
         fields = {f["name"]: f["value"] for f in report["fields"]}
         assert report["format"] == "TR-34" and fields["key block header"] == "D0016K0TB00E0000", (layout, report, err)
         assert fields["randomNonce"] == "0101010101010101" and fields["content cipher"] == "des-ede3-cbc"
+        # That only ImportKey opens it is a note, not a problem: exit 0.
+        assert code == 0 and report.get("problem") is None and "use ImportKey" in report["note"], (layout, report)
+    code, report, _ = _inspect("3003020101")
+    assert code == 1 and report["problem"], report
 
 
 def test_generate_and_verify_pin_data_under_an_ecdh_derived_key(cp, dp, ca):
