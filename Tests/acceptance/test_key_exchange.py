@@ -545,6 +545,12 @@ def test_as2805_refusals(cp, as2805_kek):
     refused(lambda: imp(KeyAlgorithm="AES_128"), "KeyAlgorithm")
     refused(lambda: imp(WrappedKeyCryptogram="00" * 24), "WrappedKeyCryptogram")
     refused(lambda: imp(KeyModesOfUse={"Generate": True}), "KeyModesOfUse")
+    # A MESSAGE_AUTHENTICATION_KEY_VARIANT_24 (M0, ZAK) key: exactly {Generate}, {Verify} or {Generate, Verify}.
+    zak = lambda modes: imp(As2805KeyVariant="MESSAGE_AUTHENTICATION_KEY_VARIANT_24", KeyModesOfUse=modes)
+    for modes in ({"Generate": True}, {"Verify": True}, {"Generate": True, "Verify": True}):
+        assert zak(modes)["Key"]["KeyAttributes"]["KeyUsage"] == "TR31_M0_ISO_16609_MAC_KEY"
+    for modes in ({"NoRestrictions": True}, {"Generate": True, "Verify": True, "NoRestrictions": True}, {m: True for m in KEK_MODES}, {}):
+        refused(lambda: zak(modes), "KeyModesOfUse")
     aes_kek = create_key(cp, K0, "AES_256", KEK_MODES)
     refused(lambda: imp(WrappingKeyIdentifier=aes_kek["KeyArn"]), "WrappingKeyIdentifier")
     d0 = create_key(cp, D0, "TDES_2KEY", KEK_MODES)

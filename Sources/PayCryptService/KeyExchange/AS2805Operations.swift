@@ -13,6 +13,15 @@ enum AS2805Rules {
         case .DATA_ENCRYPTION_KEY_VARIANT_22: "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY"
         }
     }
+
+    /// Why `modes` is not allowed for the variant's key beyond its usage's own rules, nil when it is:
+    /// a MAC key (ZAK) is exactly {Generate}, {Verify} or {Generate, Verify} (README, "AS2805 key exchange").
+    static func modesRefusal(_ v: AS2805KeyExchange.Variant, _ modes: KeyModes) -> String? {
+        guard v == .MESSAGE_AUTHENTICATION_KEY_VARIANT_24 else { return nil }
+        let others = modes.encrypt || modes.decrypt || modes.wrap || modes.unwrap || modes.sign || modes.deriveKey || modes.noRestrictions
+        if !others && (modes.generate || modes.verify) { return nil }
+        return "KeyModesOfUse of a \(v.rawValue) key must be {Generate}, {Verify} or {Generate, Verify}."
+    }
 }
 
 extension PaymentCryptographyService {
@@ -49,6 +58,9 @@ extension PaymentCryptographyService {
         let usage = AS2805Rules.usage(variant)
         let modes = KeyModes(wire: c.keyModesOfUse)
         try checkAttributes(usage: usage, keyClass: "SYMMETRIC_KEY", algorithm: algorithm.rawValue, modes: modes, field: "\(path).KeyModesOfUse")
+        if let refusal = AS2805Rules.modesRefusal(variant, modes) {
+            throw ServiceError.validation(refusal, field: "\(path).KeyModesOfUse")
+        }
         guard let cryptogram = Bytes.fromHex(c.wrappedKeyCryptogram), cryptogram.count == algorithm.keyByteCounts.lowerBound else {
             throw ServiceError.validation("WrappedKeyCryptogram must be \(algorithm.keyByteCounts.lowerBound * 2) hex digits for a \(algorithm.rawValue) key.",
                                           field: "\(path).WrappedKeyCryptogram")
