@@ -693,3 +693,13 @@ def test_export_attributes_key_check_value_algorithm(cp, dp, kek256):
     assert psec.tr31.unwrap(kek_clear, out["KeyMaterial"])[1] == clear
     refused(lambda: cp.export_key(ExportKeyIdentifier=key["KeyArn"], KeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn}},
                                   ExportAttributes={"KeyCheckValueAlgorithm": "HMAC"}), "KeyCheckValueAlgorithm")
+
+
+def test_readme_decision_on_export_key_cryptogram_matches_the_code():
+    """README's Decisions row for ExportKey KeyCryptogram says what test_tr34's
+    test_export_key_cryptogram_oaep_sha512_and_sha256 shows: both OAEP hashes are exported."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| ExportKey KeyCryptogram |")]
+    assert len(rows) == 1, rows
+    assert "RSA_OAEP_SHA_512" in rows[0] and "RSA_OAEP_SHA_256" in rows[0] and "NotImplementedException" not in rows[0], rows[0]
+    assert "SHA-256 only" not in readme
