@@ -703,3 +703,14 @@ def test_readme_decision_on_export_key_cryptogram_matches_the_code():
     assert len(rows) == 1, rows
     assert "RSA_OAEP_SHA_512" in rows[0] and "RSA_OAEP_SHA_256" in rows[0] and "NotImplementedException" not in rows[0], rows[0]
     assert "SHA-256 only" not in readme
+
+
+def test_sources_and_readme_cite_standards_not_the_key_exchange_contract():
+    """The repository stands alone: comments cite the standard, the AWS documentation or the README's
+    Decisions, never the key-exchange contract or the issue it came from."""
+    import re
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"contract §|key-exchange contract|issue 13")
+    hits = [f"{p.relative_to(root)}:{i}" for p in [*sorted((root / "Sources").rglob("*.swift")), root / "README.md"]
+            for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
+    assert not hits, hits

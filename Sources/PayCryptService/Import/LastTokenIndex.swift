@@ -22,7 +22,7 @@ final class LastTokenIndex: Sendable {
 }
 
 extension PaymentCryptographyService {
-    /// The least validity a token must have left to be handed out again (contract §11: 7 days).
+    /// The least validity a token must have left to be handed out again (AWS API reference, `ReuseLastGeneratedToken`: 7 days).
     static let reusableTokenMinimumRemaining: Double = 7 * 86_400
 
     /// The last token of this kind, when `ReuseLastGeneratedToken` is true and it has 7 days left.

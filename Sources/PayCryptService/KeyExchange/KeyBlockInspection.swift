@@ -36,7 +36,7 @@ public struct KeyBlockReport: Sendable, Encodable {
     public var note: String?
 }
 
-/// Key-block diagnostics beyond AWS, which answers only "invalid" (issue 13, item 6).
+/// Key-block diagnostics beyond AWS, which answers only "invalid" (README, "Key block diagnostics").
 public enum KeyBlockInspection {
     /// Decodes `text`: a TR-31 block (it starts with a version letter) or the hex of a TR-34 DER
     /// block (it starts with `30`).
