@@ -481,6 +481,35 @@ def test_reuse_last_generated_token(cp):
     assert (e2["ExportToken"], e2["SigningKeyCertificate"]) == (e1["ExportToken"], e1["SigningKeyCertificate"])
 
 
+def test_reuse_last_generated_token_survives_a_restart(tmp_path):
+    """ReuseLastGeneratedToken finds the newest unexpired token of the same KeyMaterialType and
+    algorithm in the durable store, so a restart on the same --data-dir does not forget it."""
+    import os
+    from conftest import PaycryptServer, make_client
+    env = {k: v for k, v in os.environ.items() if k != "PAYCRYPT_MASTER_KEY"}
+    srv = PaycryptServer(tmp_path / "logs", "--data-dir", str(tmp_path / "data"), env=env, name="reuse").start()
+    try:
+        cp1 = make_client(srv.endpoint, "cp")
+        cp1.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048")
+        first = cp1.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048")
+        other = cp1.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048")
+        export = cp1.get_parameters_for_export(KeyMaterialType="TR34_KEY_BLOCK", SigningKeyAlgorithm="RSA_2048")
+        srv.stop()
+        srv.start()
+        cp2 = make_client(srv.endpoint, "cp")
+        again = cp2.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048", ReuseLastGeneratedToken=True)
+        assert (again["ImportToken"], again["WrappingKeyCertificate"], again["ParametersValidUntilTimestamp"]) == \
+            (first["ImportToken"], first["WrappingKeyCertificate"], first["ParametersValidUntilTimestamp"])
+        again = cp2.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048", ReuseLastGeneratedToken=True)
+        assert again["ImportToken"] == other["ImportToken"]
+        # Another algorithm has no token yet: a new one.
+        new = cp2.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_3072", ReuseLastGeneratedToken=True)
+        assert new["ImportToken"] not in (first["ImportToken"], other["ImportToken"])
+        e2 = cp2.get_parameters_for_export(KeyMaterialType="TR34_KEY_BLOCK", SigningKeyAlgorithm="RSA_2048", ReuseLastGeneratedToken=True)
+        assert (e2["ExportToken"], e2["SigningKeyCertificate"]) == (export["ExportToken"], export["SigningKeyCertificate"])
+    finally:
+        srv.stop()
+
 # --- §7 AS2805 --------------------------------------------------------------------------------
 
 AS2805_VARIANTS = {"TERMINAL_MAJOR_KEY_VARIANT_00": ("00C0", K0, KEK_MODES),
