@@ -34,6 +34,39 @@ public struct SeedFile: Sendable {
         public var description: String
     }
 
+    /// A seed KeyId: 16 to 64 ASCII letters and digits.
+    static func isValidKeyId(_ id: String) -> Bool {
+        (16...64).contains(id.count) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
+    /// `text` in double quotes with every character other than printable ASCII escaped (`\n`,
+    /// `\u{1B}`, ...), at most `limit` characters between the quotes (`...` ends a cut text).
+    static func quoted(_ text: String, limit: Int) -> String {
+        var pieces: [String] = []
+        var length = 0
+        for scalar in text.unicodeScalars {
+            let piece: String = switch scalar {
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case " "..."~": String(scalar)
+            default: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            }
+            pieces.append(piece)
+            length += piece.count
+            if length > limit { break }
+        }
+        guard length > limit else { return "\"\(pieces.joined())\"" }
+        var out = ""
+        for piece in pieces {
+            if out.count + piece.count > limit - 3 { break }
+            out += piece
+        }
+        return "\"\(out)...\""
+    }
+
     /// Parses and checks a seed file: every rule CreateKey/ImportKey apply, plus the id format.
     public init(data: Data) throws(Invalid) {
         let root: JSONValue
@@ -47,11 +80,15 @@ public struct SeedFile: Sendable {
             let path = "Keys[\(i)]"
             guard case .object(let o) = value else { throw Invalid(description: "\(path): must be an object") }
             // The entry is named by its index, its field and its KeyId when it has one (a KeyId is
-            // an identifier, never secret), so that a long seed file points at the right entry.
-            let named: String = if case .string(let id)? = o["KeyId"] { " (KeyId \(id))" } else { "" }
+            // an identifier, never secret), so that a long seed file points at the right entry. An
+            // invalid KeyId is quoted escaped and cut to 64 characters: it reaches a terminal.
+            let named: String = switch o["KeyId"] {
+            case .string(let id)? where Self.isValidKeyId(id): " (KeyId \(id))"
+            case .string(let id)?: " (KeyId \(Self.quoted(id, limit: 64)))"
+            default: ""
+            }
             func fail(_ field: String, _ message: String) -> Invalid { Invalid(description: "\(path).\(field)\(named): \(message)") }
-            guard case .string(let keyId)? = o["KeyId"], (16...64).contains(keyId.count),
-                  keyId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            guard case .string(let keyId)? = o["KeyId"], Self.isValidKeyId(keyId) else {
                 throw fail("KeyId", "must be 16 to 64 letters and digits")
             }
             guard seenIds.insert(keyId).inserted else { throw fail("KeyId", "\(keyId) appears twice") }

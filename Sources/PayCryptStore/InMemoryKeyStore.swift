@@ -140,6 +140,14 @@ public actor InMemoryKeyStore: KeyStore {
         importTokens[Scope(account: account, region: region)]?[token]
     }
 
+    /// The newest token of this key material type and algorithm valid until at least `validUntil`.
+    public func newestImportToken(account: String, region: String, keyMaterialType: String, algorithm: String,
+                                  validUntil: Double) async throws -> ImportTokenRecord? {
+        (importTokens[Scope(account: account, region: region)] ?? [:]).values
+            .filter { $0.keyMaterialType == keyMaterialType && $0.wrappingKeyAlgorithm == algorithm && $0.validUntil >= validUntil }
+            .max { ($0.validUntil, $0.token) < ($1.validUntil, $1.token) }
+    }
+
     /// Appends an entry to the audit trail with the next sequence number (1, 2, 3, …).
     public func appendAudit(_ record: AuditRecord) async throws {
         lastAuditSequence += 1

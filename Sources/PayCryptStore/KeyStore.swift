@@ -98,6 +98,10 @@ public protocol KeyStore: Sendable {
     func insertImportToken(_ token: ImportTokenRecord) async throws
     /// The import parameters of a token, or nil.
     func importToken(account: String, region: String, token: String) async throws -> ImportTokenRecord?
+    /// The newest token (latest `validUntil`; a tie is settled by the store) of an account and region
+    /// with this key material type and algorithm that is valid until at least `validUntil`, or nil.
+    func newestImportToken(account: String, region: String, keyMaterialType: String, algorithm: String,
+                           validUntil: Double) async throws -> ImportTokenRecord?
 
     /// Appends an entry to the audit trail, numbering it with the next ``AuditRecord/sequence``
     /// (the record's own `sequence` is ignored). Returns once the entry is as durable as the

@@ -578,6 +578,20 @@ public final class SQLiteKeyStore: KeyStore {
         }
     }
 
+    /// The newest token of this key material type and algorithm valid until at least `validUntil`
+    /// (latest `valid_until`, then the last inserted).
+    public func newestImportToken(account: String, region: String, keyMaterialType: String, algorithm: String,
+                                  validUntil: Double) async throws -> ImportTokenRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM import_token
+                WHERE account = ? AND region = ? AND key_material_type = ? AND wrapping_key_algorithm = ? AND valid_until >= ?
+                ORDER BY valid_until DESC, rowid DESC LIMIT 1
+                """,
+                arguments: [account, region, keyMaterialType, algorithm, validUntil]).map(Self.importTokenRecord)
+        }
+    }
+
     // MARK: Audit trail
 
     /// Appends an entry to the audit trail; SQLite assigns the next sequence number. Committed

@@ -49,9 +49,10 @@ struct KeyBlockCommand: ParsableCommand {
                 if let a = report.keyAttributes {
                     print("ImportKey would give: " + a.keys.sorted().map { "\($0)=\(a[$0] ?? "")" }.joined(separator: " "))
                 }
+                if let n = report.note { print("note: \(n)") }
                 if let p = report.problem { print("problem: \(p)") }
             }
-            if report.problem != nil && report.verified != nil { throw ExitCode(1) }
+            if report.problem != nil { throw ExitCode(1) }
         }
     }
 }

@@ -120,6 +120,36 @@ struct KeyStoreContractTests {
         }
     }
 
+    @Test("newestImportToken: the latest expiry of the type and algorithm with enough validity left", arguments: StoreKind.allCases)
+    func newestImportToken(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            func token(_ name: String, _ validUntil: Double, type: String = "TR34_KEY_BLOCK", algorithm: String = "RSA_2048",
+                       account: String = Sample.account) -> ImportTokenRecord {
+                var t = Sample.importToken(name, account: account)
+                t.keyMaterialType = type
+                t.wrappingKeyAlgorithm = algorithm
+                t.validUntil = validUntil
+                return t
+            }
+            for t in [token("import-token-old", 1_000), token("import-token-new", 2_000), token("import-token-3072", 3_000, algorithm: "RSA_3072"),
+                      token("import-token-crypto", 4_000, type: "KEY_CRYPTOGRAM"), token("import-token-other", 5_000, account: Sample.otherAccount)] {
+                try await store.insertImportToken(t)
+            }
+            func newest(_ validUntil: Double, type: String = "TR34_KEY_BLOCK", algorithm: String = "RSA_2048") async throws -> String? {
+                try await store.newestImportToken(account: Sample.account, region: Sample.region, keyMaterialType: type,
+                                                  algorithm: algorithm, validUntil: validUntil)?.token
+            }
+            #expect(try await newest(500) == "import-token-new")
+            #expect(try await newest(2_000) == "import-token-new")
+            #expect(try await newest(2_001) == nil)
+            #expect(try await newest(0, algorithm: "RSA_3072") == "import-token-3072")
+            #expect(try await newest(0, type: "KEY_CRYPTOGRAM") == "import-token-crypto")
+            #expect(try await newest(0, algorithm: "RSA_4096") == nil)
+            #expect(try await store.newestImportToken(account: Sample.account, region: Sample.otherRegion, keyMaterialType: "TR34_KEY_BLOCK",
+                                                      algorithm: "RSA_2048", validUntil: 0) == nil)
+        }
+    }
+
     @Test("Accounts and regions are isolated: same ids coexist, nothing leaks or is touched across scopes",
           arguments: StoreKind.allCases)
     func isolation(_ kind: StoreKind) async throws {

@@ -250,6 +250,46 @@ def test_import_refusals(cp, ca, party):
         "WrappedKeyBlock")
 
 
+def der_tlv(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + content
+
+
+def off_curve_certificate(ca_key, ca_cert, curve=ec.SECP256R1) -> str:
+    """A party certificate whose EC point is not on the curve: one byte of the point flipped in the
+    TBS, then re-signed by the CA (base64 of PEM)."""
+    _, cert = make_party(ca_key, ca_cert, curve)
+    point = cert.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    tbs = cert.tbs_certificate_bytes
+    assert tbs.count(point) == 1
+    bad = bytearray(point)
+    bad[-1] ^= 0x01
+    new_tbs = tbs.replace(point, bytes(bad))
+    der = cert.public_bytes(serialization.Encoding.DER)
+    rest = der[der.index(tbs) + len(tbs):]
+    algorithm = rest[:2 + rest[1]]  # the signature AlgorithmIdentifier (short-form length)
+    signature = ca_key.sign(new_tbs, ec.ECDSA(hashes.SHA256()))
+    body = base64.b64encode(der_tlv(0x30, new_tbs + algorithm + der_tlv(0x03, b"\x00" + signature))).decode()
+    pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64)) + "\n-----END CERTIFICATE-----\n"
+    return base64.b64encode(pem.encode()).decode()
+
+
+@pytest.mark.parametrize("curve", list(CURVES))
+def test_certificate_whose_point_is_not_on_the_curve(cp, ca, party, curve):
+    """A certificate that decodes but whose public key is not a point of its named curve is answered
+    as such (SP 800-56A Rev. 3 §5.6.2.3.4), not as an undecodable certificate."""
+    ca_key, ca_cert, _ = ca
+    cert = off_curve_certificate(ca_key, ca_cert, CURVES[curve])
+    block = psec.tr31.wrap(party.derive("AES_256"), "D0000D0AB00E0000", secrets.token_bytes(16))
+    r = refused(lambda: cp.import_key(KeyMaterial={"DiffieHellmanTr31KeyBlock": {
+        **party.block_params("AES_256", PublicKeyCertificate=cert), "WrappedKeyBlock": block}}),
+        "PublicKeyCertificate", "not a point on the named curve", curve)
+    assert "not a base64-encoded PEM" not in r["Error"]["Message"], r
+
+
 def test_ca_certificate_itself_is_accepted_as_public_key_certificate(cp, ca):
     """The key-import-export/ecdh sample sends its root as PublicKeyCertificate (contract §2.1)."""
     ca_key, ca_cert, ca_arn = ca
@@ -441,6 +481,35 @@ def test_reuse_last_generated_token(cp):
     assert (e2["ExportToken"], e2["SigningKeyCertificate"]) == (e1["ExportToken"], e1["SigningKeyCertificate"])
 
 
+def test_reuse_last_generated_token_survives_a_restart(tmp_path):
+    """ReuseLastGeneratedToken finds the newest unexpired token of the same KeyMaterialType and
+    algorithm in the durable store, so a restart on the same --data-dir does not forget it."""
+    import os
+    from conftest import PaycryptServer, make_client
+    env = {k: v for k, v in os.environ.items() if k != "PAYCRYPT_MASTER_KEY"}
+    srv = PaycryptServer(tmp_path / "logs", "--data-dir", str(tmp_path / "data"), env=env, name="reuse").start()
+    try:
+        cp1 = make_client(srv.endpoint, "cp")
+        cp1.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048")
+        first = cp1.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048")
+        other = cp1.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048")
+        export = cp1.get_parameters_for_export(KeyMaterialType="TR34_KEY_BLOCK", SigningKeyAlgorithm="RSA_2048")
+        srv.stop()
+        srv.start()
+        cp2 = make_client(srv.endpoint, "cp")
+        again = cp2.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048", ReuseLastGeneratedToken=True)
+        assert (again["ImportToken"], again["WrappingKeyCertificate"], again["ParametersValidUntilTimestamp"]) == \
+            (first["ImportToken"], first["WrappingKeyCertificate"], first["ParametersValidUntilTimestamp"])
+        again = cp2.get_parameters_for_import(KeyMaterialType="KEY_CRYPTOGRAM", WrappingKeyAlgorithm="RSA_2048", ReuseLastGeneratedToken=True)
+        assert again["ImportToken"] == other["ImportToken"]
+        # Another algorithm has no token yet: a new one.
+        new = cp2.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_3072", ReuseLastGeneratedToken=True)
+        assert new["ImportToken"] not in (first["ImportToken"], other["ImportToken"])
+        e2 = cp2.get_parameters_for_export(KeyMaterialType="TR34_KEY_BLOCK", SigningKeyAlgorithm="RSA_2048", ReuseLastGeneratedToken=True)
+        assert (e2["ExportToken"], e2["SigningKeyCertificate"]) == (export["ExportToken"], export["SigningKeyCertificate"])
+    finally:
+        srv.stop()
+
 # --- §7 AS2805 --------------------------------------------------------------------------------
 
 AS2805_VARIANTS = {"TERMINAL_MAJOR_KEY_VARIANT_00": ("00C0", K0, KEK_MODES),
@@ -505,6 +574,12 @@ def test_as2805_refusals(cp, as2805_kek):
     refused(lambda: imp(KeyAlgorithm="AES_128"), "KeyAlgorithm")
     refused(lambda: imp(WrappedKeyCryptogram="00" * 24), "WrappedKeyCryptogram")
     refused(lambda: imp(KeyModesOfUse={"Generate": True}), "KeyModesOfUse")
+    # A MESSAGE_AUTHENTICATION_KEY_VARIANT_24 (M0, ZAK) key: exactly {Generate}, {Verify} or {Generate, Verify}.
+    zak = lambda modes: imp(As2805KeyVariant="MESSAGE_AUTHENTICATION_KEY_VARIANT_24", KeyModesOfUse=modes)
+    for modes in ({"Generate": True}, {"Verify": True}, {"Generate": True, "Verify": True}):
+        assert zak(modes)["Key"]["KeyAttributes"]["KeyUsage"] == "TR31_M0_ISO_16609_MAC_KEY"
+    for modes in ({"NoRestrictions": True}, {"Generate": True, "Verify": True, "NoRestrictions": True}, {m: True for m in KEK_MODES}, {}):
+        refused(lambda: zak(modes), "KeyModesOfUse")
     aes_kek = create_key(cp, K0, "AES_256", KEK_MODES)
     refused(lambda: imp(WrappingKeyIdentifier=aes_kek["KeyArn"]), "WrappingKeyIdentifier")
     d0 = create_key(cp, D0, "TDES_2KEY", KEK_MODES)
@@ -564,7 +639,14 @@ def test_keyblock_inspect_tr31(tmp_path):
     code, report, _ = _inspect(str(path), "--kek", secrets.token_hex(32) + ":AES_256")
     assert code == 1 and report["verified"] is False
     code, report, _ = _inspect(block[:-2])
-    assert code == 0 and "length field says" in report["problem"]
+    assert code == 1 and "length field says" in report["problem"]
+    # Every printed problem exits 1: a header that does not parse (with or without --kek), an HMAC KEK.
+    code, report, _ = _inspect("Z0016D0AB00E0000", "--kek", kbpk.hex() + ":AES_256")
+    assert code == 1 and "does not parse" in report["problem"], report
+    code, report, _ = _inspect("Z0016D0AB00E0000")
+    assert code == 1 and "does not parse" in report["problem"], report
+    code, report, _ = _inspect(block, "--kek", kbpk.hex() + ":HMAC_SHA256")
+    assert code == 1 and "cannot protect" in report["problem"], report
 
 
 def json_dump(x) -> str:
@@ -589,6 +671,10 @@ def test_keyblock_inspect_tr34_in_both_layouts():
         fields = {f["name"]: f["value"] for f in report["fields"]}
         assert report["format"] == "TR-34" and fields["key block header"] == "D0016K0TB00E0000", (layout, report, err)
         assert fields["randomNonce"] == "0101010101010101" and fields["content cipher"] == "des-ede3-cbc"
+        # That only ImportKey opens it is a note, not a problem: exit 0.
+        assert code == 0 and report.get("problem") is None and "use ImportKey" in report["note"], (layout, report)
+    code, report, _ = _inspect("3003020101")
+    assert code == 1 and report["problem"], report
 
 
 def test_generate_and_verify_pin_data_under_an_ecdh_derived_key(cp, dp, ca):
@@ -636,3 +722,24 @@ def test_export_attributes_key_check_value_algorithm(cp, dp, kek256):
     assert psec.tr31.unwrap(kek_clear, out["KeyMaterial"])[1] == clear
     refused(lambda: cp.export_key(ExportKeyIdentifier=key["KeyArn"], KeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn}},
                                   ExportAttributes={"KeyCheckValueAlgorithm": "HMAC"}), "KeyCheckValueAlgorithm")
+
+
+def test_readme_decision_on_export_key_cryptogram_matches_the_code():
+    """README's Decisions row for ExportKey KeyCryptogram says what test_tr34's
+    test_export_key_cryptogram_oaep_sha512_and_sha256 shows: both OAEP hashes are exported."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| ExportKey KeyCryptogram |")]
+    assert len(rows) == 1, rows
+    assert "RSA_OAEP_SHA_512" in rows[0] and "RSA_OAEP_SHA_256" in rows[0] and "NotImplementedException" not in rows[0], rows[0]
+    assert "SHA-256 only" not in readme
+
+
+def test_sources_and_readme_cite_standards_not_the_key_exchange_contract():
+    """The repository stands alone: comments cite the standard, the AWS documentation or the README's
+    Decisions, never the key-exchange contract or the issue it came from."""
+    import re
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"contract §|key-exchange contract|issue 13")
+    hits = [f"{p.relative_to(root)}:{i}" for p in [*sorted((root / "Sources").rglob("*.swift")), root / "README.md"]
+            for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
+    assert not hits, hits

@@ -83,7 +83,7 @@ def test_seed_is_idempotent_and_updates_changed_entries(seeded):
 
 
 @pytest.mark.parametrize("mutate,needle", [
-    (lambda s: s["Keys"][1].update(KeyId="short"), "Keys[1].KeyId (KeyId short)"),
+    (lambda s: s["Keys"][1].update(KeyId="short"), 'Keys[1].KeyId (KeyId "short")'),
     (lambda s: s["Keys"][2].update(KeyMaterial="0011"), "Keys[2].KeyMaterial (KeyId "),
     (lambda s: s["Keys"][0]["KeyAttributes"].update(KeyModesOfUse={"Generate": True}), "Keys[0].KeyAttributes (KeyId "),
     (lambda s: s["Keys"][3].update(Aliases=["nope"]), "Keys[3].Aliases[0] (KeyId "),
@@ -99,6 +99,24 @@ def test_invalid_seed_entry_stops_the_server_naming_entry_and_field(tmp_path, mu
     assert p.returncode != 0
     assert needle in p.stderr, p.stderr
     # Item 7 of issue 13: the entry's KeyId is named, and no usage text follows the message.
-    if "KeyId short" not in needle:
+    if 'KeyId "short"' not in needle:
         assert f"(KeyId {seed['Keys'][int(needle[5])]['KeyId']})" in p.stderr, p.stderr
     assert "USAGE" not in p.stderr and "--help" not in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("key_id,shown", [
+    ("bad\x1b[2J\nid\u00e9", '(KeyId "bad\\u{1B}[2J\\nid\\u{E9}")'),
+    ("A" * 5000 + "\x1b[31mEVIL\n", '(KeyId "' + "A" * 61 + '...")'),
+], ids=["escape-codes", "long"])
+def test_invalid_key_id_is_escaped_and_cut_in_the_error(tmp_path, key_id, shown):
+    """A KeyId that is itself the invalid field reaches the terminal escaped and at most 64 characters
+    long; only a valid KeyId is named verbatim."""
+    seed = json.loads(SEED.read_text())
+    seed["Keys"][1]["KeyId"] = key_id
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(seed))
+    p = subprocess.run([session_binary(), "serve", "--port", "0", "--in-memory", "--seed", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0
+    assert "Keys[1].KeyId " + shown + ": must be 16 to 64 letters and digits" in p.stderr, p.stderr
+    assert "\x1b" not in p.stderr and "EVIL" not in p.stderr and len(p.stderr) < 400, p.stderr

@@ -3,7 +3,7 @@ import PayCryptModel
 import PayCryptStore
 import PaymentCryptography
 
-/// The key usage each AS2805 variant carries (key-exchange contract §7 table: KEK, ZPK, ZAK, ZEK).
+/// The key usage each AS2805 variant carries (AS 2805.6 KEK, ZPK, ZAK, ZEK; README, "AS2805 key exchange").
 enum AS2805Rules {
     static func usage(_ v: AS2805KeyExchange.Variant) -> String {
         switch v {
@@ -13,10 +13,19 @@ enum AS2805Rules {
         case .DATA_ENCRYPTION_KEY_VARIANT_22: "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY"
         }
     }
+
+    /// Why `modes` is not allowed for the variant's key beyond its usage's own rules, nil when it is:
+    /// a MAC key (ZAK) is exactly {Generate}, {Verify} or {Generate, Verify} (README, "AS2805 key exchange").
+    static func modesRefusal(_ v: AS2805KeyExchange.Variant, _ modes: KeyModes) -> String? {
+        guard v == .MESSAGE_AUTHENTICATION_KEY_VARIANT_24 else { return nil }
+        let others = modes.encrypt || modes.decrypt || modes.wrap || modes.unwrap || modes.sign || modes.deriveKey || modes.noRestrictions
+        if !others && (modes.generate || modes.verify) { return nil }
+        return "KeyModesOfUse of a \(v.rawValue) key must be {Generate}, {Verify} or {Generate, Verify}."
+    }
 }
 
 extension PaymentCryptographyService {
-    /// The TDES K0 KEK of an AS2805 exchange with the mode the direction needs (contract §7).
+    /// The TDES K0 KEK of an AS2805 exchange with the mode the direction needs (README, "AS2805 key exchange").
     func as2805KEK(_ identifier: String, field: String, unwrap: Bool, operation: String,
                    _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
         let (record, material) = try await usableKey(identifier, context, operation: operation)
@@ -35,7 +44,7 @@ extension PaymentCryptographyService {
         return (record, material)
     }
 
-    /// ImportKey with `As2805KeyCryptogram` (contract §7): the key = TDES-CBC⁻¹ under the variant of
+    /// ImportKey with `As2805KeyCryptogram` (AS 2805.6; README, "AS2805 key exchange"): the key = TDES-CBC⁻¹ under the variant of
     /// a TDES K0 KEK; usage by the variant; KCV ANSI_X9_24 unless the request names another.
     func importAS2805(_ c: ControlPlane.ImportAs2805KeyCryptogram, input: ControlPlane.ImportKeyInput,
                       context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
@@ -49,6 +58,9 @@ extension PaymentCryptographyService {
         let usage = AS2805Rules.usage(variant)
         let modes = KeyModes(wire: c.keyModesOfUse)
         try checkAttributes(usage: usage, keyClass: "SYMMETRIC_KEY", algorithm: algorithm.rawValue, modes: modes, field: "\(path).KeyModesOfUse")
+        if let refusal = AS2805Rules.modesRefusal(variant, modes) {
+            throw ServiceError.validation(refusal, field: "\(path).KeyModesOfUse")
+        }
         guard let cryptogram = Bytes.fromHex(c.wrappedKeyCryptogram), cryptogram.count == algorithm.keyByteCounts.lowerBound else {
             throw ServiceError.validation("WrappedKeyCryptogram must be \(algorithm.keyByteCounts.lowerBound * 2) hex digits for a \(algorithm.rawValue) key.",
                                           field: "\(path).WrappedKeyCryptogram")
@@ -69,7 +81,7 @@ extension PaymentCryptographyService {
         return ControlPlane.ImportKeyOutput(key: try wireKey(record))
     }
 
-    /// ExportKey with `As2805KeyCryptogram` (contract §7): a TDES key of the variant's usage as
+    /// ExportKey with `As2805KeyCryptogram` (AS 2805.6; README, "AS2805 key exchange"): a TDES key of the variant's usage as
     /// plain hex TDES-CBC under the variant of a TDES K0 KEK no weaker than the key.
     func exportAS2805(_ c: ControlPlane.ExportAs2805KeyCryptogram, record: KeyRecord, material: SymmetricKeyMaterial,
                       context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
@@ -95,7 +107,7 @@ extension PaymentCryptographyService {
             keyCheckValue: try material.keyCheckValue(method: .ansiX924), keyCheckValueAlgorithm: .ansiX9_24))
     }
 
-    /// GenerateAs2805KekValidation (contract §7.1): KRs and KRr under two variants of a TDES K0 KEK.
+    /// GenerateAs2805KekValidation (AWS API reference; AS 2805.6): KRs and KRr under two variants of a TDES K0 KEK.
     public func generateAs2805KekValidation(_ input: DataPlane.GenerateAs2805KekValidationInput,
                                             context: RequestContext) async throws -> DataPlane.GenerateAs2805KekValidationOutput {
         let (record, material) = try await usableKey(input.keyIdentifier, context, operation: "GenerateAs2805KekValidation")

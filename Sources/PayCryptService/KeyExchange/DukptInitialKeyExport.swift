@@ -3,7 +3,7 @@ import PayCryptStore
 import PaymentCryptography
 
 extension PaymentCryptographyService {
-    /// ExportKey with `ExportAttributes.ExportDukptInitialKey` (key-exchange contract §10): instead of
+    /// ExportKey with `ExportAttributes.ExportDukptInitialKey` (AWS API reference, ExportKey; ANSI X9.24): instead of
     /// the B0 BDK, the initial key of `KeySerialNumber` leaves as a TR-31 block under a K0/K1 KEK
     /// (never stored): a TDES BDK gives the ANSI X9.24-1:2009 IPEK (TDES_2KEY, KSN of 20 hex
     /// digits, counter bits ignored), an AES BDK the ANSI X9.24-3:2017 initial key (KSN of 24 hex

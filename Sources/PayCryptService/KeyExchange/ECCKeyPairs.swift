@@ -8,7 +8,7 @@ import X509
 
 /// The certificates GetPublicKeyCertificate has issued for ECC key pairs, by key ARN: the same
 /// certificate is returned while at least 30 days of its 90 remain (AWS API reference,
-/// GetPublicKeyCertificate; key-exchange contract §1.1). Like the authority that signs them, they
+/// GetPublicKeyCertificate; README Decisions, "GetPublicKeyCertificate"). Like the authority that signs them, they
 /// live as long as the process.
 final class PublicKeyCertificateCache: Sendable {
     private let issued = Mutex<[String: (notValidAfter: Double, pem: String)]>([:])
@@ -32,8 +32,8 @@ extension PaymentCryptographyService {
     static let eccCertificateMinimumRemaining: Double = 30 * 86_400
 
     /// CreateKey for an ECC key agreement key pair (TR31_K3, ECC_NIST_P256/P384/P521, {DeriveKey};
-    /// key-exchange contract §1). The private scalar is sealed like any key material; the check
-    /// value is SHA-1 over the public key's SubjectPublicKeyInfo, first 3 bytes (decision, §1).
+    /// README Decisions, "ECC key pairs"). The private scalar is sealed like any key material; the check
+    /// value is SHA-1 over the public key's SubjectPublicKeyInfo, first 3 bytes (decision, same row).
     func createECCKeyPair(_ input: ControlPlane.CreateKeyInput, curve: ECCCurve, modes: KeyModes,
                           context: RequestContext) async throws -> ControlPlane.CreateKeyOutput {
         let a = input.keyAttributes

@@ -6,7 +6,7 @@ import PaymentCryptography
 import X509
 
 /// The inputs of an ECDH-derived key, as every operation that takes one names them
-/// (key-exchange contract §2), with the field path of each for errors.
+/// (AWS API reference; README Decisions, "ECDH derivation"), with the field path of each for errors.
 struct ECDHInputs: Sendable {
     /// The service's K3 key pair, and the field that names it.
     var privateKeyIdentifier: String
@@ -28,7 +28,7 @@ struct ECDHInputs: Sendable {
     var sharedInformationField: String
 }
 
-/// What the derived key will do, which the K3 key's `DeriveKeyUsage` must allow (contract §1).
+/// What the derived key will do, which the K3 key's `DeriveKeyUsage` must allow (README Decisions, "ECDH `DeriveKeyUsage`").
 enum ECDHUse: Sendable {
     /// The KBPK of a TR-31 key block (ImportKey, ExportKey, TranslateKeyMaterial): K0 or K1.
     case keyBlock
@@ -98,7 +98,7 @@ extension ECDHInputs {
     }
 
     /// The inputs of a data-plane `WrappedKeyMaterial.DiffieHellmanSymmetricKey`: the operation's key
-    /// identifier names the key pair (contract §6).
+    /// identifier names the key pair (AWS API reference, `EcdhDerivationAttributes`).
     init(_ a: DataPlane.EcdhDerivationAttributes, identifier: String, identifierField: String, path: String) {
         self.init(privateKeyIdentifier: identifier, privateKeyField: identifierField,
                   certificateAuthority: a.certificateAuthorityPublicKeyIdentifier, certificateAuthorityField: "\(path).CertificateAuthorityPublicKeyIdentifier",
@@ -110,12 +110,12 @@ extension ECDHInputs {
 }
 
 extension PaymentCryptographyService {
-    /// The one ECDH derivation of the service (key-exchange contract §2), used by ImportKey, ExportKey,
+    /// The one ECDH derivation of the service (README Decisions, "ECDH derivation"), used by ImportKey, ExportKey,
     /// TranslateKeyMaterial and every data-plane `DiffieHellmanSymmetricKey`: the other party's
     /// certificate checked against the CA, the K3 key pair checked, Z = ECC CDH (SP 800-56A §5.7.1.2),
     /// then the SP 800-56C one-step KDF or the ANSI X9.63 KDF to the length of the derived algorithm.
     func ecdhDerivedKey(_ r: ECDHInputs, use: ECDHUse, operation: String, _ context: RequestContext) async throws -> ECDHDerivedKey {
-        // An HMAC key cannot protect a key block, a PIN block or data (decision, contract §2 item 6).
+        // An HMAC key cannot protect a key block, a PIN block or data (README Decisions, "ECDH derivation").
         guard let algorithm = PaymentCryptography.KeyAlgorithm(rawValue: r.algorithm), algorithm.isTDES || algorithm.isAES else {
             throw ServiceError.validation("\(r.algorithm) cannot be the ECDH-derived key of \(use.what); use TDES_2KEY, TDES_3KEY, AES_128, AES_192 or AES_256.",
                                           field: r.algorithmField)
@@ -127,7 +127,7 @@ extension PaymentCryptographyService {
         guard let hash = KDFHash(rawValue: r.hash) else {
             throw ServiceError.validation("KeyDerivationHashAlgorithm \(r.hash) is not SHA_256, SHA_384 or SHA_512.", field: r.hashField)
         }
-        // Any bytes, zero bytes included (decision, contract §2 item 7: AWS's Go sample sends zeros).
+        // Any bytes, zero bytes included (README Decisions, "ECDH derivation": AWS's Go sample sends zeros).
         guard let info = Bytes.fromHex(r.sharedInformation), !info.isEmpty else {
             throw ServiceError.validation("SharedInformation must be 1 to 1024 bytes of hex.", field: r.sharedInformationField)
         }
@@ -206,8 +206,8 @@ extension CertificateSupport {
 
 extension PaymentCryptographyService {
     /// Runs a control-plane operation whose ValidationExceptions name their field in the message:
-    /// the control plane's error body has only `Message` (no `fieldList`), and the key-exchange
-    /// contract asks that a refusal name the check and the field.
+    /// the control plane's error body has only `Message` (no `fieldList`), and a refusal must name the check and the
+    /// field (README, "Key exchange with ECDH").
     func namingField<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

@@ -4,7 +4,7 @@ import PaymentCryptography
 
 extension PaymentCryptographyService {
     /// The TR-31 key block protection key an ECDH-derived key gives: version B under a TDES key,
-    /// D under an AES key (key-exchange contract §3, AWS's Go sample mapping).
+    /// D under an AES key (ANSI X9.143 / TR-31; AWS's Go sample mapping; README Decisions, "ECDH key blocks").
     func ecdhKBPK(_ derived: ECDHDerivedKey, field: String) throws -> (TR31ProtectionKey, TR31Version) {
         do {
             if derived.material.algorithm.isTDES { return (try TR31ProtectionKey(tdes: derived.material.bytes), .b) }
@@ -15,7 +15,7 @@ extension PaymentCryptographyService {
     }
 
     /// Opens a TR-31 block under an ECDH-derived KBPK: the MAC, the version for the KBPK, the key's
-    /// strength against the KBPK (contract §3; README "Key strength").
+    /// strength against the KBPK (ANSI X9.143 / TR-31; README "Key strength").
     func openECDHBlock(_ block: String, derived: ECDHDerivedKey, field: String) throws -> TR31UnwrappedKey {
         let (kbpk, version) = try ecdhKBPK(derived, field: field)
         let unwrapped: TR31UnwrappedKey
@@ -37,7 +37,7 @@ extension PaymentCryptographyService {
         return unwrapped
     }
 
-    /// ImportKey with `DiffieHellmanTr31KeyBlock` (contract §3): the block under the ECDH-derived
+    /// ImportKey with `DiffieHellmanTr31KeyBlock` (AWS API reference, ImportKey): the block under the ECDH-derived
     /// key, then exactly as ImportKey `Tr31KeyBlock`.
     func importECDH(_ b: ControlPlane.ImportDiffieHellmanTr31KeyBlock, input: ControlPlane.ImportKeyInput,
                     context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
@@ -48,13 +48,13 @@ extension PaymentCryptographyService {
         return try await insertFromHeader(unwrapped.header, key: unwrapped.key, input: input, field: field, context: context)
     }
 
-    /// ExportKey with `DiffieHellmanTr31KeyBlock` (contract §4): the key as a TR-31 block under the
+    /// ExportKey with `DiffieHellmanTr31KeyBlock` (AWS API reference, ExportKey): the key as a TR-31 block under the
     /// ECDH-derived key, header as ExportKey `Tr31KeyBlock`; `WrappingKeyArn` names the key pair.
     func exportECDH(_ d: ControlPlane.ExportDiffieHellmanTr31KeyBlock, record: KeyRecord, material: SymmetricKeyMaterial,
                     context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
         let path = "KeyMaterial.DiffieHellmanTr31KeyBlock"
         let derived = try await ecdhDerivedKey(ECDHInputs(d, path: path), use: .keyBlock, operation: "ExportKey", context)
-        // A derived key weaker than the key it carries is refused (contract §2, "Strength").
+        // A derived key weaker than the key it carries is refused (README "Key strength" and Decisions, "ECDH key blocks").
         try checkStrength(.tr31, material: material, wrapping: KeyStrength.WrappingKey(symmetric: derived.material.algorithm),
                           wrappingDescription: "The ECDH-derived key's algorithm \(derived.material.algorithm.rawValue)", field: "\(path).DeriveKeyAlgorithm")
         let (kbpk, _) = try ecdhKBPK(derived, field: "\(path).DeriveKeyAlgorithm")
@@ -64,7 +64,7 @@ extension PaymentCryptographyService {
             keyCheckValue: record.keyCheckValue, keyCheckValueAlgorithm: try wireEnum(record.keyCheckValueAlgorithm)))
     }
 
-    /// TranslateKeyMaterial (contract §5): the ECDH block is opened as for ImportKey, nothing is
+    /// TranslateKeyMaterial (AWS API reference; README Decisions, "TranslateKeyMaterial"): the ECDH block is opened as for ImportKey, nothing is
     /// stored, and the key is wrapped again under a K0/K1 KEK with Wrap; the outgoing header keeps
     /// the incoming usage, algorithm, mode, key version, exportability and HM block (decision).
     public func translateKeyMaterial(_ input: DataPlane.TranslateKeyMaterialInput, context: RequestContext) async throws -> DataPlane.TranslateKeyMaterialOutput {

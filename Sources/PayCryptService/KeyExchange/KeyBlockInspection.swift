@@ -29,11 +29,14 @@ public struct KeyBlockReport: Sendable, Encodable {
     /// The KeyAttributes ImportKey would give the key (`KeyUsage`, `KeyClass`, `KeyAlgorithm`,
     /// `KeyModesOfUse`, `Exportable`), when it unwrapped.
     public var keyAttributes: [String: String]?
-    /// Why the block does not open or would not import (the check that failed).
+    /// Why the block does not open or would not import (the check that failed); `paycrypt keyblock
+    /// inspect` exits 1 whenever there is one.
     public var problem: String?
+    /// Information that is not a problem (e.g. that a TR-34 block opens only in ImportKey).
+    public var note: String?
 }
 
-/// Key-block diagnostics beyond AWS, which answers only "invalid" (issue 13, item 6).
+/// Key-block diagnostics beyond AWS, which answers only "invalid" (README, "Key block diagnostics").
 public enum KeyBlockInspection {
     /// Decodes `text`: a TR-31 block (it starts with a version letter) or the hex of a TR-34 DER
     /// block (it starts with `30`).
@@ -141,7 +144,7 @@ public enum KeyBlockInspection {
             report.fields.append(.init(name: "encrypted key", value: "\(envelope.encryptedKey.count) bytes",
                                        meaning: "RSAES-OAEP (SHA-256) to the wrapping certificate of the import token"))
             report.fields.append(.init(name: "encrypted content", value: "\(envelope.ciphertext.count) bytes", meaning: "KeyBlock, PKCS#7 padded"))
-            report.problem = "opening a TR-34 block needs the import token's private key, which only the service holds: use ImportKey"
+            report.note = "opening a TR-34 block needs the import token's private key, which only the service holds: use ImportKey"
         } catch {
             report.problem = "\(error)"
         }

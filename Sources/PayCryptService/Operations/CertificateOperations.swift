@@ -23,7 +23,50 @@ enum CertificateSupport {
            let certificate = try? Certificate(derEncoded: Array(der)) {
             return certificate
         }
+        // The text decodes but X509 refused it: say so when the reason is an EC point off its curve.
+        var ders: [[UInt8]] = []
+        for text in candidates where text.contains("-----BEGIN CERTIFICATE-----") {
+            if let document = try? PEMDocument(pemString: text) { ders.append(document.derBytes) }
+        }
+        if let der = Data(base64Encoded: value, options: .ignoreUnknownCharacters) { ders.append(Array(der)) }
+        for der in ders {
+            if let curve = curveOfPointNotOnCurve(der) {
+                throw ServiceError.validation("The certificate's public key is not a point on the named curve \(curve) (SP 800-56A Rev. 3 §5.6.2.3.4).", field: field)
+            }
+        }
         throw ServiceError.validation("The certificate is not a base64-encoded PEM X.509 certificate.", field: field)
+    }
+
+    /// For a DER certificate whose SubjectPublicKeyInfo (RFC 5480) is an id-ecPublicKey on a named
+    /// curve P-256, P-384 or P-521 but whose point does not decode on that curve, the curve's AWS
+    /// name; nil otherwise (not such a certificate, or the point is fine).
+    static func curveOfPointNotOnCurve(_ der: [UInt8]) -> String? {
+        let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
+        guard let root = try? DER.parse(der), case .constructed(let certificate) = root.content,
+              let tbs = certificate.first(where: { _ in true }), case .constructed(let fields) = tbs.content else { return nil }
+        for field in fields {
+            // SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE { OID, parameters }, subjectPublicKey BIT STRING }
+            guard case .constructed(let spki) = field.content else { continue }
+            let parts = Array(spki)
+            guard parts.count == 2, case .constructed(let algorithm) = parts[0].content else { continue }
+            let identifiers = Array(algorithm)
+            guard identifiers.count == 2,
+                  let oid = try? ASN1ObjectIdentifier(derEncoded: identifiers[0]), oid == ecPublicKey,
+                  let named = try? ASN1ObjectIdentifier(derEncoded: identifiers[1]),
+                  let bits = try? ASN1BitString(derEncoded: parts[1]) else { continue }
+            let point = Array(bits.bytes)
+            switch named {
+            case [1, 2, 840, 10045, 3, 1, 7]:
+                return (try? P256.Signing.PublicKey(x963Representation: point)) == nil && (try? P256.Signing.PublicKey(compressedRepresentation: point)) == nil ? "ECC_NIST_P256" : nil
+            case [1, 3, 132, 0, 34]:
+                return (try? P384.Signing.PublicKey(x963Representation: point)) == nil && (try? P384.Signing.PublicKey(compressedRepresentation: point)) == nil ? "ECC_NIST_P384" : nil
+            case [1, 3, 132, 0, 35]:
+                return (try? P521.Signing.PublicKey(x963Representation: point)) == nil && (try? P521.Signing.PublicKey(compressedRepresentation: point)) == nil ? "ECC_NIST_P521" : nil
+            default:
+                return nil
+            }
+        }
+        return nil
     }
 
     /// The AWS KeyAlgorithm of a certificate's public key.

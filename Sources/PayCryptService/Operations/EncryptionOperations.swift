@@ -137,7 +137,7 @@ extension PaymentCryptographyService {
         switch wrappedKey.wrappedKeyMaterial {
         case .tr31KeyBlock(let b): block = b
         case .diffieHellmanSymmetricKey(let ecdh):
-            // Key-exchange contract §6: the identifier names a K3 key pair; the ECDH-derived key
+            // AWS API reference, `WrappedKeyMaterial.DiffieHellmanSymmetricKey`: the identifier names a K3 key pair; the ECDH-derived key
             // takes the place of the data key; DeriveKeyUsage D0 bounds it.
             let inputs = ECDHInputs(ecdh, identifier: identifier, identifierField: identifierField,
                                     path: "\(wrappedField).WrappedKeyMaterial.DiffieHellmanSymmetricKey")

@@ -58,7 +58,7 @@ extension PaymentCryptographyService {
         return certificate
     }
 
-    /// ExportKey with `KeyCryptogram`: the key encrypted by RSA-OAEP (SHA-256) to the recipient's certificate.
+    /// ExportKey with `KeyCryptogram`: the key encrypted by RSA-OAEP (SHA-256 or SHA-512) to the recipient's certificate.
     func exportKeyCryptogram(_ kc: ControlPlane.ExportKeyCryptogram, record: KeyRecord, material: SymmetricKeyMaterial,
                              context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
         let path = "KeyMaterial.KeyCryptogram"
@@ -77,7 +77,7 @@ extension PaymentCryptographyService {
         try checkStrength(.rsa, material: material, wrapping: KeyStrength.WrappingKey(rsaBits: rsa.keySizeInBits),
                           wrappingDescription: "An RSA-\(rsa.keySizeInBits) key", field: "\(path).WrappingKeyCertificate")
         // RFC 8017 §7.1 RSAES-OAEP, empty label, MGF1 with the same hash; absent WrappingSpec:
-        // RSA_OAEP_SHA_256 (key-exchange contract §9).
+        // RSA_OAEP_SHA_256 (README, Decisions: "ExportKey KeyCryptogram").
         let cryptogram: [UInt8]
         if kc.wrappingSpec == .rsaOaepSha512 {
             let key = RSADataKey(publicKeyDER: Array(rsa.derRepresentation), byteCount: rsa.keySizeInBits / 8, pair: nil)

@@ -325,7 +325,7 @@ extension PaymentCryptographyService {
         return PinKeyInUse(arn: kek.arn, keyCheckValue: Bytes.hex(kcv), key: key)
     }
 
-    /// An ECDH-derived PIN key (key-exchange contract §6): the identifier names a K3 key pair whose
+    /// An ECDH-derived PIN key (AWS API reference, `WrappedKeyMaterial.DiffieHellmanSymmetricKey`; README, "Supported PIN members"): the identifier names a K3 key pair whose
     /// DeriveKeyUsage allows P0; the derived key must be AES for ISO_FORMAT_4 and TDES for the other
     /// formats. The response reports the key pair's ARN and the derived key's check value.
     func ecdhPinKey(_ identifier: String, ecdh: DataPlane.EcdhDerivationAttributes, wrapped: DataPlane.WrappedKey, field: String,

@@ -362,7 +362,7 @@ extension TR34 {
             self.cipher = cipher
             iv = try algorithm.octets("IV")
             guard iv.count == cipher.blockSize else { throw .malformed("the IV is \(iv.count) bytes, not \(cipher.blockSize)") }
-            // Two layouts (key-exchange contract §8): `[0] ciphertext` after the algorithm SEQUENCE
+            // Two layouts (README Decisions, "TR-34 EncryptedContentInfo"): `[0] ciphertext` after the algorithm SEQUENCE
             // (TR-34 / CMS), or inside it after the IV, as AWS's TR-34 samples write it.
             let contentTag = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
             if let inside = algorithm.nextIfPresent() {

@@ -131,7 +131,7 @@ extension TR34 {
             )
             // EncryptedContentInfo with the ciphertext inside the algorithm SEQUENCE: the layout
             // AWS's TR-34 samples write and their export parser reads, with its exact field count
-            // (key-exchange contract §8).
+            // (README Decisions, "TR-34 EncryptedContentInfo").
             + D.sequence(
                 D.oid(D.idData),
                 D.sequence(D.oid(cipher.oid), D.octetString(iv), D.tlv(0x80, ciphertext))

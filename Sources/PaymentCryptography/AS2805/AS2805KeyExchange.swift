@@ -1,8 +1,8 @@
-/// AS 2805.6 node-to-node key management as AWS's AS2805 samples compute it (key-exchange
-/// contract §7): keys travel as TDES-CBC cryptograms under a *variant* of the KEK, and a KEK is
+/// AS 2805.6 node-to-node key management as AWS's AS2805 samples compute it (AS 2805.6;
+/// README, "AS2805 key exchange"): keys travel as TDES-CBC cryptograms under a *variant* of the KEK, and a KEK is
 /// validated by exchanging random keys under two of its variants. TDES only.
 public enum AS2805KeyExchange {
-    /// The two-byte variant patterns of AWS's `As2805KeyVariant` (contract §7 table).
+    /// The two-byte variant patterns of AWS's `As2805KeyVariant` (AWS's AS2805 samples; README Decisions, "AS2805").
     public enum Variant: String, Sendable, CaseIterable {
         /// The KEK (K0), PIN (P0), MAC (M0) and data (D0) key variants, by their AWS names.
         case TERMINAL_MAJOR_KEY_VARIANT_00, PIN_ENCRYPTION_KEY_VARIANT_28
@@ -48,7 +48,7 @@ public enum AS2805KeyExchange {
         }
     }
 
-    /// The KEK validation pair (contract §7.1): KRs = TDES-CBC(KEK ⊕ request pattern, RNDs),
+    /// The KEK validation pair (AS 2805.6, as AWS's `as2805_1_5` sample computes it): KRs = TDES-CBC(KEK ⊕ request pattern, RNDs),
     /// KRr = TDES-CBC(KEK ⊕ response pattern, inv(RNDs)), IV zero.
     /// - Throws: ``PaymentCryptographyError`` for lengths TDES does not take.
     public static func kekValidation(kek: [UInt8], random: [UInt8], requestPattern: [UInt8],
