@@ -582,6 +582,22 @@ public final class PostgresKeyStore: SharedKeyStore {
         }
     }
 
+    /// The newest token of this key material type and algorithm valid until at least `validUntil`
+    /// (latest `valid_until`, then the greatest token id).
+    public func newestImportToken(account: String, region: String, keyMaterialType: String, algorithm: String,
+                                  validUntil: Double) async throws -> ImportTokenRecord? {
+        try await read { conn in
+            try await conn.query("""
+                SELECT account, region, token, key_material_type, wrapping_key_algorithm, sealed_private_key,
+                    certificate_pem, certificate_chain_pem, valid_until
+                FROM paycrypt_import_tokens
+                WHERE account = \(account) AND region = \(region) AND key_material_type = \(keyMaterialType)
+                    AND wrapping_key_algorithm = \(algorithm) AND valid_until >= \(validUntil)
+                ORDER BY valid_until DESC, token DESC LIMIT 1
+                """, logger: self.logger).collect().first.map(Self.importTokenRecord)
+        }
+    }
+
     // MARK: Audit trail
 
     /// Appends an entry; PostgreSQL's identity column numbers it (numbers are never reused).
