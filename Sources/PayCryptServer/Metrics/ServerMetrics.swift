@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics: requests by operation, plane and outcome, request latency by
 /// operation, key-cache hits and misses, and throttled requests.
@@ -28,6 +29,25 @@ public final class ServerMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let knownOperations: Set<String>?
 
+    /// The series of one kind of request, made once and then reused: the registry's own lookup
+    /// (labels sorted and joined into a key under its lock) is done once per kind, not per request.
+    private struct RequestKind: Hashable {
+        var operation: String
+        var plane: String
+        var outcome: String
+        var status: Int
+    }
+
+    private struct RequestSeries {
+        var requests: Counter
+        var responses: Counter
+        var duration: ValueHistogram
+    }
+
+    private let requestSeries = Mutex<[RequestKind: RequestSeries]>([:])
+    private let cacheHits: Counter
+    private let cacheMisses: Counter
+
     /// Creates an empty set of metrics with its own registry.
     ///
     /// - Parameter knownOperations: when given, an operation name outside this set is recorded
@@ -37,9 +57,8 @@ public final class ServerMetrics: Sendable {
         registry = PrometheusCollectorRegistry()
         self.knownOperations = knownOperations
         // Series that should read 0 rather than be absent before their first event.
-        for result in ["hit", "miss"] {
-            _ = registry.makeCounter(descriptor: Self.keyCache, labels: [("result", result)])
-        }
+        cacheHits = registry.makeCounter(descriptor: Self.keyCache, labels: [("result", "hit")])
+        cacheMisses = registry.makeCounter(descriptor: Self.keyCache, labels: [("result", "miss")])
         for plane in ["control", "data"] {
             _ = registry.makeCounter(descriptor: Self.throttled, labels: [("plane", plane)])
         }
@@ -54,21 +73,34 @@ public final class ServerMetrics: Sendable {
     ///   - status: the HTTP status code of the response.
     ///   - seconds: how long the request took.
     public func recordRequest(operation: String, plane: String, outcome: String, status: Int, seconds: Double) {
-        let operation = operationLabel(operation)
-        registry.makeCounter(descriptor: Self.requests, labels: [
-            ("operation", operation), ("plane", Self.planeLabel(plane)), ("outcome", Self.outcomeLabel(outcome)),
-        ]).increment()
-        registry.makeCounter(descriptor: Self.responses, labels: [("status", Self.statusLabel(status))]).increment()
-        let duration = seconds.isFinite && seconds > 0 ? seconds : 0
-        registry.makeValueHistogram(descriptor: Self.duration, labels: [("operation", operation)], buckets: Self.durationBuckets)
-            .record(duration)
+        let kind = RequestKind(operation: operation, plane: plane, outcome: outcome, status: status)
+        let series = requestSeries.withLock { $0[kind] } ?? makeSeries(kind)
+        series.requests.increment()
+        series.responses.increment()
+        series.duration.record(seconds.isFinite && seconds > 0 ? seconds : 0)
+    }
+
+    /// The series of a kind of request seen for the first time, with every label made safe.
+    private func makeSeries(_ kind: RequestKind) -> RequestSeries {
+        let operation = operationLabel(kind.operation)
+        let series = RequestSeries(
+            requests: registry.makeCounter(descriptor: Self.requests, labels: [
+                ("operation", operation), ("plane", Self.planeLabel(kind.plane)), ("outcome", Self.outcomeLabel(kind.outcome)),
+            ]),
+            responses: registry.makeCounter(descriptor: Self.responses, labels: [("status", Self.statusLabel(kind.status))]),
+            duration: registry.makeValueHistogram(descriptor: Self.duration, labels: [("operation", operation)], buckets: Self.durationBuckets))
+        requestSeries.withLock { all in
+            // Bounded like the labels: past this many kinds, each new one is looked up in the registry every time.
+            if all.count < 4096 { all[kind] = series }
+        }
+        return series
     }
 
     /// Records one lookup in the key-material cache.
     ///
     /// - Parameter hit: whether the key was found in the cache.
     public func recordCache(hit: Bool) {
-        registry.makeCounter(descriptor: Self.keyCache, labels: [("result", hit ? "hit" : "miss")]).increment()
+        (hit ? cacheHits : cacheMisses).increment()
     }
 
     /// Records one request refused by the rate limiter.
