@@ -241,7 +241,7 @@ def draw_data(rng: random.Random) -> str:
     elif kind < 0.8:
         n = 2 * rng.randint(1, 512)  # whole bytes, unaligned or not
     else:
-        n = 2 * rng.randint(0, 511) + 1  # odd digit count
+        n = 2 * rng.randint(1, 511) + 1  # odd digit count, 3 to 1023 (the model allows 2 to 1024)
     return rand_hex(rng, n)
 
 
