@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -64,6 +65,8 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout: Double?
     @Option(help: "Open connections at most; more wait until one closes. [maxConnections, default 900 or fewer when the file limit is lower]")
     var maxConnections: Int?
+    @Flag(help: "Answer API calls through Hummingbird's generic request path instead of the connection's fast path (slower; to compare). [noFastPath]")
+    var noFastPath = false
 
     /// The resolved settings.
     struct Settings {
@@ -71,7 +74,7 @@ struct Serve: AsyncParsableCommand {
         var accountId = "111122223333", defaultRegion = "us-east-1", identities: String?, noAuth = false
         var rateLimits = RateLimits(), maxKeys = 2_000, maxAliases = 2_000, metricsPort: Int?, seed: String?
         var logLevel = Logger.Level.info, console = true
-        var idleTimeout = 60.0, maxConnections = ConnectionLimit.defaultMaximum()
+        var idleTimeout = 60.0, maxConnections = ConnectionLimit.defaultMaximum(), fastPath = true
     }
 
     /// Flags, then environment (`PAYCRYPT_*`), then the config file, then defaults.
@@ -98,6 +101,7 @@ struct Serve: AsyncParsableCommand {
         put("logLevel", logLevel.map { .string($0) })
         put("idleTimeout", idleTimeout.map { .double($0) })
         put("maxConnections", maxConnections.map { .int($0) })
+        put("noFastPath", noFastPath ? .bool(true) : nil)
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: flags),
             EnvironmentVariablesProvider().prefixKeys(with: "paycrypt"),
@@ -169,6 +173,7 @@ struct Serve: AsyncParsableCommand {
         s.seed = try string("seed")
         s.idleTimeout = try double("idleTimeout") ?? s.idleTimeout
         s.maxConnections = try int("maxConnections", 1...1_000_000) ?? s.maxConnections
+        s.fastPath = !(try bool("noFastPath"))
         let level = try string("logLevel") ?? "info"
         guard let parsedLevel = Logger.Level(rawValue: level) else { throw invalid("logLevel", "trace, debug, info, notice, warning, error or critical") }
         s.logLevel = parsedLevel
@@ -328,9 +333,10 @@ struct Serve: AsyncParsableCommand {
             logger: Logger(label: "paycrypt.http"))
         let host = s.host
         let console = s.console
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(s.idleTimeout * 1000)))
         let api = Application(
             responder: ConsoleResponder(api: responder, enabled: console),
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(s.idleTimeout * 1000)))),
+            server: s.fastPath ? .payCrypt(configuration: http1, api: responder, serverName: "paycrypt") : .http1(configuration: http1),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: s.port), serverName: "paycrypt",
                 availableConnectionsDelegate: ConnectionLimit(maximum: s.maxConnections, logger: logger)),

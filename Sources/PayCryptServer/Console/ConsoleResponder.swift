@@ -93,10 +93,10 @@ public struct ConsoleResponder: HTTPResponder {
             headers[.cacheControl] = "no-store"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try answer.jsonBytes())))
         } catch is JSONValue.ParseError {
-            return AWSErrorResponse(.serialization, "The request body is not valid JSON.").response(plane: .data, requestId: requestId)
+            return AWSErrorResponse(.serialization, "The request body is not valid JSON.").answer(plane: .data, requestId: requestId).response
         } catch {
             return AWSErrorResponse(error, plane: .data, operation: operation, requestId: requestId, observer: api.observer)
-                .response(plane: .data, requestId: requestId)
+                .answer(plane: .data, requestId: requestId).response
         }
     }
 

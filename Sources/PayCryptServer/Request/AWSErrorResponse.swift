@@ -89,12 +89,12 @@ struct AWSErrorResponse: Error, Sendable {
         return (try? JSONValue.object(object).jsonBytes()) ?? Array("{\"__type\":\"\(exception)\"}".utf8)
     }
 
-    func response(plane: Plane, requestId: String) -> Response {
-        let bytes = bodyBytes()
+    func answer(plane: Plane, requestId: String) -> APIAnswer {
         var headers = HTTPFields()
+        headers.reserveCapacity(6)
         headers[.contentType] = plane.contentType
         headers[.amznErrorType] = exception
         headers[.amznRequestId] = requestId
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return APIAnswer(status: .init(code: status), headers: headers, body: ByteBuffer(bytes: bodyBytes()))
     }
 }

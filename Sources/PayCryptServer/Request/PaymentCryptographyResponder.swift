@@ -67,11 +67,12 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
-        await handle(request)
+        await handle(request).response
     }
 
-    /// The whole journey of one request, without the HTTP connection: what `respond` answers.
-    func handle(_ request: Request) async -> Response {
+    /// The whole journey of one request, without the HTTP connection: what `respond` answers, and
+    /// what the connection's fast path (``APIChannelHandler``) writes itself.
+    func handle(_ request: Request) async -> APIAnswer {
         let requestId = RequestId.next()
         if request.method == .get, request.uri.path == "/health" || request.uri.path == "/ready" {
             let ready = request.uri.path == "/health" || (options.storeReachable?() ?? true)
@@ -79,18 +80,18 @@ public struct PaymentCryptographyResponder: HTTPResponder {
         }
         let started = ContinuousClock.now
         var journey = RequestJourney(requestId: requestId, plane: request.headers[.amzTarget] != nil ? .control : .data)
-        let response: Response
+        let answer: APIAnswer
         do {
             let bytes = try await run(request, &journey)
-            response = Self.success(bytes, plane: journey.plane, requestId: requestId)
+            answer = Self.success(bytes, plane: journey.plane, requestId: requestId)
         } catch {
             let rendered = AWSErrorResponse(error, plane: journey.plane, operation: journey.operation, requestId: requestId, observer: observer)
             journey.outcome = rendered.exception
-            response = rendered.response(plane: journey.plane, requestId: requestId)
+            answer = rendered.answer(plane: journey.plane, requestId: requestId)
         }
         await audit(journey)
-        observer.observe(journey, status: Int(response.status.code), elapsed: ContinuousClock.now - started)
-        return response
+        observer.observe(journey, status: Int(answer.status.code), elapsed: ContinuousClock.now - started)
+        return answer
     }
 
     /// The steps of a request, in order; the first that throws decides the answer.
@@ -169,23 +170,36 @@ public struct PaymentCryptographyResponder: HTTPResponder {
                             result: journey.outcome, context: context)
     }
 
-    static func success(_ bytes: [UInt8], plane: Plane, requestId: String) -> Response {
+    static func success(_ bytes: [UInt8], plane: Plane, requestId: String) -> APIAnswer {
         var headers = HTTPFields()
-        headers.reserveCapacity(3)
+        headers.reserveCapacity(5)
         headers[.contentType] = plane.contentType
         headers[.amznRequestId] = requestId
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return APIAnswer(status: .ok, headers: headers, body: ByteBuffer(bytes: bytes))
     }
 
     /// Liveness and readiness: the store was opened and the master key loaded before the server
     /// started listening, so a listening server is live; it is ready unless its shared store
     /// cannot be reached now (503 `{"status":"unavailable"}`).
-    static func health(requestId: String, ready: Bool = true) -> Response {
+    static func health(requestId: String, ready: Bool = true) -> APIAnswer {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.amznRequestId] = requestId
         let body = ready ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}"
-        return Response(status: ready ? .ok : .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return APIAnswer(status: ready ? .ok : .serviceUnavailable, headers: headers, body: ByteBuffer(string: body))
+    }
+}
+
+/// One answer of the API: status, headers and the whole body. Hummingbird gets it as a
+/// ``Response``; the connection's fast path writes it as HTTP parts.
+struct APIAnswer: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: ByteBuffer
+
+    /// The answer as a Hummingbird response.
+    var response: Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
 

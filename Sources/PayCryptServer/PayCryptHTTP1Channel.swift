@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// Hummingbird's HTTP/1.1 connection with paycrypt's fast path for API calls
+/// (``APIChannelHandler``) behind the connection-state handler: the same pipeline as
+/// Hummingbird's `HTTP1Channel`, plus that one handler.
+public struct PayCryptHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
+    public typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+
+    public let responder: HTTPChannelHandler.Responder
+    let configuration: HTTP1Channel.Configuration
+    let api: PaymentCryptographyResponder
+    let serverName: String
+    let dates = HTTPDateCache()
+
+    /// Creates the connection setup.
+    /// - Parameters:
+    ///   - responder: Hummingbird's responder, for everything the fast path passes on.
+    ///   - configuration: Idle timeout and HTTP decoder limits, as for `HTTP1Channel`.
+    ///   - api: The API responder the fast path runs.
+    ///   - serverName: The `Server` header of the fast path's answers (Hummingbird's `serverName`).
+    public init(responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration,
+                api: PaymentCryptographyResponder, serverName: String) {
+        self.responder = responder
+        self.configuration = configuration
+        self.api = api
+        self.serverName = serverName
+    }
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = configuration.httpDecoder.maxHeaderFieldSize
+            limits.maxHeaderListSize = configuration.httpDecoder.maxHeaderListSize
+            limits.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,  // as Hummingbird: requests are answered in order by its loop and by the fast path
+                withErrorHandling: false,
+                withOutboundHeaderValidation: false,
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: limits)
+            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger))
+            try pipeline.addHandler(APIChannelHandler(responder: api, serverName: serverName, dates: dates))
+            return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+        }
+    }
+
+    public func handle(value asyncChannel: Value, logger: Logger) async {
+        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 with paycrypt's fast path for API calls in front of Hummingbird.
+    public static func payCrypt(configuration: HTTP1Channel.Configuration, api: PaymentCryptographyResponder,
+                                serverName: String) -> HTTPServerBuilder {
+        .init { responder in
+            PayCryptHTTP1Channel(responder: responder, configuration: configuration, api: api, serverName: serverName)
+        }
+    }
+}

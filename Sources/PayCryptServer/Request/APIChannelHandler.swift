@@ -1,0 +1,206 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTPTypes
+
+/// The connection's fast path for API calls (README "Performance"): an AWS API call is a `POST`
+/// with a small JSON body, so this handler gathers the whole request in the channel pipeline, runs
+/// the responder's journey on it and writes the answer itself, without Hummingbird's per-request
+/// machinery (an async body stream, a task-local logger, an async response writer).
+///
+/// Everything else (`GET /health`, the console, a body over the size limit, a request that asks
+/// for `Connection` or `Expect` handling) is passed on unchanged to Hummingbird, which sits behind
+/// this handler and answers it as before. Answers leave in request order: while Hummingbird
+/// answers a request passed to it, or while the journey of a gathered request runs, later
+/// requests wait here (and the connection reads no more) until that answer is written.
+///
+/// The handler sits after Hummingbird's connection-state handler, which therefore sees every
+/// request and answer: idle timeouts and graceful shutdown (finish the request in flight, then
+/// close) work for both paths.
+final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// What the connection is doing.
+    enum State {
+        /// Between requests.
+        case idle
+        /// Gathering a fast-path request.
+        case gathering(HTTPRequest, ByteBuffer)
+        /// The journey of a gathered request runs.
+        case answering
+        /// Passing a request's parts on to Hummingbird, until its end.
+        case passing
+        /// Hummingbird has the whole request; waiting for the end of its answer.
+        case awaitingAnswer
+    }
+
+    let responder: PaymentCryptographyResponder
+    let serverName: String
+    let dates: HTTPDateCache
+    private var state = State.idle
+    /// Parts read while an answer was pending, handled in order once it is written.
+    private var waiting: CircularBuffer<HTTPRequestPart> = []
+    /// A `read` asked for while parts were waiting, issued once they are handled.
+    private var readPending = false
+
+    /// Creates the handler for one connection.
+    init(responder: PaymentCryptographyResponder, serverName: String, dates: HTTPDateCache) {
+        self.responder = responder
+        self.serverName = serverName
+        self.dates = dates
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .answering, .awaitingAnswer:
+            waiting.append(part)
+        default:
+            handle(part, context: context)
+        }
+    }
+
+    /// One inbound part, when no answer is pending.
+    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            if Self.takesFastPath(head) {
+                state = .gathering(head, context.channel.allocator.buffer(capacity: 0))
+            } else {
+                state = .passing
+                context.fireChannelRead(wrapInboundOut(part))
+            }
+        case (.gathering(let head, var body), .body(var chunk)):
+            if body.readableBytes + chunk.readableBytes > responder.options.maxBodySize {
+                // Too large for the fast path: Hummingbird refuses it (413) as it always has.
+                state = .passing
+                context.fireChannelRead(wrapInboundOut(.head(head)))
+                if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+                context.fireChannelRead(wrapInboundOut(.body(chunk)))
+            } else {
+                state = .idle  // drop the buffer's reference before appending: no copy on write
+                body.writeBuffer(&chunk)
+                state = .gathering(head, body)
+            }
+        case (.gathering(let head, let body), .end):
+            state = .answering
+            answer(Request(head: head, body: RequestBody(buffer: body)), context: context)
+        case (.passing, .end):
+            state = .awaitingAnswer
+            context.fireChannelRead(wrapInboundOut(part))
+        case (.passing, _):
+            context.fireChannelRead(wrapInboundOut(part))
+        default:
+            // Out of order parts (not produced by the HTTP decoder): Hummingbird closes the connection.
+            state = .passing
+            context.fireChannelRead(wrapInboundOut(part))
+        }
+    }
+
+    /// An API call: `POST` outside the console's paths, with no connection-level requests.
+    static func takesFastPath(_ head: HTTPRequest) -> Bool {
+        guard head.method == .post, head.headerFields[.connection] == nil, head.headerFields[.expect] == nil,
+              let path = head.path else { return false }
+        return !(path.hasPrefix("/console") || path.hasPrefix("/paycrypt/"))
+    }
+
+    /// Runs the journey and writes its answer on this connection's event loop.
+    private func answer(_ request: Request, context: ChannelHandlerContext) {
+        let responder = self.responder
+        let promise = context.eventLoop.makePromise(of: APIAnswer.self)
+        promise.completeWithTask { await responder.handle(request) }
+        promise.futureResult.assumeIsolated().whenSuccess { answer in
+            self.write(answer, context: context)
+            self.state = .idle
+            self.drain(context: context)
+        }
+    }
+
+    /// Writes one whole answer, with the headers Hummingbird adds to its own (`Date`, `Server`).
+    private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
+        var headers = answer.headers
+        headers[.contentLength] = String(answer.body.readableBytes)
+        headers[.date] = dates.current()
+        headers[.server] = serverName
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// Handles the parts that waited for an answer, until one of them starts another wait. Parts
+    /// passed on are followed by a read-complete event: Hummingbird's side of the pipeline hands
+    /// what it was given to its request loop only then.
+    private func drain(context: ChannelHandlerContext) {
+        var passedOn = false
+        defer { if passedOn { context.fireChannelReadComplete() } }
+        while let part = waiting.popFirst() {
+            if case .passing = state { passedOn = true }
+            handle(part, context: context)
+            switch state {
+            case .passing: passedOn = true
+            case .answering: return
+            case .awaitingAnswer: passedOn = true; return
+            default: break
+            }
+        }
+        if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Hummingbird's answer to a request passed to it: its end lets waiting requests go on.
+        let isEnd: Bool
+        if case .end = unwrapOutboundIn(data) { isEnd = true } else { isEnd = false }
+        context.write(data, promise: promise)
+        if isEnd, case .awaitingAnswer = state {
+            state = .idle
+            drain(context: context)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // While an answer is pending, read no more from the connection (backpressure).
+        switch state {
+        case .answering, .awaitingAnswer:
+            readPending = true
+        default:
+            if waiting.isEmpty { context.read() } else { readPending = true }
+        }
+    }
+}
+
+/// The `Date` header's value (RFC 9110 §5.6.7, IMF-fixdate), formatted once per second.
+final class HTTPDateCache: Sendable {
+    private let cached = NIOLockedValueBox<(second: Int, text: String)>((-1, ""))
+
+    /// The current date, e.g. `Thu, 03 Dec 2026 13:13:18 GMT`.
+    func current() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = now.tv_sec
+        return cached.withLockedValue { cache in
+            if cache.second != second {
+                cache = (second, Self.format(second))
+            }
+            return cache.text
+        }
+    }
+
+    static func format(_ second: Int) -> String {
+        var time = second
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}

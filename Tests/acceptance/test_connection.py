@@ -1,0 +1,214 @@
+"""One HTTP/1.1 connection, raw: the fast path for API calls and Hummingbird's path answer in order.
+
+API calls (`POST` outside the console) are answered by the connection's fast path; everything else
+(`GET /health`, a request with `Connection` or `Expect`, a body over the size limit) by Hummingbird
+(README "Performance"). Rules pinned:
+  * requests pipelined on one connection, mixing both paths, are answered in request order, each
+    complete (Content-Length honoured);
+  * both paths answer with the same headers (Content-Type, x-amzn-RequestId, Content-Length, Date,
+    Server) and, for the same request, the same status, error type and body (`--no-fast-path`);
+  * a body over the 1 MiB limit is refused with 413 (RequestEntityTooLarge... as before), the
+    connection then goes on;
+  * `Connection: close` is honoured; a client that disconnects with a request in flight does not
+    disturb the server.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from conftest import REGION, PaycryptServer, create_key
+
+M3 = "TR31_M3_ISO_9797_3_MAC_KEY"
+
+
+def signed(endpoint: str, path: str, body: dict | bytes, target: str | None = None, extra: dict | None = None) -> bytes:
+    """The bytes of one SigV4-signed POST, as an SDK would send it."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/x-amz-json-1.0" if target else "application/json"}
+    if target:
+        headers["X-Amz-Target"] = target
+    headers.update(extra or {})
+    req = AWSRequest(method="POST", url=endpoint + path, data=data, headers=headers)
+    SigV4Auth(Credentials("test", "test"), "payment-cryptography", REGION).add_auth(req)
+    lines = [f"POST {path} HTTP/1.1", f"Host: {endpoint.split('//')[1]}", f"Content-Length: {len(data)}"]
+    lines += [f"{k}: {v}" for k, v in req.headers.items() if k.lower() not in ("host", "content-length")]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
+
+
+def get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+
+
+class Reader:
+    """Reads whole HTTP/1.1 responses (Content-Length bodies) from a socket."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock, self.buffer = sock, b""
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("connection closed")
+        self.buffer += chunk
+
+    def response(self) -> tuple[int, dict, bytes]:
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.decode().split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers["content-length"])
+        while len(self.buffer) < length:
+            self._fill()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return status, headers, body
+
+
+def connect(endpoint: str) -> socket.socket:
+    host, port = endpoint.split("//")[1].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=15)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+@pytest.fixture(scope="module")
+def mac_key(cp) -> str:
+    return create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"])["KeyArn"]
+
+
+def generate(endpoint: str, key: str, message: str = "00" * 32) -> bytes:
+    return signed(endpoint, "/mac/generate", {"KeyIdentifier": key, "MessageData": message,
+                                              "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}})
+
+
+def test_pipelined_requests_of_both_paths_are_answered_in_order(endpoint, dp, mac_key):
+    messages = [f"{i:02X}" * 16 for i in range(6)]
+    expected = [dp.generate_mac(KeyIdentifier=mac_key, MessageData=m,
+                                GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})["Mac"] for m in messages]
+    batch = b"".join([
+        generate(endpoint, mac_key, messages[0]), get("/health"), generate(endpoint, mac_key, messages[1]),
+        signed(endpoint, "/", {}, target="PaymentCryptographyControlPlane.ListAliases"),
+        generate(endpoint, mac_key, messages[2]), get("/ready"), generate(endpoint, mac_key, messages[3]),
+        signed(endpoint, "/mac/generate", b"{not json"), generate(endpoint, mac_key, messages[4]),
+        get("/health"), get("/health"), generate(endpoint, mac_key, messages[5]),
+    ])
+    with connect(endpoint) as sock:
+        sock.sendall(batch)  # all at once: the server reads several requests in one go
+        reader = Reader(sock)
+        answers = [reader.response() for _ in range(12)]
+    macs = [json.loads(b)["Mac"] for s, _, b in answers if s == 200 and b"Mac" in b]
+    assert macs == expected, "the GenerateMac answers are not in request order"
+    kinds = []
+    for status, headers, body in answers:
+        doc = json.loads(body)
+        kinds.append("mac" if "Mac" in doc else "health" if "status" in doc else "aliases" if "Aliases" in doc
+                     else headers.get("x-amzn-errortype", "?"))
+    assert kinds == ["mac", "health", "mac", "aliases", "mac", "health", "mac", "SerializationException", "mac",
+                     "health", "health", "mac"]
+
+
+def test_every_answer_has_the_same_headers_on_both_paths(endpoint, mac_key):
+    with connect(endpoint) as sock:
+        sock.sendall(generate(endpoint, mac_key) + get("/health"))
+        reader = Reader(sock)
+        fast, slow = reader.response(), reader.response()
+    for status, headers, _ in (fast, slow):
+        assert status == 200
+        assert set(headers) == {"content-type", "x-amzn-requestid", "content-length", "date", "server"}
+        assert headers["server"] == "paycrypt"
+        # RFC 9110 IMF-fixdate, within a few seconds of now
+        parsed = time.strptime(headers["date"], "%a, %d %b %Y %H:%M:%S GMT")
+        assert abs(time.mktime(parsed) - time.mktime(time.gmtime())) < 10
+
+
+@pytest.fixture(scope="module")
+def generic_server(tmp_path_factory):
+    srv = PaycryptServer(tmp_path_factory.mktemp("generic-path"), "--in-memory", "--no-fast-path", name="generic")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("case", ["unsigned", "bad-json", "unknown-path", "unknown-target", "missing-member",
+                                  "unknown-key", "bad-content-type"])
+def test_both_paths_give_the_same_answer(endpoint, generic_server, case):
+    def request(ep: str) -> bytes:
+        if case == "unsigned":
+            body = b'{"KeyIdentifier":"alias/x","MessageData":"00","GenerationAttributes":{"Algorithm":"ISO9797_ALGORITHM3"}}'
+            return (f"POST /mac/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        if case == "bad-json":
+            return signed(ep, "/mac/generate", b"{")
+        if case == "unknown-path":
+            return signed(ep, "/mac/nothing", {})
+        if case == "unknown-target":
+            return signed(ep, "/", {}, target="PaymentCryptographyControlPlane.Nothing")
+        if case == "missing-member":
+            return signed(ep, "/mac/generate", {"MessageData": "00"})
+        if case == "unknown-key":
+            return signed(ep, "/mac/generate", {"KeyIdentifier": "alias/none-such", "MessageData": "00",
+                                                "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}})
+        return signed(ep, "/mac/generate", {"MessageData": "00"}, extra={"Content-Type": "text/plain"})
+
+    answers = []
+    for ep in (endpoint, generic_server.endpoint):
+        with connect(ep) as sock:
+            sock.sendall(request(ep))
+            answers.append(Reader(sock).response())
+    (s1, h1, b1), (s2, h2, b2) = answers
+    assert s1 == s2 and s1 >= 400
+    assert set(h1) == set(h2)
+    assert h1.get("x-amzn-errortype") == h2.get("x-amzn-errortype")
+    assert h1["content-type"] == h2["content-type"]
+    assert json.loads(b1) == json.loads(b2)
+
+
+def test_a_body_over_the_limit_is_refused_and_the_connection_goes_on(endpoint, mac_key):
+    big = b'{"MessageData":"' + b"0" * (1 << 20) + b'"}'
+    with connect(endpoint) as sock:
+        sock.sendall(signed(endpoint, "/mac/generate", big))
+        reader = Reader(sock)
+        status, headers, body = reader.response()
+        assert status == 413, body[:200]
+        try:
+            sock.sendall(generate(endpoint, mac_key))
+            status, _, body = reader.response()
+            assert status == 200 and b"Mac" in body
+        except (EOFError, ConnectionError):
+            pass  # a server may close a connection after refusing a body; it must not hang
+
+
+def test_connection_close_is_honoured(endpoint, mac_key):
+    with connect(endpoint) as sock:
+        sock.sendall(signed(endpoint, "/mac/generate", json.loads(generate(endpoint, mac_key).split(b"\r\n\r\n", 1)[1]),
+                            extra={"Connection": "close"}))
+        reader = Reader(sock)
+        status, headers, body = reader.response()
+        assert status == 200 and b"Mac" in body
+        sock.settimeout(5)
+        assert sock.recv(1) == b"", "the connection stayed open after Connection: close"
+
+
+def test_a_client_that_leaves_mid_request_does_not_disturb_the_server(endpoint, dp, mac_key):
+    for _ in range(20):
+        sock = connect(endpoint)
+        request = generate(endpoint, mac_key)
+        sock.sendall(request[: len(request) // 2])  # half a request, then gone
+        sock.close()
+        sock = connect(endpoint)
+        sock.sendall(generate(endpoint, mac_key) * 3)
+        sock.close()  # three requests in flight, then gone
+    out = dp.generate_mac(KeyIdentifier=mac_key, MessageData="00" * 32,
+                          GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
+    assert len(out["Mac"]) == 8
