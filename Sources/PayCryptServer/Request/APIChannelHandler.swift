@@ -47,6 +47,8 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var waiting: CircularBuffer<HTTPRequestPart> = []
     /// A `read` asked for while parts were waiting, issued once they are handled.
     private var readPending = false
+    /// Runs the journeys of this connection, made on its first API call.
+    private var taskExecutor: EventLoopTaskExecutor?
 
     /// Creates the handler for one connection.
     init(responder: PaymentCryptographyResponder, serverName: String, dates: HTTPDateCache) {
@@ -89,7 +91,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case (.gathering(let head, let body), .end):
             state = .answering
-            answer(Request(head: head, body: RequestBody(buffer: body)), context: context)
+            answer(Request(head: head, body: RequestBody(buffer: ByteBuffer())), body: body, context: context)
         case (.passing, .end):
             state = .awaitingAnswer
             context.fireChannelRead(wrapInboundOut(part))
@@ -109,11 +111,13 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return !(path.hasPrefix("/console") || path.hasPrefix("/paycrypt/"))
     }
 
-    /// Runs the journey and writes its answer on this connection's event loop.
-    private func answer(_ request: Request, context: ChannelHandlerContext) {
+    /// Runs the journey in a task on this connection's event loop, and writes its answer there.
+    private func answer(_ request: Request, body: ByteBuffer, context: ChannelHandlerContext) {
         let responder = self.responder
         let promise = context.eventLoop.makePromise(of: APIAnswer.self)
-        promise.completeWithTask { await responder.handle(request) }
+        let executor = taskExecutor ?? EventLoopTaskExecutor(context.eventLoop)
+        taskExecutor = executor
+        Task(executorPreference: executor) { promise.succeed(await responder.handle(request, body: body)) }
         promise.futureResult.assumeIsolated().whenSuccess { answer in
             self.write(answer, context: context)
             self.state = .idle
@@ -202,5 +206,24 @@ final class HTTPDateCache: Sendable {
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}
+
+/// Runs a task's jobs on one event loop, as a task executor (SE-0417): the journey's nonisolated
+/// async functions then run there without hopping. (Jobs that NIO runs for the global executor
+/// run as the event loop's *serial* executor, so every nonisolated async function they enter
+/// first leaves it through the event loop's queue.)
+final class EventLoopTaskExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute {
+            job.runSynchronously(on: self.asUnownedTaskExecutor())
+        }
     }
 }

@@ -72,7 +72,11 @@ public struct PaymentCryptographyResponder: HTTPResponder {
 
     /// The whole journey of one request, without the HTTP connection: what `respond` answers, and
     /// what the connection's fast path (``APIChannelHandler``) writes itself.
-    func handle(_ request: Request) async -> APIAnswer {
+    ///
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - body: Its whole body when already gathered (the fast path); nil reads it from `request`.
+    func handle(_ request: Request, body: ByteBuffer? = nil) async -> APIAnswer {
         let requestId = RequestId.next()
         if request.method == .get, request.uri.path == "/health" || request.uri.path == "/ready" {
             let ready = request.uri.path == "/health" || (options.storeReachable?() ?? true)
@@ -82,7 +86,7 @@ public struct PaymentCryptographyResponder: HTTPResponder {
         var journey = RequestJourney(requestId: requestId, plane: request.headers[.amzTarget] != nil ? .control : .data)
         let answer: APIAnswer
         do {
-            let bytes = try await run(request, &journey)
+            let bytes = try await run(request, body: body, &journey)
             answer = Self.success(bytes, plane: journey.plane, requestId: requestId)
         } catch {
             let rendered = AWSErrorResponse(error, plane: journey.plane, operation: journey.operation, requestId: requestId, observer: observer)
@@ -95,10 +99,11 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     }
 
     /// The steps of a request, in order; the first that throws decides the answer.
-    func run(_ request: Request, _ journey: inout RequestJourney) async throws -> [UInt8] {
+    func run(_ request: Request, body gathered: ByteBuffer? = nil, _ journey: inout RequestJourney) async throws -> [UInt8] {
         let route = try Route(request, plane: journey.plane)
         journey.operation = route.operation
-        let body = try await readBody(request)
+        let body: [UInt8]
+        if let gathered { body = Array(gathered.readableBytesView) } else { body = try await readBody(request) }
         let caller = try authenticator.authenticate(request, body: body)
         journey.principal = caller.principal?.accessKeyId
         let context = PayCryptService.RequestContext(account: caller.account, region: caller.region, principal: caller.principal, requestId: journey.requestId)
