@@ -43,6 +43,7 @@ extension PaymentCryptographyService {
             enabled: input.enabled ?? true, exportable: input.exportable, origin: "AWS_PAYMENT_CRYPTOGRAPHY",
             deriveKeyUsage: input.deriveKeyUsage?.rawValue,
             tags: Self.mergeTags([], (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }), context: context)
+        logger.info("key pair created", metadata: ["keyArn": "\(record.arn)", "keyUsage": "\(record.keyUsage)", "keyAlgorithm": "\(record.keyAlgorithm)"])
         return ControlPlane.CreateKeyOutput(key: try wireKey(record))
     }
 
@@ -65,7 +66,6 @@ extension PaymentCryptographyService {
             createTimestamp: now, usageStartTimestamp: enabled ? now : nil, usageStopTimestamp: enabled ? nil : now,
             tags: tags, sealedMaterial: try masterKey.seal(privateKey, context: arn))
         try await insertWithinQuota(record, context)
-        logger.info("key pair created", metadata: ["keyArn": "\(arn)", "keyUsage": "\(usage)", "keyAlgorithm": "\(curve.rawValue)"])
         return record
     }
 
