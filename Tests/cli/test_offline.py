@@ -222,10 +222,10 @@ def test_translate_key_material_offline():
     from Crypto.Cipher import DES3
     assert (out["WrappedKeyMaterialFormat"], out["KeyCheckValue"]) == \
         ("TR31_KEY_BLOCK", DES3.new(clear, DES3.MODE_ECB).encrypt(bytes(8))[:3].hex().upper())
-    # Another SharedInformation gives another KBPK: the MAC fails, named as such.
+    # Another SharedInformation gives another KBPK: the MAC fails, and the message says so.
     req["IncomingKeyMaterial"]["DiffieHellmanTr31KeyBlock"]["DerivationData"] = {"SharedInformation": "0103"}
     p = offline("TranslateKeyMaterial", *keys, "--input", json.dumps(req))
-    assert p.returncode == 1 and p.stderr.startswith("ValidationException: ") and "WrappedKeyBlock" in p.stderr, p.stderr
+    assert p.returncode == 1 and p.stderr.startswith("ValidationException: ") and "MAC does not verify" in p.stderr, p.stderr
     assert "7d7dc5f7" not in (p.stderr + p.stdout).lower()
     # A K3 scalar that is not a P-256 scalar stops before the operation, without echoing it.
     p = offline("TranslateKeyMaterial", "--key", "pair=00:ECC_NIST_P256:TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT", "--input", json.dumps(req))
