@@ -53,14 +53,14 @@ extension PaymentCryptographyService {
                           context: RequestContext) async throws -> KeyRecord {
         let spki: [UInt8]
         do { spki = try ECDH.subjectPublicKeyInfo(curve, publicKey: try ECDH.publicKey(curve, privateKey: privateKey)) } catch {
-            throw ServiceError.validation("The private key is not a valid \(curve.rawValue) key.")
+            throw ServiceError.validation("The private key is not a valid \(KeyExchangeNames.keyAlgorithm(curve)) key.")
         }
         let kcv = Bytes.hex(Insecure.SHA1.hash(data: spki).prefix(3))
         let now = clock()
         let arn = KeyRecord.arn(region: context.region, account: context.account, keyId: keyId)
         let record = KeyRecord(
             keyId: keyId, account: context.account, region: context.region, keyUsage: usage, keyClass: "ASYMMETRIC_KEY_PAIR",
-            keyAlgorithm: curve.rawValue, modes: modes, keyCheckValue: kcv, keyCheckValueAlgorithm: "SHA_1",
+            keyAlgorithm: KeyExchangeNames.keyAlgorithm(curve), modes: modes, keyCheckValue: kcv, keyCheckValueAlgorithm: "SHA_1",
             enabled: enabled, exportable: exportable, state: .CREATE_COMPLETE, origin: origin,
             deriveKeyUsage: deriveKeyUsage,
             createTimestamp: now, usageStartTimestamp: enabled ? now : nil, usageStopTimestamp: enabled ? nil : now,
@@ -82,7 +82,7 @@ extension PaymentCryptographyService {
     public func insertKnownECCKeyPair(keyId: String, keyAlgorithm: String, privateKey: [UInt8], modes: [String], alias: String,
                                       context: RequestContext) async throws -> String {
         let usage = "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT"
-        guard let curve = ECCCurve(rawValue: keyAlgorithm) else {
+        guard let curve = KeyExchangeNames.curve(keyAlgorithm) else {
             throw ServiceError.validation("A key agreement key pair is ECC_NIST_P256, ECC_NIST_P384 or ECC_NIST_P521; not \(keyAlgorithm).")
         }
         let set = Set(modes)
@@ -100,7 +100,7 @@ extension PaymentCryptographyService {
 
     /// The private scalar of a stored ECC key pair.
     func eccPrivateKey(_ record: KeyRecord) throws -> (ECCCurve, [UInt8]) {
-        guard record.keyClass == "ASYMMETRIC_KEY_PAIR", let curve = ECCCurve(rawValue: record.keyAlgorithm) else {
+        guard record.keyClass == "ASYMMETRIC_KEY_PAIR", let curve = KeyExchangeNames.curve(record.keyAlgorithm) else {
             throw ServiceError.validation("Key \(record.arn) is not an ECC key pair.")
         }
         do {
