@@ -54,8 +54,8 @@ struct KeyExchangeServiceTests {
         let serviceCert = try Certificate(pemEncoded: pemText)
         guard let servicePoint = P256.Signing.PublicKey(serviceCert.publicKey) else { Issue.record("not a P-256 key"); return }
         // The other party: Z with its key and the service's certificate, SP 800-56C one-step KDF, SHA-256.
-        let z = try ECDH.sharedSecret(.ECC_NIST_P256, privateKey: Array(party.rawRepresentation), publicKey: Array(servicePoint.x963Representation))
-        let kbpk = try KeyAgreementKDF.NIST_SP800.derive(hash: .SHA_256, z: z, info: [0x01, 0x02], length: 32)
+        let z = try ECDH.sharedSecret(.p256, privateKey: Array(party.rawRepresentation), publicKey: Array(servicePoint.x963Representation))
+        let kbpk = try KeyAgreementKDF.oneStep.derive(hash: .sha256, z: z, info: [0x01, 0x02], length: 32)
         let clear = [UInt8](repeating: 0x5A, count: 16)
         let header = TR31Header(version: .d, keyUsage: TR31KeyUsage(rawValue: "D0")!, algorithm: .aes, modeOfUse: .encryptDecrypt, exportability: .exportable)
         let block = try TR31KeyBlock.wrap(clear, header: header, using: try TR31ProtectionKey(aes: kbpk))

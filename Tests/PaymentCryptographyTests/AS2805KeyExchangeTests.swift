@@ -9,7 +9,7 @@ struct AS2805KeyExchangeTests {
     @Test("Variant KEK: the two-byte pattern repeated over the KEK")
     func variantKey() {
         let kek = h("0123456789ABCDEFFEDCBA9876543210")
-        #expect(hx(AS2805KeyExchange.variantKey(kek, pattern: AS2805KeyExchange.Variant.PIN_ENCRYPTION_KEY_VARIANT_28.pattern))
+        #expect(hx(AS2805KeyExchange.variantKey(kek, pattern: AS2805KeyExchange.Variant.pinEncryptionKey.pattern))
                 == "29E36DA7A16BE52FD61C92585E941AD0")
         #expect(hx(AS2805KeyExchange.variantKey(kek, pattern: [0x82])) == "83A1C7E50B294F6D7C5E381AF4D6B092")
     }

@@ -743,3 +743,130 @@ def test_sources_and_readme_cite_standards_not_the_key_exchange_contract():
     hits = [f"{p.relative_to(root)}:{i}" for p in [*sorted((root / "Sources").rglob("*.swift")), root / "README.md"]
             for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
     assert not hits, hits
+
+
+# --- §12 refusals not pinned above ------------------------------------------------------------
+
+def refused_exactly(fn, code: str, status: int, field: str | None = None, message: str | None = None) -> dict:
+    """The exact exception and HTTP status; `field` is the data plane's fieldList path (or, on the control
+    plane, the field the Message starts with); `message` a text the message must contain."""
+    with pytest.raises(ClientError) as e:
+        fn()
+    got_code, got_status, r = error_of(e)
+    assert (got_code, got_status) == (code, status), r
+    text = r["Error"].get("Message", "")
+    if field is not None:
+        paths = [f["path"] for f in r.get("fieldList", [])]
+        assert field in paths or text.startswith(f"{field}: "), r
+    if message is not None:
+        assert message in text or any(message in f.get("message", "") for f in r.get("fieldList", [])), r
+    return r
+
+
+def expired_party(ca):
+    """A party certificate signed by the CA that expired yesterday."""
+    ca_key, ca_cert, _ = ca
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expired party")]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - datetime.timedelta(days=30)).not_valid_after(NOW - datetime.timedelta(days=1))
+            .sign(ca_key, hashes.SHA256()))
+    return key, cert
+
+
+def test_expired_public_key_certificate_is_refused(cp, dp, ca, party):
+    """Contract §2.1 and §12: PublicKeyCertificate must be valid now; an expired one, although signed by the
+    CA, is a ValidationException (400) naming PublicKeyCertificate, in ImportKey and in TranslateKeyMaterial."""
+    key, cert = expired_party(ca)
+    kbpk = kdf("NIST_SP800", "SHA_256", key.exchange(ec.ECDH(), party.service_pub), b"\x01\x02", 32)
+    block = psec.tr31.wrap(kbpk, "D0000D0AB00E0000", secrets.token_bytes(16))
+    params = {**party.block_params("AES_256", PublicKeyCertificate=b64pem(cert)), "WrappedKeyBlock": block}
+    refused_exactly(lambda: cp.import_key(KeyMaterial={"DiffieHellmanTr31KeyBlock": params}), "ValidationException", 400,
+                    "KeyMaterial.DiffieHellmanTr31KeyBlock.PublicKeyCertificate", "PublicKeyCertificate is not valid now")
+    kek = create_key(cp, K0, "AES_256", KEK_MODES)
+    refused_exactly(lambda: dp.translate_key_material(IncomingKeyMaterial={"DiffieHellmanTr31KeyBlock": params},
+                                                      OutgoingKeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek["KeyArn"]}}),
+                    "ValidationException", 400, "IncomingKeyMaterial.DiffieHellmanTr31KeyBlock.PublicKeyCertificate",
+                    "PublicKeyCertificate is not valid now")
+
+
+def test_translate_key_material_refusals(cp, dp, ca, party):
+    """Contract §5 and §12 for TranslateKeyMaterial, beyond SHA_1 and a wrong SharedInformation (pinned in
+    test_translate_key_material_to_a_kek): each refusal with its exception, status and field."""
+    clear = secrets.token_bytes(16)
+    block = psec.tr31.wrap(party.derive("AES_256"), "D0000D0AB00E0000", clear)  # an AES_128 D0 key
+    out_field = "OutgoingKeyMaterial.Tr31KeyBlock.WrappingKeyIdentifier"
+    in_path = "IncomingKeyMaterial.DiffieHellmanTr31KeyBlock"
+    kek = create_key(cp, K0, "AES_256", KEK_MODES)
+
+    def translate(wrapping=kek["KeyArn"], block=block, **over):
+        kcv_alg = over.pop("KeyCheckValueAlgorithm", None)
+        return dp.translate_key_material(
+            IncomingKeyMaterial={"DiffieHellmanTr31KeyBlock": {**party.block_params("AES_256", **over), "WrappedKeyBlock": block}},
+            OutgoingKeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": wrapping}},
+            **({"KeyCheckValueAlgorithm": kcv_alg} if kcv_alg else {}))
+
+    assert translate()["WrappedKey"]["KeyCheckValue"] == kcv("AES_128", clear)
+    # The outgoing KEK: unknown (404), not K0/K1, without Wrap, weaker than the key.
+    missing = kek["KeyArn"][:-16] + "zzzzzzzzzzzzzzzz"
+    refused_exactly(lambda: translate(wrapping=missing), "ResourceNotFoundException", 404)
+    d0 = create_key(cp, D0, "AES_256", KEK_MODES)
+    refused_exactly(lambda: translate(wrapping=d0["KeyArn"]), "ValidationException", 400, out_field, "TR31_K0 or TR31_K1")
+    unwrap_only = create_key(cp, K0, "AES_256", ["Decrypt", "Unwrap"])
+    refused_exactly(lambda: translate(wrapping=unwrap_only["KeyArn"]), "ValidationException", 400, out_field, "does not allow Wrap")
+    weak = create_key(cp, K0, "TDES_2KEY", KEK_MODES)
+    refused_exactly(lambda: translate(wrapping=weak["KeyArn"]), "ValidationException", 400, out_field)
+    # The incoming side: unknown CA (404), a CA that is not a public key, a certificate of another CA, a
+    # private key that is not K3, a DeriveKeyUsage that forbids key blocks, an HMAC derived key, a version D
+    # block under a TDES-derived key.
+    refused_exactly(lambda: translate(CertificateAuthorityPublicKeyIdentifier=missing), "ResourceNotFoundException", 404)
+    refused_exactly(lambda: translate(CertificateAuthorityPublicKeyIdentifier=kek["KeyArn"]), "ValidationException", 400,
+                    f"{in_path}.CertificateAuthorityPublicKeyIdentifier")
+    other_key, other_ca = make_ca(name="yet another CA")
+    _, stranger = make_party(other_key, other_ca, ec.SECP256R1)
+    refused_exactly(lambda: translate(PublicKeyCertificate=b64pem(stranger)), "ValidationException", 400,
+                    f"{in_path}.PublicKeyCertificate", "not signed by the certificate authority")
+    refused_exactly(lambda: translate(PrivateKeyIdentifier=kek["KeyArn"]), "ValidationException", 400, f"{in_path}.PrivateKeyIdentifier")
+    d0_only = Party(cp, ca, DeriveKeyUsage=D0)
+    refused_exactly(lambda: dp.translate_key_material(
+        IncomingKeyMaterial={"DiffieHellmanTr31KeyBlock": {**d0_only.block_params("AES_256"),
+                                                           "WrappedKeyBlock": psec.tr31.wrap(d0_only.derive("AES_256"), "D0000D0AB00E0000", clear)}},
+        OutgoingKeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek["KeyArn"]}}),
+        "ValidationException", 400, f"{in_path}.PrivateKeyIdentifier", "DeriveKeyUsage")
+    refused_exactly(lambda: translate(DeriveKeyAlgorithm="HMAC_SHA256"), "ValidationException", 400, f"{in_path}.DeriveKeyAlgorithm")
+    d_block = psec.tr31.wrap(party.derive("TDES_2KEY"), "D0000D0TB00E0000", secrets.token_bytes(16))
+    refused_exactly(lambda: translate(block=d_block, DeriveKeyAlgorithm="TDES_2KEY"), "ValidationException", 400, f"{in_path}.WrappedKeyBlock")
+    # A KeyCheckValueAlgorithm that does not fit the key: HMAC for an AES key.
+    refused_exactly(lambda: translate(KeyCheckValueAlgorithm="HMAC"), "ValidationException", 400, "KeyCheckValueAlgorithm",
+                    "not defined for a AES_128 key")
+
+
+def test_as2805_kek_validation_with_an_aes_key_is_refused(cp, dp):
+    """Contract §7.1 and §12: the KEK of GenerateAs2805KekValidation is TDES (AS 2805.6 is TDES only); an
+    AES K0 is a ValidationException (400) with the data plane's message for a key algorithm."""
+    aes = create_key(cp, K0, "AES_128", KEK_MODES)
+    r = refused_exactly(lambda: dp.generate_as2805_kek_validation(
+        KeyIdentifier=aes["KeyArn"], RandomKeySendVariantMask="VARIANT_MASK_82",
+        KekValidationType={"KekValidationRequest": {"DeriveKeyAlgorithm": "TDES_2KEY"}}), "ValidationException", 400)
+    assert r["Error"]["Message"] == f"KeyAlgorithm of the input key {aes['KeyArn']} is invalid for the operation.", r
+
+
+def test_export_dukpt_initial_key_of_a_tdes_3key_bdk(cp, kek256):
+    """Contract §10 with apc-behaviour §4.4: a TDES_3KEY BDK gives the double-length IPEK
+    IPEK_L = TDES3(BDK, R), IPEK_R = TDES3(BDK ⊕ (C0C0C0C000000000 three times), R), R = the KSN's
+    leftmost 8 bytes with the counter bits cleared; header B1, T, X, 00, E with KS = the initial KSN."""
+    kek_clear, kek_arn = kek256
+    bdk = bytes.fromhex("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567")
+    bdk_key = import_key(cp, bdk.hex(), "TR31_B0_BASE_DERIVATION_KEY", "TDES_3KEY", ["DeriveKey"])
+    ksn = "FFFF9876543210E00008"
+    r = bytearray(bytes.fromhex(ksn)[:8])
+    r[7] &= 0xE0
+    mask = bytes.fromhex("C0C0C0C000000000" * 3)
+    expected = ecb("TDES_3KEY", bdk, bytes(r)) + ecb("TDES_3KEY", bytes(a ^ b for a, b in zip(bdk, mask)), bytes(r))
+    out = _export_initial_key(cp, bdk_key["KeyArn"], kek_arn, ksn)
+    header, clear = psec.tr31.unwrap(kek_clear, out["KeyMaterial"])
+    assert clear == expected
+    assert (header.version_id, header.key_usage, header.algorithm, header.mode_of_use, header.version_num, header.exportability) == \
+        ("D", "B1", "T", "X", "00", "E")
+    assert dict(header.blocks) == {"KS": "FFFF9876543210E00000"}
+    assert (out["KeyCheckValue"], out["KeyCheckValueAlgorithm"]) == (kcv("TDES_2KEY", clear), "ANSI_X9_24")

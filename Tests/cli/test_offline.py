@@ -134,3 +134,99 @@ def test_pin_change_offline_names_every_key():
     out = json.loads(p.stdout)
     assert (out["EncryptedPinBlock"], out["Mac"]) == ("00859B8FE53F316D", "EB4B64C36BF88E39")
     assert "9999" not in p.stderr
+
+
+def test_as2805_kek_validation_offline():
+    """GenerateAs2805KekValidation on a TDES K0 given with --key: the other node's KRs answered with KRr
+    (AWS sample as2805_1_5; key-exchange contract §7.1): RNDs = TDES-CBC⁻¹(KEK ⊕ 82C0.., KRs),
+    KRr = TDES-CBC(KEK ⊕ 84C0.., inv(RNDs)), IV zero."""
+    from Crypto.Cipher import DES3
+    kek = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
+    variant = lambda p: bytes(b ^ p[i % len(p)] for i, b in enumerate(kek))
+    cbc = lambda k, d, enc: (DES3.new(k, DES3.MODE_CBC, iv=bytes(8)).encrypt if enc else DES3.new(k, DES3.MODE_CBC, iv=bytes(8)).decrypt)(d)
+    def inv(data):
+        out = []
+        for b in data:
+            c = (0xFF - b) & 0xFE
+            out.append(c | (0 if bin(c).count("1") % 2 else 1))
+        return bytes(out)
+    rnds = bytes.fromhex("1111111111111111FEFEFEFEFEFEFEFE")
+    krs = cbc(variant(b"\x82\xC0"), rnds, True).hex().upper()
+    p = offline("GenerateAs2805KekValidation", "--key", f"kek={kek.hex().upper()}:TDES_2KEY:TR31_K0_KEY_ENCRYPTION_KEY:Encrypt,Decrypt,Wrap,Unwrap",
+                "--input", json.dumps({"KeyIdentifier": "kek", "RandomKeySendVariantMask": "VARIANT_MASK_82C0",
+                                       "KekValidationType": {"KekValidationResponse": {"RandomKeySend": krs}}}))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert (out["RandomKeySend"], out["KeyCheckValue"]) == (krs, "08D7B4")
+    assert out["RandomKeyReceive"] == cbc(variant(b"\x84\xC0"), inv(rnds), True).hex().upper()
+    # An AES key is refused: AS 2805.6 is TDES only.
+    p = offline("GenerateAs2805KekValidation", "--key", "kek=000102030405060708090A0B0C0D0E0F:AES_128:TR31_K0_KEY_ENCRYPTION_KEY",
+                "--input", json.dumps({"KeyIdentifier": "kek", "RandomKeySendVariantMask": "VARIANT_MASK_82",
+                                       "KekValidationType": {"KekValidationRequest": {"DeriveKeyAlgorithm": "TDES_2KEY"}}}))
+    assert p.returncode == 1 and p.stderr.startswith("ValidationException: KeyAlgorithm of the input key"), p.stderr
+
+
+def _ecdh_party():
+    """The CA (self-signed, P-256) and a party certificate carrying the NIST CAVS 14.1
+    KAS_ECC_CDH_PrimitiveTest P-256 COUNT = 0 peer point Q; the service's private scalar is that
+    test's d, so Z = 46fc6210...bd7b (key-exchange contract §13)."""
+    import base64
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    name = lambda n: x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, n)])
+    q = ec.EllipticCurvePublicNumbers(int("700c48f77f56584c5cc632ca65640db91b6bacce3a4df6b42ce7cc838833d287", 16),
+                                      int("db71e509e3fd9b060ddb20ba5c51dcc5948d46fbf640dfe0441782cab85fa4ac", 16),
+                                      ec.SECP256R1()).public_key()
+    def cert(subject, public, ca):
+        b = (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name("offline CA")).public_key(public)
+             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+             .not_valid_after(now + datetime.timedelta(days=30)))
+        if ca:
+            b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        return base64.b64encode(b.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)).decode()
+    return cert("offline CA", ca_key.public_key(), True), cert("offline party", q, False)
+
+
+def test_translate_key_material_offline():
+    """TranslateKeyMaterial with the K3 key pair and the CA given with --key: the TR-31 D block under the
+    ECDH-derived AES-256 key (Z of the CAVS vector, ConcatKDFHash SHA-256) comes out as a D block under the
+    KEK with the incoming header kept (key-exchange contract §5)."""
+    import sys
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
+    sys.path.insert(0, str(ROOT / "Tests" / "oracle"))
+    import psec.tr31
+    ca, party = _ecdh_party()
+    z = bytes.fromhex("46fc62106420ff012e54a434fbdd2d25ccc5852060561e68040dd7778997bd7b")
+    kbpk = ConcatKDFHash(algorithm=hashes.SHA256(), length=32, otherinfo=bytes.fromhex("0102")).derive(z)
+    clear = bytes.fromhex("89B07B35A1B3F47E0F1E2D3C4B5A6978")
+    kek = bytes.fromhex("00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF")
+    block = psec.tr31.wrap(kbpk, "D0000P0TB01E0000", clear)
+    keys = ["--key", "pair=7d7dc5f71eb29ddaf80d6214632eeae03d9058af1fb6d22ed80badb62bc1a534:ECC_NIST_P256:TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT",
+            "--key", f"ca={ca}:ECC_NIST_P256:TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE",
+            "--key", f"kek={kek.hex().upper()}:AES_256:TR31_K0_KEY_ENCRYPTION_KEY:Encrypt,Decrypt,Wrap,Unwrap"]
+    incoming = {"PrivateKeyIdentifier": "pair", "CertificateAuthorityPublicKeyIdentifier": "ca", "PublicKeyCertificate": party,
+                "DeriveKeyAlgorithm": "AES_256", "KeyDerivationFunction": "NIST_SP800", "KeyDerivationHashAlgorithm": "SHA_256",
+                "DerivationData": {"SharedInformation": "0102"}, "WrappedKeyBlock": block}
+    req = {"IncomingKeyMaterial": {"DiffieHellmanTr31KeyBlock": incoming}, "OutgoingKeyMaterial": {"Tr31KeyBlock": {"WrappingKeyIdentifier": "kek"}}}
+    p = offline("TranslateKeyMaterial", *keys, "--input", json.dumps(req))
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)["WrappedKey"]
+    header, got = psec.tr31.unwrap(kek, out["WrappedKeyMaterial"])
+    assert got == clear and (header.version_id, header.key_usage, header.algorithm, header.mode_of_use, header.version_num) == ("D", "P0", "T", "B", "01")
+    from Crypto.Cipher import DES3
+    assert (out["WrappedKeyMaterialFormat"], out["KeyCheckValue"]) == \
+        ("TR31_KEY_BLOCK", DES3.new(clear, DES3.MODE_ECB).encrypt(bytes(8))[:3].hex().upper())
+    # Another SharedInformation gives another KBPK: the MAC fails, and the message says so.
+    req["IncomingKeyMaterial"]["DiffieHellmanTr31KeyBlock"]["DerivationData"] = {"SharedInformation": "0103"}
+    p = offline("TranslateKeyMaterial", *keys, "--input", json.dumps(req))
+    assert p.returncode == 1 and p.stderr.startswith("ValidationException: ") and "MAC does not verify" in p.stderr, p.stderr
+    assert "7d7dc5f7" not in (p.stderr + p.stdout).lower()
+    # A K3 scalar that is not a P-256 scalar stops before the operation, without echoing it.
+    p = offline("TranslateKeyMaterial", "--key", "pair=00:ECC_NIST_P256:TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT", "--input", json.dumps(req))
+    assert p.returncode == 2 and "--key pair" in p.stderr, p.stderr

@@ -7,20 +7,20 @@ import PaymentCryptography
 enum AS2805Rules {
     static func usage(_ v: AS2805KeyExchange.Variant) -> String {
         switch v {
-        case .TERMINAL_MAJOR_KEY_VARIANT_00: "TR31_K0_KEY_ENCRYPTION_KEY"
-        case .PIN_ENCRYPTION_KEY_VARIANT_28: "TR31_P0_PIN_ENCRYPTION_KEY"
-        case .MESSAGE_AUTHENTICATION_KEY_VARIANT_24: "TR31_M0_ISO_16609_MAC_KEY"
-        case .DATA_ENCRYPTION_KEY_VARIANT_22: "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY"
+        case .terminalMajorKey: "TR31_K0_KEY_ENCRYPTION_KEY"
+        case .pinEncryptionKey: "TR31_P0_PIN_ENCRYPTION_KEY"
+        case .messageAuthenticationKey: "TR31_M0_ISO_16609_MAC_KEY"
+        case .dataEncryptionKey: "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY"
         }
     }
 
     /// Why `modes` is not allowed for the variant's key beyond its usage's own rules, nil when it is:
     /// a MAC key (ZAK) is exactly {Generate}, {Verify} or {Generate, Verify} (README, "AS2805 key exchange").
     static func modesRefusal(_ v: AS2805KeyExchange.Variant, _ modes: KeyModes) -> String? {
-        guard v == .MESSAGE_AUTHENTICATION_KEY_VARIANT_24 else { return nil }
+        guard v == .messageAuthenticationKey else { return nil }
         let others = modes.encrypt || modes.decrypt || modes.wrap || modes.unwrap || modes.sign || modes.deriveKey || modes.noRestrictions
         if !others && (modes.generate || modes.verify) { return nil }
-        return "KeyModesOfUse of a \(v.rawValue) key must be {Generate}, {Verify} or {Generate, Verify}."
+        return "KeyModesOfUse of a \(KeyExchangeNames.awsName(v)) key must be {Generate}, {Verify} or {Generate, Verify}."
     }
 }
 
@@ -49,9 +49,7 @@ extension PaymentCryptographyService {
     func importAS2805(_ c: ControlPlane.ImportAs2805KeyCryptogram, input: ControlPlane.ImportKeyInput,
                       context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
         let path = "KeyMaterial.As2805KeyCryptogram"
-        guard let variant = AS2805KeyExchange.Variant(rawValue: c.as2805KeyVariant.rawValue) else {
-            throw ServiceError.validation("As2805KeyVariant \(c.as2805KeyVariant.rawValue) is not supported.", field: "\(path).As2805KeyVariant")
-        }
+        let variant = KeyExchangeNames.variant(c.as2805KeyVariant)
         guard let algorithm = PaymentCryptography.KeyAlgorithm(rawValue: c.keyAlgorithm.rawValue), algorithm.isTDES else {
             throw ServiceError.validation("AS2805 keys are TDES_2KEY or TDES_3KEY.", field: "\(path).KeyAlgorithm")
         }
@@ -70,7 +68,7 @@ extension PaymentCryptographyService {
         do {
             material = try SymmetricKeyMaterial(algorithm: algorithm, bytes: try AS2805KeyExchange.unwrap(cryptogram, kek: kek.bytes, variant: variant))
         } catch {
-            throw ServiceError.validation("The cryptogram cannot be unwrapped under the KEK's \(variant.rawValue).", field: "\(path).WrappedKeyCryptogram")
+            throw ServiceError.validation("The cryptogram cannot be unwrapped under the KEK's \(c.as2805KeyVariant.rawValue).", field: "\(path).WrappedKeyCryptogram")
         }
         try checkStrength(.tr31, material: material, wrapping: KeyStrength.WrappingKey(symmetric: kek.algorithm),
                           wrappingDescription: "The KEK's algorithm \(kek.algorithm.rawValue)", field: "\(path).WrappingKeyIdentifier")
@@ -86,14 +84,12 @@ extension PaymentCryptographyService {
     func exportAS2805(_ c: ControlPlane.ExportAs2805KeyCryptogram, record: KeyRecord, material: SymmetricKeyMaterial,
                       context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
         let path = "KeyMaterial.As2805KeyCryptogram"
-        guard let variant = AS2805KeyExchange.Variant(rawValue: c.as2805KeyVariant.rawValue) else {
-            throw ServiceError.validation("As2805KeyVariant \(c.as2805KeyVariant.rawValue) is not supported.", field: "\(path).As2805KeyVariant")
-        }
+        let variant = KeyExchangeNames.variant(c.as2805KeyVariant)
         guard material.algorithm.isTDES else {
             throw ServiceError.validation("AS2805 exports TDES keys only; \(record.arn) is \(record.keyAlgorithm).", field: "ExportKeyIdentifier")
         }
         guard record.keyUsage == AS2805Rules.usage(variant) else {
-            throw ServiceError.validation("\(variant.rawValue) carries \(AS2805Rules.usage(variant)) keys; \(record.arn) is \(record.keyUsage).", field: "\(path).As2805KeyVariant")
+            throw ServiceError.validation("\(c.as2805KeyVariant.rawValue) carries \(AS2805Rules.usage(variant)) keys; \(record.arn) is \(record.keyUsage).", field: "\(path).As2805KeyVariant")
         }
         let (kekRecord, kek) = try await as2805KEK(c.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier", unwrap: false, operation: "ExportKey", context)
         try checkStrength(.tr31, material: material, wrapping: KeyStrength.WrappingKey(symmetric: kek.algorithm),
@@ -116,8 +112,8 @@ extension PaymentCryptographyService {
         guard let material, material.algorithm.isTDES else {
             throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: record.arn))
         }
-        let (request, response): ([UInt8], [UInt8]) = input.randomKeySendVariantMask == .variantMask82C0
-            ? ([0x82, 0xC0], [0x84, 0xC0]) : ([0x82], [0x84])
+        let mask = KeyExchangeNames.mask(input.randomKeySendVariantMask)
+        let (request, response) = (mask.requestPattern, mask.responsePattern)
         let send: [UInt8], receive: [UInt8]
         do {
             switch input.kekValidationType {

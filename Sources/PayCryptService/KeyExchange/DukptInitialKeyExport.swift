@@ -53,22 +53,19 @@ extension PaymentCryptographyService {
             throw ServiceError.validation("The initial key cannot be derived from this BDK and KeySerialNumber.", field: ksnField)
         }
         let path = "KeyMaterial.Tr31KeyBlock"
-        let (kek, kbpk) = try await keyBlockProtectionKey(tr31.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
-                                                          unwrap: false, operation: "ExportKey", context)
-        try checkStrength(.tr31, material: initial,
-                          wrapping: PaymentCryptography.KeyAlgorithm(rawValue: kek.keyAlgorithm).flatMap { KeyStrength.WrappingKey(symmetric: $0) },
-                          wrappingDescription: "The wrapping key's algorithm \(kek.keyAlgorithm)", field: "\(path).WrappingKeyIdentifier")
-        let header = TR31Header(version: kbpk.algorithm == .aes ? .d : .b, keyUsage: .initialDUKPTKey, algorithm: algorithmLetter,
+        let kek = try await tr31ExportKEK(tr31.wrappingKeyIdentifier, protecting: initial, field: "\(path).WrappingKeyIdentifier",
+                                          operation: "ExportKey", context)
+        let header = TR31Header(version: kek.version, keyUsage: .initialDUKPTKey, algorithm: algorithmLetter,
                                 modeOfUse: .deriveKeys, keyVersionNumber: .unused, exportability: .exportable, optionalBlocks: [optional])
         let block: String
-        do { block = try TR31KeyBlock.wrap(initial.bytes, header: header, using: kbpk) } catch {
+        do { block = try TR31KeyBlock.wrap(initial.bytes, header: header, using: kek.kbpk) } catch {
             throw ServiceError.validation("The initial key cannot be wrapped as a TR-31 key block: \(error).", field: path)
         }
         let kcvField = "ExportAttributes.KeyCheckValueAlgorithm"
         let kcv = try workingKeyCheckValue(initial, method: kcvAlgorithm, field: kcvField)
         let method = kcvAlgorithm ?? initial.algorithm.defaultKeyCheckValueMethod.rawValue
         return ControlPlane.ExportKeyOutput(wrappedKey: ControlPlane.WrappedKey(
-            wrappingKeyArn: kek.arn, wrappedKeyMaterialFormat: .tr31KeyBlock, keyMaterial: block,
+            wrappingKeyArn: kek.record.arn, wrappedKeyMaterialFormat: .tr31KeyBlock, keyMaterial: block,
             keyCheckValue: kcv, keyCheckValueAlgorithm: try wireEnum(method)))
     }
 }

@@ -37,32 +37,70 @@ extension PaymentCryptographyService {
     func createECCKeyPair(_ input: ControlPlane.CreateKeyInput, curve: ECCCurve, modes: KeyModes,
                           context: RequestContext) async throws -> ControlPlane.CreateKeyOutput {
         let a = input.keyAttributes
-        let (privateKey, publicKey) = ECDH.generate(curve)
+        let (privateKey, _) = ECDH.generate(curve)
+        let record = try await insertECCKeyPair(
+            keyId: KeyIdentifiers.newKeyId(), curve: curve, privateKey: privateKey, usage: a.keyUsage.rawValue, modes: modes,
+            enabled: input.enabled ?? true, exportable: input.exportable, origin: "AWS_PAYMENT_CRYPTOGRAPHY",
+            deriveKeyUsage: input.deriveKeyUsage?.rawValue,
+            tags: Self.mergeTags([], (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }), context: context)
+        logger.info("key pair created", metadata: ["keyArn": "\(record.arn)", "keyUsage": "\(record.keyUsage)", "keyAlgorithm": "\(record.keyAlgorithm)"])
+        return ControlPlane.CreateKeyOutput(key: try wireKey(record))
+    }
+
+    /// Stores an ECC key pair of a given private scalar: the record CreateKey makes, with its check value.
+    func insertECCKeyPair(keyId: String, curve: ECCCurve, privateKey: [UInt8], usage: String, modes: KeyModes, enabled: Bool,
+                          exportable: Bool, origin: String, deriveKeyUsage: String?, tags: [TagRecord],
+                          context: RequestContext) async throws -> KeyRecord {
         let spki: [UInt8]
-        do { spki = try ECDH.subjectPublicKeyInfo(curve, publicKey: publicKey) } catch {
-            throw ServiceError(.internalServer, "The key pair could not be generated.")
+        do { spki = try ECDH.subjectPublicKeyInfo(curve, publicKey: try ECDH.publicKey(curve, privateKey: privateKey)) } catch {
+            throw ServiceError.validation("The private key is not a valid \(KeyExchangeNames.keyAlgorithm(curve)) key.")
         }
         let kcv = Bytes.hex(Insecure.SHA1.hash(data: spki).prefix(3))
         let now = clock()
-        let enabled = input.enabled ?? true
-        let keyId = KeyIdentifiers.newKeyId()
         let arn = KeyRecord.arn(region: context.region, account: context.account, keyId: keyId)
         let record = KeyRecord(
-            keyId: keyId, account: context.account, region: context.region, keyUsage: a.keyUsage.rawValue, keyClass: a.keyClass.rawValue,
-            keyAlgorithm: curve.rawValue, modes: modes, keyCheckValue: kcv, keyCheckValueAlgorithm: "SHA_1",
-            enabled: enabled, exportable: input.exportable, state: .CREATE_COMPLETE, origin: "AWS_PAYMENT_CRYPTOGRAPHY",
-            deriveKeyUsage: input.deriveKeyUsage?.rawValue,
+            keyId: keyId, account: context.account, region: context.region, keyUsage: usage, keyClass: "ASYMMETRIC_KEY_PAIR",
+            keyAlgorithm: KeyExchangeNames.keyAlgorithm(curve), modes: modes, keyCheckValue: kcv, keyCheckValueAlgorithm: "SHA_1",
+            enabled: enabled, exportable: exportable, state: .CREATE_COMPLETE, origin: origin,
+            deriveKeyUsage: deriveKeyUsage,
             createTimestamp: now, usageStartTimestamp: enabled ? now : nil, usageStopTimestamp: enabled ? nil : now,
-            tags: Self.mergeTags([], (input.tags ?? []).map { TagRecord(key: $0.key, value: $0.value) }),
-            sealedMaterial: try masterKey.seal(privateKey, context: arn))
+            tags: tags, sealedMaterial: try masterKey.seal(privateKey, context: arn))
         try await insertWithinQuota(record, context)
-        logger.info("key pair created", metadata: ["keyArn": "\(arn)", "keyUsage": "\(a.keyUsage.rawValue)", "keyAlgorithm": "\(curve.rawValue)"])
-        return ControlPlane.CreateKeyOutput(key: try wireKey(record))
+        return record
+    }
+
+    /// A TR31_K3 ECC key pair of a known private scalar, named by an alias, for `paycrypt offline`
+    /// (README, "The offline calculator"): the key CreateKey would make, with `KeyOrigin` EXTERNAL.
+    /// - Parameters:
+    ///   - keyId: the key's id (16 to 64 letters and digits).
+    ///   - keyAlgorithm: `ECC_NIST_P256`, `ECC_NIST_P384` or `ECC_NIST_P521`.
+    ///   - privateKey: the private scalar, big-endian, the curve's field length (SEC 1 §2.3.7).
+    ///   - modes: the `KeyModesOfUse` names; the K3 rules of CreateKey apply.
+    ///   - alias: the alias that names the key (`alias/...`).
+    /// - Returns: the key's ARN.
+    /// - Throws: ``ServiceError`` (validation) for an algorithm, modes or scalar CreateKey would refuse.
+    public func insertKnownECCKeyPair(keyId: String, keyAlgorithm: String, privateKey: [UInt8], modes: [String], alias: String,
+                                      context: RequestContext) async throws -> String {
+        let usage = "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT"
+        guard let curve = KeyExchangeNames.curve(keyAlgorithm) else {
+            throw ServiceError.validation("A key agreement key pair is ECC_NIST_P256, ECC_NIST_P384 or ECC_NIST_P521; not \(keyAlgorithm).")
+        }
+        let set = Set(modes)
+        if let problem = KeyAttributeRules.check(keyUsage: usage, keyClass: "ASYMMETRIC_KEY_PAIR", keyAlgorithm: keyAlgorithm, modes: set) {
+            throw ServiceError.validation(problem)
+        }
+        let keyModes = KeyModes(encrypt: set.contains("Encrypt"), decrypt: set.contains("Decrypt"), wrap: set.contains("Wrap"),
+                                unwrap: set.contains("Unwrap"), generate: set.contains("Generate"), sign: set.contains("Sign"),
+                                verify: set.contains("Verify"), deriveKey: set.contains("DeriveKey"), noRestrictions: set.contains("NoRestrictions"))
+        let record = try await insertECCKeyPair(keyId: keyId, curve: curve, privateKey: privateKey, usage: usage, modes: keyModes, enabled: true,
+                                                exportable: true, origin: "EXTERNAL", deriveKeyUsage: nil, tags: [], context: context)
+        try await store.insertAlias(AliasRecord(aliasName: alias, account: context.account, region: context.region, keyId: keyId))
+        return record.arn
     }
 
     /// The private scalar of a stored ECC key pair.
     func eccPrivateKey(_ record: KeyRecord) throws -> (ECCCurve, [UInt8]) {
-        guard record.keyClass == "ASYMMETRIC_KEY_PAIR", let curve = ECCCurve(rawValue: record.keyAlgorithm) else {
+        guard record.keyClass == "ASYMMETRIC_KEY_PAIR", let curve = KeyExchangeNames.curve(record.keyAlgorithm) else {
             throw ServiceError.validation("Key \(record.arn) is not an ECC key pair.")
         }
         do {

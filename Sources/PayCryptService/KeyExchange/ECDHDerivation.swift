@@ -61,40 +61,41 @@ struct ECDHDerivedKey: Sendable {
 }
 
 extension ECDHInputs {
+    /// The inputs of a `DiffieHellmanTr31KeyBlock` at `path`, whichever plane's shape carries them
+    /// (ImportKey and ExportKey in the control plane, TranslateKeyMaterial in the data plane: the same
+    /// members under the same names, AWS API reference).
+    private init(keyBlockAt path: String, privateKey: String, authority: String, certificate: String, algorithm: String,
+                 function: String, hash: String, sharedInformation: String) {
+        self.init(privateKeyIdentifier: privateKey, privateKeyField: "\(path).PrivateKeyIdentifier",
+                  certificateAuthority: authority, certificateAuthorityField: "\(path).CertificateAuthorityPublicKeyIdentifier",
+                  certificate: certificate, certificateField: "\(path).PublicKeyCertificate",
+                  algorithm: algorithm, algorithmField: "\(path).DeriveKeyAlgorithm",
+                  function: function, hash: hash, hashField: "\(path).KeyDerivationHashAlgorithm",
+                  sharedInformation: sharedInformation, sharedInformationField: "\(path).DerivationData.SharedInformation")
+    }
+
     /// The inputs of ImportKey `DiffieHellmanTr31KeyBlock`.
     init(_ b: ControlPlane.ImportDiffieHellmanTr31KeyBlock, path: String) {
-        let info: String
-        switch b.derivationData { case .sharedInformation(let s): info = s }
-        self.init(privateKeyIdentifier: b.privateKeyIdentifier, privateKeyField: "\(path).PrivateKeyIdentifier",
-                  certificateAuthority: b.certificateAuthorityPublicKeyIdentifier, certificateAuthorityField: "\(path).CertificateAuthorityPublicKeyIdentifier",
-                  certificate: b.publicKeyCertificate, certificateField: "\(path).PublicKeyCertificate",
-                  algorithm: b.deriveKeyAlgorithm.rawValue, algorithmField: "\(path).DeriveKeyAlgorithm",
-                  function: b.keyDerivationFunction.rawValue, hash: b.keyDerivationHashAlgorithm.rawValue, hashField: "\(path).KeyDerivationHashAlgorithm",
-                  sharedInformation: info, sharedInformationField: "\(path).DerivationData.SharedInformation")
+        let info = switch b.derivationData { case .sharedInformation(let s): s }
+        self.init(keyBlockAt: path, privateKey: b.privateKeyIdentifier, authority: b.certificateAuthorityPublicKeyIdentifier,
+                  certificate: b.publicKeyCertificate, algorithm: b.deriveKeyAlgorithm.rawValue, function: b.keyDerivationFunction.rawValue,
+                  hash: b.keyDerivationHashAlgorithm.rawValue, sharedInformation: info)
     }
 
     /// The inputs of ExportKey `DiffieHellmanTr31KeyBlock`.
     init(_ b: ControlPlane.ExportDiffieHellmanTr31KeyBlock, path: String) {
-        let info: String
-        switch b.derivationData { case .sharedInformation(let s): info = s }
-        self.init(privateKeyIdentifier: b.privateKeyIdentifier, privateKeyField: "\(path).PrivateKeyIdentifier",
-                  certificateAuthority: b.certificateAuthorityPublicKeyIdentifier, certificateAuthorityField: "\(path).CertificateAuthorityPublicKeyIdentifier",
-                  certificate: b.publicKeyCertificate, certificateField: "\(path).PublicKeyCertificate",
-                  algorithm: b.deriveKeyAlgorithm.rawValue, algorithmField: "\(path).DeriveKeyAlgorithm",
-                  function: b.keyDerivationFunction.rawValue, hash: b.keyDerivationHashAlgorithm.rawValue, hashField: "\(path).KeyDerivationHashAlgorithm",
-                  sharedInformation: info, sharedInformationField: "\(path).DerivationData.SharedInformation")
+        let info = switch b.derivationData { case .sharedInformation(let s): s }
+        self.init(keyBlockAt: path, privateKey: b.privateKeyIdentifier, authority: b.certificateAuthorityPublicKeyIdentifier,
+                  certificate: b.publicKeyCertificate, algorithm: b.deriveKeyAlgorithm.rawValue, function: b.keyDerivationFunction.rawValue,
+                  hash: b.keyDerivationHashAlgorithm.rawValue, sharedInformation: info)
     }
 
     /// The inputs of TranslateKeyMaterial `IncomingKeyMaterial.DiffieHellmanTr31KeyBlock`.
     init(_ b: DataPlane.IncomingDiffieHellmanTr31KeyBlock, path: String) {
-        let info: String
-        switch b.derivationData { case .sharedInformation(let s): info = s }
-        self.init(privateKeyIdentifier: b.privateKeyIdentifier, privateKeyField: "\(path).PrivateKeyIdentifier",
-                  certificateAuthority: b.certificateAuthorityPublicKeyIdentifier, certificateAuthorityField: "\(path).CertificateAuthorityPublicKeyIdentifier",
-                  certificate: b.publicKeyCertificate, certificateField: "\(path).PublicKeyCertificate",
-                  algorithm: b.deriveKeyAlgorithm.rawValue, algorithmField: "\(path).DeriveKeyAlgorithm",
-                  function: b.keyDerivationFunction.rawValue, hash: b.keyDerivationHashAlgorithm.rawValue, hashField: "\(path).KeyDerivationHashAlgorithm",
-                  sharedInformation: info, sharedInformationField: "\(path).DerivationData.SharedInformation")
+        let info = switch b.derivationData { case .sharedInformation(let s): s }
+        self.init(keyBlockAt: path, privateKey: b.privateKeyIdentifier, authority: b.certificateAuthorityPublicKeyIdentifier,
+                  certificate: b.publicKeyCertificate, algorithm: b.deriveKeyAlgorithm.rawValue, function: b.keyDerivationFunction.rawValue,
+                  hash: b.keyDerivationHashAlgorithm.rawValue, sharedInformation: info)
     }
 
     /// The inputs of a data-plane `WrappedKeyMaterial.DiffieHellmanSymmetricKey`: the operation's key
@@ -120,11 +121,11 @@ extension PaymentCryptographyService {
             throw ServiceError.validation("\(r.algorithm) cannot be the ECDH-derived key of \(use.what); use TDES_2KEY, TDES_3KEY, AES_128, AES_192 or AES_256.",
                                           field: r.algorithmField)
         }
-        guard let function = KeyAgreementKDF(rawValue: r.function) else {
+        guard let function = KeyExchangeNames.kdf(r.function) else {
             throw ServiceError.validation("KeyDerivationFunction \(r.function) is not NIST_SP800 or ANSI_X963.",
                                           field: r.hashField.replacingOccurrences(of: "KeyDerivationHashAlgorithm", with: "KeyDerivationFunction"))
         }
-        guard let hash = KDFHash(rawValue: r.hash) else {
+        guard let hash = KeyExchangeNames.hash(r.hash) else {
             throw ServiceError.validation("KeyDerivationHashAlgorithm \(r.hash) is not SHA_256, SHA_384 or SHA_512.", field: r.hashField)
         }
         // Any bytes, zero bytes included (README Decisions, "ECDH derivation": AWS's Go sample sends zeros).
@@ -161,8 +162,8 @@ extension PaymentCryptographyService {
                                           field: r.privateKeyField)
         }
         let (curve, privateKey) = try eccPrivateKey(pair)
-        guard CertificateSupport.keyAlgorithm(certificate) == curve.rawValue, let publicKey = CertificateSupport.eccPoint(certificate) else {
-            throw ServiceError.validation("PublicKeyCertificate's key is \(CertificateSupport.keyAlgorithm(certificate) ?? "not an ECC key"); the key pair \(pair.arn) is \(curve.rawValue).",
+        guard CertificateSupport.keyAlgorithm(certificate) == KeyExchangeNames.keyAlgorithm(curve), let publicKey = CertificateSupport.eccPoint(certificate) else {
+            throw ServiceError.validation("PublicKeyCertificate's key is \(CertificateSupport.keyAlgorithm(certificate) ?? "not an ECC key"); the key pair \(pair.arn) is \(KeyExchangeNames.keyAlgorithm(curve)).",
                                           field: r.certificateField)
         }
         // 3-5. Z, then the KDF to the derived algorithm's length; DES parity is left as derived (decision).
@@ -171,7 +172,7 @@ extension PaymentCryptographyService {
             let bytes = try function.derive(hash: hash, z: z, info: info, length: algorithm.keyByteCounts.lowerBound)
             return ECDHDerivedKey(keyPair: pair, material: try SymmetricKeyMaterial(algorithm: algorithm, bytes: bytes))
         } catch let e as KeyAgreementError {
-            throw ServiceError.validation("The ECDH key agreement failed: \(e).", field: r.certificateField)
+            throw ServiceError.validation("The ECDH key agreement failed: \(KeyExchangeNames.describe(e)).", field: r.certificateField)
         } catch {
             throw ServiceError.validation("The ECDH-derived key is not a usable \(algorithm.rawValue) key.", field: r.algorithmField)
         }

@@ -7,8 +7,9 @@ extension PaymentCryptographyService {
     /// D under an AES key (ANSI X9.143 / TR-31; AWS's Go sample mapping; README Decisions, "ECDH key blocks").
     func ecdhKBPK(_ derived: ECDHDerivedKey, field: String) throws -> (TR31ProtectionKey, TR31Version) {
         do {
-            if derived.material.algorithm.isTDES { return (try TR31ProtectionKey(tdes: derived.material.bytes), .b) }
-            return (try TR31ProtectionKey(aes: derived.material.bytes), .d)
+            let kbpk = derived.material.algorithm.isTDES ? try TR31ProtectionKey(tdes: derived.material.bytes)
+                                                         : try TR31ProtectionKey(aes: derived.material.bytes)
+            return (kbpk, tr31Version(under: kbpk))
         } catch {
             throw ServiceError.validation("The ECDH-derived key cannot protect a TR-31 key block.", field: field)
         }
@@ -22,7 +23,9 @@ extension PaymentCryptographyService {
         do {
             unwrapped = try TR31KeyBlock.unwrap(block, using: kbpk)
         } catch {
-            throw ServiceError.validation("The TR-31 key block was refused under the ECDH-derived \(derived.material.algorithm.rawValue) key: \(error). "
+            let reason = String(describing: error)
+            throw ServiceError.validation("The TR-31 key block was refused under the ECDH-derived \(derived.material.algorithm.rawValue) key: "
+                                          + "\(reason.hasSuffix(".") ? String(reason.dropLast()) : reason). "
                                           + "A different SharedInformation, KDF, hash or certificate gives another key, so the MAC fails.", field: field)
         }
         guard unwrapped.header.version == version else {
@@ -84,22 +87,19 @@ extension PaymentCryptographyService {
             throw ServiceError.validation("The key block's algorithm \(h.algorithm.rawValue) with a \(unwrapped.key.count)-byte key is not a supported symmetric key.", field: inField)
         }
         let outField = "OutgoingKeyMaterial.Tr31KeyBlock.WrappingKeyIdentifier"
-        let (kek, kbpk) = try await keyBlockProtectionKey(outgoing.wrappingKeyIdentifier, field: outField, unwrap: false,
-                                                          operation: "TranslateKeyMaterial", context)
-        try checkStrength(.tr31, material: material,
-                          wrapping: PaymentCryptography.KeyAlgorithm(rawValue: kek.keyAlgorithm).flatMap { KeyStrength.WrappingKey(symmetric: $0) },
-                          wrappingDescription: "The wrapping key's algorithm \(kek.keyAlgorithm)", field: outField)
+        let kek = try await tr31ExportKEK(outgoing.wrappingKeyIdentifier, protecting: material, field: outField,
+                                          operation: "TranslateKeyMaterial", context)
         let kcv = try workingKeyCheckValue(material, method: input.keyCheckValueAlgorithm?.rawValue, field: "KeyCheckValueAlgorithm")
-        let header = TR31Header(version: kbpk.algorithm == .aes ? .d : .b, keyUsage: h.keyUsage, algorithm: h.algorithm, modeOfUse: h.modeOfUse,
+        let header = TR31Header(version: kek.version, keyUsage: h.keyUsage, algorithm: h.algorithm, modeOfUse: h.modeOfUse,
                                 keyVersionNumber: h.keyVersionNumber, exportability: h.exportability,
                                 optionalBlocks: h.optionalBlocks.filter { $0.id == .hmacHash })
         let block: String
         do {
-            block = try TR31KeyBlock.wrap(material.bytes, header: header, using: kbpk)
+            block = try TR31KeyBlock.wrap(material.bytes, header: header, using: kek.kbpk)
         } catch {
             throw ServiceError.validation("The key cannot be wrapped as a TR-31 key block: \(error).", field: "OutgoingKeyMaterial.Tr31KeyBlock")
         }
-        logger.info("key material translated", metadata: ["keyPairArn": "\(derived.keyPair.arn)", "wrappingKeyArn": "\(kek.arn)"])
+        logger.info("key material translated", metadata: ["keyPairArn": "\(derived.keyPair.arn)", "wrappingKeyArn": "\(kek.record.arn)"])
         return DataPlane.TranslateKeyMaterialOutput(wrappedKey: DataPlane.WrappedWorkingKey(
             wrappedKeyMaterial: block, keyCheckValue: kcv, wrappedKeyMaterialFormat: .tr31KeyBlock))
     }

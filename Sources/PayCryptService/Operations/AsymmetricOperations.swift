@@ -17,7 +17,7 @@ extension PaymentCryptographyService {
         case .rsa3072: size = .bits3072
         case .rsa4096: size = .bits4096
         default:
-            guard let curve = ECCCurve(rawValue: a.keyAlgorithm.rawValue) else {
+            guard let curve = KeyExchangeNames.curve(a.keyAlgorithm.rawValue) else {
                 throw ServiceError.validation("KeyAlgorithm \(a.keyAlgorithm.rawValue) is not a key pair algorithm.", field: "KeyAttributes.KeyAlgorithm")
             }
             return try await createECCKeyPair(input, curve: curve, modes: modes, context: context)
@@ -51,7 +51,7 @@ extension PaymentCryptographyService {
         guard record.keyClass == "ASYMMETRIC_KEY_PAIR" else {
             throw ServiceError.validation("Key \(record.arn) is not an asymmetric key pair.", field: "KeyIdentifier")
         }
-        if ECCCurve(rawValue: record.keyAlgorithm) != nil { return try eccPublicKeyCertificate(record) }
+        if KeyExchangeNames.curve(record.keyAlgorithm) != nil { return try eccPublicKeyCertificate(record) }
         let pair: ImportWrappingKey
         do {
             pair = try ImportWrappingKey(derRepresentation: try masterKey.open(record.sealedMaterial, context: record.arn))

@@ -26,6 +26,25 @@ extension PaymentCryptographyService {
         throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: arn), field: field)
     }
 
+    /// The KEK of every TR-31 export (ExportKey `Tr31KeyBlock`, `ExportDukptInitialKey`,
+    /// TranslateKeyMaterial): a K0/K1 key with Wrap (or NoRestrictions) at least as strong as the
+    /// key it carries (README, "Key strength"), and the version its blocks take (``tr31Version(under:)``).
+    func tr31ExportKEK(_ identifier: String, protecting material: SymmetricKeyMaterial, field: String, operation: String,
+                       _ context: RequestContext) async throws -> (record: KeyRecord, kbpk: TR31ProtectionKey, version: TR31Version) {
+        let (record, kbpk) = try await keyBlockProtectionKey(identifier, field: field, unwrap: false, operation: operation, context)
+        try checkStrength(.tr31, material: material,
+                          wrapping: PaymentCryptography.KeyAlgorithm(rawValue: record.keyAlgorithm).flatMap { KeyStrength.WrappingKey(symmetric: $0) },
+                          wrappingDescription: "The wrapping key's algorithm \(record.keyAlgorithm)", field: field)
+        return (record, kbpk, tr31Version(under: kbpk))
+    }
+
+    /// The TR-31 version paycrypt writes under a KBPK: D (AES key derivation binding) under an AES
+    /// key, B (TDES key derivation binding) under a TDES key (ANSI X9.143 / TR-31:2018 §5.1; README
+    /// Decisions, "ECDH key blocks"); the one place of that choice.
+    func tr31Version(under kbpk: TR31ProtectionKey) -> TR31Version {
+        kbpk.algorithm == .aes ? .d : .b
+    }
+
     /// ImportKey with `Tr31KeyBlock`: the key block is unwrapped under a K0/K1 key in the service;
     /// the new key's attributes come from the block header.
     func importTR31(_ block: ControlPlane.ImportTr31KeyBlock, input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
@@ -56,11 +75,12 @@ extension PaymentCryptographyService {
     /// ExportKey: a key wrapped as a TR-31 key block under a K0/K1 key in the service (version D
     /// for an AES wrapping key, B for TDES). `Exportable: false` keys are never exported.
     public func exportKey(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
-        var output = try await exportKeyMaterial(input, context: context)
+        // The key is resolved once; every export below works on this record and material.
+        let (record, material) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey")
+        var output = try await exportKeyMaterial(input, record: record, material: material, context: context)
         // `ExportAttributes.KeyCheckValueAlgorithm` without ExportDukptInitialKey: the exported key's
         // check value by that method (model: "the algorithm ... to calculate the key check value").
-        if input.exportAttributes?.exportDukptInitialKey == nil, let method = input.exportAttributes?.keyCheckValueAlgorithm,
-           case (_, let material?) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey") {
+        if input.exportAttributes?.exportDukptInitialKey == nil, let method = input.exportAttributes?.keyCheckValueAlgorithm, let material {
             output.wrappedKey?.keyCheckValue = try await namingField {
                 try workingKeyCheckValue(material, method: method.rawValue, field: "ExportAttributes.KeyCheckValueAlgorithm")
             }
@@ -69,9 +89,9 @@ extension PaymentCryptographyService {
         return output
     }
 
-    /// ExportKey by `KeyMaterial` (and `ExportDukptInitialKey`).
-    func exportKeyMaterial(_ input: ControlPlane.ExportKeyInput, context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
-        let (record, material) = try await usableKey(input.exportKeyIdentifier, context, operation: "ExportKey")
+    /// ExportKey by `KeyMaterial` (and `ExportDukptInitialKey`) of the resolved key.
+    func exportKeyMaterial(_ input: ControlPlane.ExportKeyInput, record: KeyRecord, material: SymmetricKeyMaterial?,
+                           context: RequestContext) async throws -> ControlPlane.ExportKeyOutput {
         guard record.state == .CREATE_COMPLETE else {
             throw ServiceError.validation("Key \(record.arn) is \(record.state.rawValue) and cannot be exported.", field: "ExportKeyIdentifier")
         }
@@ -97,14 +117,11 @@ extension PaymentCryptographyService {
         case .as2805KeyCryptogram(let c): return try await namingField { try await exportAS2805(c, record: record, material: material, context: context) }
         }
         let path = "KeyMaterial.Tr31KeyBlock"
-        let (wrapping, kbpk) = try await keyBlockProtectionKey(tr31.wrappingKeyIdentifier, field: "\(path).WrappingKeyIdentifier",
-                                                              unwrap: false, operation: "ExportKey", context)
-        try checkStrength(.tr31, material: material,
-                          wrapping: PaymentCryptography.KeyAlgorithm(rawValue: wrapping.keyAlgorithm).flatMap { KeyStrength.WrappingKey(symmetric: $0) },
-                          wrappingDescription: "The wrapping key's algorithm \(wrapping.keyAlgorithm)", field: "\(path).WrappingKeyIdentifier")
-        let block = try tr31ExportBlock(record: record, material: material, headers: tr31.keyBlockHeaders, kbpk: kbpk, path: path)
+        let kek = try await tr31ExportKEK(tr31.wrappingKeyIdentifier, protecting: material, field: "\(path).WrappingKeyIdentifier",
+                                          operation: "ExportKey", context)
+        let block = try tr31ExportBlock(record: record, material: material, headers: tr31.keyBlockHeaders, kbpk: kek.kbpk, path: path)
         return ControlPlane.ExportKeyOutput(wrappedKey: ControlPlane.WrappedKey(
-            wrappingKeyArn: wrapping.arn, wrappedKeyMaterialFormat: .tr31KeyBlock, keyMaterial: block,
+            wrappingKeyArn: kek.record.arn, wrappedKeyMaterialFormat: .tr31KeyBlock, keyMaterial: block,
             keyCheckValue: record.keyCheckValue, keyCheckValueAlgorithm: try wireEnum(record.keyCheckValueAlgorithm)))
     }
 
@@ -149,7 +166,7 @@ extension PaymentCryptographyService {
         guard let mode = TR31Mapping.modeOfUse(modes) else {
             throw ServiceError.validation("KeyModesOfUse \(modes.names.sorted()) have no TR-31 mode of use.", field: "\(path).KeyBlockHeaders.KeyModesOfUse")
         }
-        let header = TR31Header(version: kbpk.algorithm == .aes ? .d : .b, keyUsage: usage, algorithm: algorithm, modeOfUse: mode,
+        let header = TR31Header(version: tr31Version(under: kbpk), keyUsage: usage, algorithm: algorithm, modeOfUse: mode,
                                 keyVersionNumber: version, exportability: exportability, optionalBlocks: optional)
         let block: String
         do {

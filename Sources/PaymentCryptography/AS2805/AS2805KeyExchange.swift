@@ -2,21 +2,35 @@
 /// README, "AS2805 key exchange"): keys travel as TDES-CBC cryptograms under a *variant* of the KEK, and a KEK is
 /// validated by exchanging random keys under two of its variants. TDES only.
 public enum AS2805KeyExchange {
-    /// The two-byte variant patterns of AWS's `As2805KeyVariant` (AWS's AS2805 samples; README Decisions, "AS2805").
-    public enum Variant: String, Sendable, CaseIterable {
-        /// The KEK (K0), PIN (P0), MAC (M0) and data (D0) key variants, by their AWS names.
-        case TERMINAL_MAJOR_KEY_VARIANT_00, PIN_ENCRYPTION_KEY_VARIANT_28
-        case MESSAGE_AUTHENTICATION_KEY_VARIANT_24, DATA_ENCRYPTION_KEY_VARIANT_22
+    /// The key variants of AS 2805.6 node-to-node key exchange, each a two-byte pattern (AWS's AS2805
+    /// samples; README Decisions, "AS2805").
+    public enum Variant: Sendable, CaseIterable {
+        /// The terminal major key / KEK (pattern `00C0`), PIN encryption key (ZPK, `28C0`), message
+        /// authentication key (ZAK, `24C0`) and data encryption key (ZEK, `22C0`) variants.
+        case terminalMajorKey, pinEncryptionKey, messageAuthenticationKey, dataEncryptionKey
 
         /// The mask pattern repeated over the KEK: `00C0`, `28C0`, `24C0`, `22C0`.
         public var pattern: [UInt8] {
             switch self {
-            case .TERMINAL_MAJOR_KEY_VARIANT_00: [0x00, 0xC0]
-            case .PIN_ENCRYPTION_KEY_VARIANT_28: [0x28, 0xC0]
-            case .MESSAGE_AUTHENTICATION_KEY_VARIANT_24: [0x24, 0xC0]
-            case .DATA_ENCRYPTION_KEY_VARIANT_22: [0x22, 0xC0]
+            case .terminalMajorKey: [0x00, 0xC0]
+            case .pinEncryptionKey: [0x28, 0xC0]
+            case .messageAuthenticationKey: [0x24, 0xC0]
+            case .dataEncryptionKey: [0x22, 0xC0]
             }
         }
+    }
+
+    /// The variant masks of KEK validation: the request pattern for KRs and the response pattern for
+    /// KRr (AWS sample `as2805_1_5`: `82` / `84`; `82C0` / `84C0` by the variants' two-byte
+    /// construction, README Decisions, "AS2805").
+    public enum ValidationMask: Sendable, CaseIterable {
+        /// `82` / `84` and `82C0` / `84C0`.
+        case mask82, mask82C0
+
+        /// The pattern of the request side (KEKs).
+        public var requestPattern: [UInt8] { self == .mask82 ? [0x82] : [0x82, 0xC0] }
+        /// The pattern of the response side (KEKr).
+        public var responsePattern: [UInt8] { self == .mask82 ? [0x84] : [0x84, 0xC0] }
     }
 
     /// KEK ⊕ (pattern repeated to the KEK's length).

@@ -1,18 +1,26 @@
 import Crypto
 import Foundation
 
-/// The NIST prime curves of AWS's `ECC_NIST_P256`, `ECC_NIST_P384` and `ECC_NIST_P521` key pairs
-/// (FIPS 186-5 / SP 800-186).
-public enum ECCCurve: String, Sendable, CaseIterable, Codable {
-    /// P-256, P-384 and P-521 by their AWS `KeyAlgorithm` names.
-    case ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521
+/// The NIST prime curves of ECC key agreement (FIPS 186-5; SP 800-186 §3.2.1).
+public enum ECCCurve: Sendable, CaseIterable {
+    /// P-256 (secp256r1), P-384 (secp384r1), P-521 (secp521r1).
+    case p256, p384, p521
 
     /// The length of a field element, and so of the shared secret Z, in bytes: 32, 48, 66.
     public var coordinateByteCount: Int {
         switch self {
-        case .ECC_NIST_P256: 32
-        case .ECC_NIST_P384: 48
-        case .ECC_NIST_P521: 66
+        case .p256: 32
+        case .p384: 48
+        case .p521: 66
+        }
+    }
+
+    /// The curve's name as SP 800-186 writes it: `P-256`, `P-384`, `P-521`.
+    public var name: String {
+        switch self {
+        case .p256: "P-256"
+        case .p384: "P-384"
+        case .p521: "P-521"
         }
     }
 }
@@ -24,13 +32,13 @@ public enum ECDH {
     /// A fresh key pair: the raw private scalar and the uncompressed public point.
     public static func generate(_ curve: ECCCurve) -> (privateKey: [UInt8], publicKey: [UInt8]) {
         switch curve {
-        case .ECC_NIST_P256:
+        case .p256:
             let k = P256.KeyAgreement.PrivateKey()
             return (Array(k.rawRepresentation), Array(k.publicKey.x963Representation))
-        case .ECC_NIST_P384:
+        case .p384:
             let k = P384.KeyAgreement.PrivateKey()
             return (Array(k.rawRepresentation), Array(k.publicKey.x963Representation))
-        case .ECC_NIST_P521:
+        case .p521:
             let k = P521.KeyAgreement.PrivateKey()
             return (Array(k.rawRepresentation), Array(k.publicKey.x963Representation))
         }
@@ -41,9 +49,9 @@ public enum ECDH {
     public static func publicKey(_ curve: ECCCurve, privateKey: [UInt8]) throws(KeyAgreementError) -> [UInt8] {
         do {
             switch curve {
-            case .ECC_NIST_P256: return Array(try P256.KeyAgreement.PrivateKey(rawRepresentation: privateKey).publicKey.x963Representation)
-            case .ECC_NIST_P384: return Array(try P384.KeyAgreement.PrivateKey(rawRepresentation: privateKey).publicKey.x963Representation)
-            case .ECC_NIST_P521: return Array(try P521.KeyAgreement.PrivateKey(rawRepresentation: privateKey).publicKey.x963Representation)
+            case .p256: return Array(try P256.KeyAgreement.PrivateKey(rawRepresentation: privateKey).publicKey.x963Representation)
+            case .p384: return Array(try P384.KeyAgreement.PrivateKey(rawRepresentation: privateKey).publicKey.x963Representation)
+            case .p521: return Array(try P521.KeyAgreement.PrivateKey(rawRepresentation: privateKey).publicKey.x963Representation)
             }
         } catch {
             throw .invalidPrivateKey(curve)
@@ -58,17 +66,17 @@ public enum ECDH {
     public static func sharedSecret(_ curve: ECCCurve, privateKey: [UInt8], publicKey: [UInt8]) throws(KeyAgreementError) -> [UInt8] {
         let secret: SharedSecret
         switch curve {
-        case .ECC_NIST_P256:
+        case .p256:
             guard let d = try? P256.KeyAgreement.PrivateKey(rawRepresentation: privateKey) else { throw .invalidPrivateKey(curve) }
             guard let q = try? P256.KeyAgreement.PublicKey(x963Representation: publicKey) else { throw .publicKeyNotOnCurve(curve) }
             guard let s = try? d.sharedSecretFromKeyAgreement(with: q) else { throw .publicKeyNotOnCurve(curve) }
             secret = s
-        case .ECC_NIST_P384:
+        case .p384:
             guard let d = try? P384.KeyAgreement.PrivateKey(rawRepresentation: privateKey) else { throw .invalidPrivateKey(curve) }
             guard let q = try? P384.KeyAgreement.PublicKey(x963Representation: publicKey) else { throw .publicKeyNotOnCurve(curve) }
             guard let s = try? d.sharedSecretFromKeyAgreement(with: q) else { throw .publicKeyNotOnCurve(curve) }
             secret = s
-        case .ECC_NIST_P521:
+        case .p521:
             guard let d = try? P521.KeyAgreement.PrivateKey(rawRepresentation: privateKey) else { throw .invalidPrivateKey(curve) }
             guard let q = try? P521.KeyAgreement.PublicKey(x963Representation: publicKey) else { throw .publicKeyNotOnCurve(curve) }
             guard let s = try? d.sharedSecretFromKeyAgreement(with: q) else { throw .publicKeyNotOnCurve(curve) }
@@ -87,9 +95,9 @@ extension ECDH {
     public static func subjectPublicKeyInfo(_ curve: ECCCurve, publicKey: [UInt8]) throws(KeyAgreementError) -> [UInt8] {
         do {
             switch curve {
-            case .ECC_NIST_P256: return Array(try P256.Signing.PublicKey(x963Representation: publicKey).derRepresentation)
-            case .ECC_NIST_P384: return Array(try P384.Signing.PublicKey(x963Representation: publicKey).derRepresentation)
-            case .ECC_NIST_P521: return Array(try P521.Signing.PublicKey(x963Representation: publicKey).derRepresentation)
+            case .p256: return Array(try P256.Signing.PublicKey(x963Representation: publicKey).derRepresentation)
+            case .p384: return Array(try P384.Signing.PublicKey(x963Representation: publicKey).derRepresentation)
+            case .p521: return Array(try P521.Signing.PublicKey(x963Representation: publicKey).derRepresentation)
             }
         } catch {
             throw .publicKeyNotOnCurve(curve)

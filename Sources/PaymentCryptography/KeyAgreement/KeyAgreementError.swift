@@ -11,8 +11,8 @@ public enum KeyAgreementError: Error, Sendable, Equatable, CustomStringConvertib
     /// A short explanation naming the check that failed.
     public var description: String {
         switch self {
-        case .invalidPrivateKey(let c): "the private key is not a valid \(c.rawValue) scalar"
-        case .publicKeyNotOnCurve(let c): "the public key is not a point on \(c.rawValue)"
+        case .invalidPrivateKey(let c): "the private key is not a valid \(c.name) scalar"
+        case .publicKeyNotOnCurve(let c): "the public key is not a point on \(c.name)"
         case .invalidOutputLength(let n): "a derived key of \(n) bytes is not defined"
         }
     }
