@@ -88,7 +88,68 @@ struct CertificateSigningRequestTests {
             #expect(em.starts(with: [0x00, 0x01, 0xFF]) && Array(em.suffix(digest.count)) == digest)
             #expect(Array(em.suffix(digest.count + hash.digestInfoPrefix.count).prefix(hash.digestInfoPrefix.count)) == hash.digestInfoPrefix)
             #expect(em.count == 256 && em.dropFirst(2).prefix(256 - 3 - digest.count - hash.digestInfoPrefix.count).allSatisfy { $0 == 0xFF })
+            #expect(try Self.rsaSignatureIsValid(der, digestInfoPrefix: hash.digestInfoPrefix, digest: hash.digest))
         }
+    }
+
+    /// Whether an RSA-signed request's signature is valid under the key of its own SubjectPublicKeyInfo:
+    /// RSAVP1, then the EMSA-PKCS1-v1_5 encoding of `digest(info)` compared whole (RFC 8017 §8.2.2).
+    static func rsaSignatureIsValid(_ der: [UInt8], digestInfoPrefix: [UInt8], digest: ([UInt8]) -> [UInt8]) throws -> Bool {
+        let (info, _, _, signature) = try parts(der)
+        guard case .constructed(let fields) = try DER.parse(info).content, case .constructed(let spki) = Array(fields)[2].content,
+              let bits = Array(spki).last else { throw ASN1Error.invalidASN1Object(reason: "shape") }
+        let (n, e) = try rsaNumbers(Array(try ASN1BitString(derEncoded: bits).bytes))
+        let k = n.drop { $0 == 0 }.count
+        let t = digestInfoPrefix + digest(info)
+        let expected: [UInt8] = [0x00, 0x01] + [UInt8](repeating: 0xFF, count: k - t.count - 3) + [0x00] + t
+        return try RSAPublicOperation.rsaep(message: signature, modulus: n, exponent: e) == expected
+    }
+
+    @Test("The tests' CSR reader against pyca/cryptography's vectors: rsa_sha1.pem (C, ST, L, O, CN in order) verifies, invalid_signature.pem does not")
+    func readerVectors() throws {
+        // vectors/cryptography_vectors/x509/requests/ of pyca/cryptography (asserted in its tests/x509/test_x509.py).
+        let rsaSHA1 = """
+            -----BEGIN CERTIFICATE REQUEST-----
+            MIICnDCCAYQCAQAwVzELMAkGA1UEBhMCVVMxDjAMBgNVBAgTBVRleGFzMQ8wDQYD
+            VQQHEwZBdXN0aW4xDTALBgNVBAoTBFB5Q0ExGDAWBgNVBAMTD2NyeXB0b2dyYXBo
+            eS5pbzCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKhAp4Rgy4YQZt+j
+            BFqUumzxt6udJMdhz/3cwstePx3D5L4lPnA57xT+nW0jBPUNny4VhMUVMKt1CG81
+            cTi/97hU0GfR1fOE8fLyw5zDsVQV4mOFVO+EAmSK4+8IM28it+zG1DMcKyHDCRp/
+            epUYGAdUpkZkC2BBnkzG9ceYEQp/Awpjn+h+M7R3bfzZk5QOx3arV6GBrYWYhXl2
+            3DA/mlc8phmrP+WWMo6SgGuChoPtwXzCVrQZSKK/qNBH0hWNPY4GmqBfqFsycqux
+            xLRCK2Nm87cOZCN3sUXNYlnl0+fbBI1Rkh5Qdmo3sbEw7msR9QfSCoNAAejeFqks
+            FPLpZKMCAwEAAaAAMA0GCSqGSIb3DQEBBQUAA4IBAQCDZMhv+7/gv8miH4MSVmWM
+            qJiXQbgFdtNvCKk0YDpDsYNyRtABZ6UYq7Hee1Gh5bfr6hSUSACBixqSPIBPEgoN
+            Yk9jEO956GEnVcKwHcx/Wd/bzg2z8mMPGF9QS4wXr4DL02T6X9poM3FTkwlIImzU
+            Y4KHoK7WUk0wBohcGQKKHuL1qR1ud9uqC0mZbuCgxgtVthvQgKCLs0qn8+B+kfN/
+            ahFkW+LYZUwVcNzaFF7XzJIBf31TIl1/KD80Wexb2kHPbdddQ2dsVDSDOFImt+T6
+            KchznxsOrxmWE1k5kZeYYuNhgejEwnDDVLf1LBKNsbcGOYIzJMfqJHkbe8PXAF87
+            -----END CERTIFICATE REQUEST-----
+            """
+        let invalidSignature = """
+            -----BEGIN CERTIFICATE REQUEST-----
+            MIIBTjCBuAIBADAPMQ0wCwYDVQQDDAR0ZXN0MIGfMA0GCSqGSIb3DQEBAQUAA4GN
+            ADCBiQKBgQDOdf0xwr1fUP0+wtYfwi1sqAe78WNSONLjtGYSpEFBNS9T6dW+m3vj
+            EaEZ0dI7B+Y5jC53JG8vSoBN/xLzw/CCDgLq8OvftOeS4+FZqznRDucgzbqctVzs
+            PshGcfZ3n8DIiEBbSqeMvs02spKXvYxi3M2S5aJ2GVl2wNlzRLcTuwIDAQABoAAw
+            DQYJKoZIhvcNAQELBQADgYEAZ7Jbqn9hhMYJ+y4ikTNG6GNu48GINyzXXX3bzv3O
+            +xGnKbjp99FbJKDOalnG492kZKyg2cCC5UQW8SNZOQpfnjsguB3HZoOrRlExkavY
+            IapdMZiK5g6ocViceV4gRybkW/Yh3p7cFzOmaABAWzeyJm3/TcTWBLvx/M7Mj1pE
+            8f8=
+            -----END CERTIFICATE REQUEST-----
+            """
+        let sha1 = try PEMDocument(pemString: rsaSHA1).derBytes
+        let (_, oid, parameters, _) = try Self.parts(sha1)
+        #expect(oid == [1, 2, 840, 113549, 1, 1, 5] && parameters == 1)
+        let csr = try CertificateSigningRequest(derEncoded: sha1)
+        #expect(Array(csr.subject.map { $0.description }) == ["C=US", "ST=Texas", "L=Austin", "O=PyCA", "CN=cryptography.io"])
+        let sha1Prefix: [UInt8] = [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14]
+        #expect(try Self.rsaSignatureIsValid(sha1, digestInfoPrefix: sha1Prefix) { Array(Insecure.SHA1.hash(data: $0)) })
+        let invalid = try PEMDocument(pemString: invalidSignature).derBytes
+        #expect(try Self.parts(invalid).algorithm == [1, 2, 840, 113549, 1, 1, 11])
+        #expect(!(try Self.rsaSignatureIsValid(invalid, digestInfoPrefix: CertificationRequest.Hash.SHA256.digestInfoPrefix) {
+            CertificationRequest.Hash.SHA256.digest($0)
+        }))
     }
 
     /// n and e of a PKCS#1 RSAPublicKey.
