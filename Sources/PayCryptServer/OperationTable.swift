@@ -63,6 +63,10 @@ struct OperationTable: Sendable {
             "ExportKey": Self.handler(ControlPlane.ExportKeyInput.self) { try await s.exportKey($0, context: $1) },
             "GetPublicKeyCertificate": Self.handler(ControlPlane.GetPublicKeyCertificateInput.self) { try await s.getPublicKeyCertificate($0, context: $1) },
             "GetParametersForExport": Self.handler(ControlPlane.GetParametersForExportInput.self) { try await s.getParametersForExport($0, context: $1) },
+            "PutResourcePolicy": Self.handler(ControlPlane.PutResourcePolicyInput.self) { try await s.putResourcePolicy($0, context: $1) },
+            "GetResourcePolicy": Self.handler(ControlPlane.GetResourcePolicyInput.self) { try await s.getResourcePolicy($0, context: $1) },
+            "DeleteResourcePolicy": Self.handler(ControlPlane.DeleteResourcePolicyInput.self) { try await s.deleteResourcePolicy($0, context: $1) },
+            "GetCertificateSigningRequest": Self.handler(ControlPlane.GetCertificateSigningRequestInput.self) { try await s.getCertificateSigningRequest($0, context: $1) },
         ]
     }
 

@@ -5,6 +5,7 @@ extension PaymentCryptographyService {
     public static let auditedOperations: Set<String> = [
         "CreateKey", "ImportKey", "DeleteKey", "RestoreKey", "StartKeyUsage", "StopKeyUsage",
         "CreateAlias", "UpdateAlias", "DeleteAlias", "TagResource", "UntagResource", "GetParametersForImport", "GetParametersForExport", "ExportKey",
+        "PutResourcePolicy", "DeleteResourcePolicy",
     ]
 
     /// Appends one entry to the audit trail: who (access key), what (operation, resource), when,

@@ -2,7 +2,7 @@ import PayCryptStore
 import PaymentCryptography
 import Synchronization
 
-/// Unsealed, ready-to-use keys by ARN and alias targets by alias ARN, so that a data-plane
+/// Unsealed, ready-to-use keys by ARN, their resource policies, and alias targets by alias ARN, so that a data-plane
 /// request does not read and unseal from the store each time. The cache holds nothing a restart
 /// needs.
 ///
@@ -27,6 +27,8 @@ final class KeyMaterialCache: Sendable {
     private struct State {
         var entries: [String: Entry] = [:]
         var aliases: [String: String?] = [:]
+        /// Parsed resource policies by key ARN; `.some(nil)` when the key has none.
+        var policies: [String: ResourcePolicy?] = [:]
         var generation: UInt64 = 0
     }
 
@@ -58,6 +60,7 @@ final class KeyMaterialCache: Sendable {
         state.withLock { s in
             s.generation &+= 1
             s.entries.removeValue(forKey: arn)
+            s.policies.removeValue(forKey: arn)
         }
     }
 
@@ -68,6 +71,7 @@ final class KeyMaterialCache: Sendable {
             s.generation &+= 1
             s.entries.removeAll(keepingCapacity: true)
             s.aliases.removeAll(keepingCapacity: true)
+            s.policies.removeAll(keepingCapacity: true)
         }
     }
 
@@ -80,6 +84,19 @@ final class KeyMaterialCache: Sendable {
             guard s.generation == ticket.generation else { return }
             if s.aliases.count >= capacity { s.aliases.removeAll(keepingCapacity: true) }
             s.aliases[aliasArn] = .some(keyId)
+        }
+    }
+
+    /// Cached resource policy of a key: `.some(policy or nil)` when known.
+    func policy(_ keyArn: String) -> ResourcePolicy?? { state.withLock { $0.policies[keyArn] } }
+
+    /// Installs a key's resource policy (nil: none) unless something was invalidated since `ticket`
+    /// was taken. A policy change invalidates the key's ARN (``invalidate(arn:)``).
+    func storePolicy(_ keyArn: String, _ policy: ResourcePolicy?, ticket: Ticket) {
+        state.withLock { s in
+            guard s.generation == ticket.generation else { return }
+            if s.policies.count >= capacity { s.policies.removeAll(keepingCapacity: true) }
+            s.policies[keyArn] = .some(policy)
         }
     }
 

@@ -55,6 +55,8 @@ public final class PaymentCryptographyService: Sendable {
         let now = clock()
         guard record.isDeletionDue(asOf: now) else { return record }
         let completed = try await store.updateKey(account: account, region: region, keyId: keyId) { $0 = $0.effective(asOf: now) }
+        // A deleted key's resource policy goes with it (control-plane.md §1).
+        if completed.state == .DELETE_COMPLETE { try await store.deleteResourcePolicy(account: account, region: region, keyId: keyId) }
         cache.invalidate(arn: completed.arn)
         return completed
     }
@@ -77,31 +79,40 @@ public final class PaymentCryptographyService: Sendable {
         return changed
     }
 
-    /// Resolves a `KeyIdentifier` (key ARN, alias ARN or `alias/name`) to a key of the caller's
-    /// account and region. Anything else is ResourceNotFoundException.
-    /// `operation` is authorized on the key's ARN (on the identifier's ARN when no key is found).
+    /// Resolves a `KeyIdentifier` (key ARN, alias ARN or `alias/name`) to a key and authorizes
+    /// `operation` on it (control-plane.md §1.1): a key ARN of another account names that account's
+    /// key in the caller's region, allowed only through the key's resource policy; aliases resolve
+    /// in the caller's account only. An unknown key of the caller's account is ResourceNotFoundException
+    /// once the caller may perform `operation` on it; one of another account is AccessDeniedException.
     func resolveKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> KeyRecord {
-        let keyId: String
+        let target = try await resolveTarget(identifier, context, operation: operation)
+        let record = try await loadKey(account: target.account, region: context.region, keyId: target.keyId)
+        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: record, context,
+                                  named: identifierArn(identifier, context))
+        guard let record else { throw ServiceError.notFound(identifier) }
+        return record
+    }
+
+    /// The account and id a `KeyIdentifier` names; when nothing is found (an unknown alias, a key
+    /// ARN of another region), `operation` is authorized on the identifier's ARN before the
+    /// ResourceNotFoundException, so that a caller without rights learns nothing.
+    func resolveTarget(_ identifier: String, _ context: RequestContext, operation: String) async throws -> (account: String, keyId: String) {
         do {
-            keyId = try await resolveKeyId(identifier, context)
+            return try await resolveKeyId(identifier, context)
         } catch let e as ServiceError where e.kind == .resourceNotFound {
             try authorize(operation, identifierArn(identifier, context), context)
             throw e
         }
-        try authorize(operation, KeyRecord.arn(region: context.region, account: context.account, keyId: keyId), context,
-                      named: identifierArn(identifier, context))
-        guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
-            throw ServiceError.notFound(identifier)
-        }
-        return record
     }
 
-    func resolveKeyId(_ identifier: String, _ context: RequestContext) async throws -> String {
+    func resolveKeyId(_ identifier: String, _ context: RequestContext) async throws -> (account: String, keyId: String) {
         switch KeyIdentifiers.parse(identifier) {
         case .key(let region, let account, let keyId):
-            guard region == context.region, account == context.account else { throw ServiceError.notFound(identifier) }
-            return keyId
+            // Another account's key ARN names its key in the caller's region only (control-plane.md §1.1 step 1).
+            guard region == context.region else { throw ServiceError.notFound(identifier) }
+            return (account, keyId)
         case .alias(let region, let account, let name):
+            // Aliases are not shared: they resolve in the caller's own account (README Decisions, "Resource policies").
             if let region, region != context.region { throw ServiceError.notFound(identifier, what: "Alias") }
             if let account, account != context.account { throw ServiceError.notFound(identifier, what: "Alias") }
             let aliasArn = AliasRecord(aliasName: name, account: context.account, region: context.region, keyId: nil).aliasArn
@@ -119,32 +130,28 @@ public final class PaymentCryptographyService: Sendable {
             guard let keyId = target else {
                 throw ServiceError(.resourceNotFound, "Alias \(identifier) is not associated with a key.", resourceId: identifier)
             }
-            return keyId
+            return (context.account, keyId)
         case nil:
             throw ServiceError.validation("KeyIdentifier must be a key ARN, an alias ARN or alias/<name>.", field: "KeyIdentifier")
         }
     }
 
-    /// A key ready for cryptography: its record and its unsealed material, from the cache when possible.
+    /// A key ready for cryptography: its record and its unsealed material, from the cache when
+    /// possible; authorized as ``resolveKey(_:_:operation:)`` authorizes.
     func usableKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> (KeyRecord, SymmetricKeyMaterial?) {
-        let keyId: String
-        do {
-            keyId = try await resolveKeyId(identifier, context)
-        } catch let e as ServiceError where e.kind == .resourceNotFound {
-            try authorize(operation, identifierArn(identifier, context), context)
-            throw e
-        }
-        let arn = KeyRecord.arn(region: context.region, account: context.account, keyId: keyId)
-        try authorize(operation, arn, context, named: identifierArn(identifier, context))
+        let target = try await resolveTarget(identifier, context, operation: operation)
+        let arn = KeyRecord.arn(region: context.region, account: target.account, keyId: target.keyId)
+        let shown = identifierArn(identifier, context)
         if let entry = cache.entry(arn: arn), entry.record.state != .DELETE_PENDING {
+            try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: entry.record, context, named: shown)
             cacheObserver?(true)
             return (entry.record, entry.material)
         }
         cacheObserver?(false)
         let ticket = cache.ticket()
-        guard let record = try await loadKey(account: context.account, region: context.region, keyId: keyId) else {
-            throw ServiceError.notFound(identifier)
-        }
+        let loaded = try await loadKey(account: target.account, region: context.region, keyId: target.keyId)
+        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: loaded, context, named: shown)
+        guard let record = loaded else { throw ServiceError.notFound(identifier) }
         let material = try unseal(record)
         cache.store(.init(record: record, material: material), ticket: ticket)
         return (record, material)

@@ -12,6 +12,7 @@ public actor InMemoryKeyStore: KeyStore {
     private var keys: [Scope: [String: KeyRecord]] = [:]
     private var aliases: [Scope: [String: AliasRecord]] = [:]
     private var importTokens: [Scope: [String: ImportTokenRecord]] = [:]
+    private var resourcePolicies: [Scope: [String: ResourcePolicyRecord]] = [:]
     private var audit: [AuditRecord] = []
     private var lastAuditSequence: Int64 = 0
     private var metadataValues: [String: String] = [:]
@@ -146,6 +147,22 @@ public actor InMemoryKeyStore: KeyStore {
         (importTokens[Scope(account: account, region: region)] ?? [:]).values
             .filter { $0.keyMaterialType == keyMaterialType && $0.wrappingKeyAlgorithm == algorithm && $0.validUntil >= validUntil }
             .max { ($0.validUntil, $0.token) < ($1.validUntil, $1.token) }
+    }
+
+    /// Attaches or replaces a key's resource policy.
+    public func putResourcePolicy(_ policy: ResourcePolicyRecord) async throws {
+        resourcePolicies[Scope(account: policy.account, region: policy.region), default: [:]][policy.keyId] = policy
+    }
+
+    /// The resource policy of a key, or nil.
+    public func resourcePolicy(account: String, region: String, keyId: String) async throws -> ResourcePolicyRecord? {
+        resourcePolicies[Scope(account: account, region: region)]?[keyId]
+    }
+
+    /// Removes a key's resource policy; whether it had one.
+    @discardableResult
+    public func deleteResourcePolicy(account: String, region: String, keyId: String) async throws -> Bool {
+        resourcePolicies[Scope(account: account, region: region)]?.removeValue(forKey: keyId) != nil
     }
 
     /// Appends an entry to the audit trail with the next sequence number (1, 2, 3, …).

@@ -40,8 +40,8 @@ public struct StorePage<Item: Sendable>: Sendable {
     }
 }
 
-/// Durable storage of keys, aliases and import tokens, scoped by account and region, and of the
-/// audit trail.
+/// Durable storage of keys, aliases, import tokens and key resource policies, scoped by account and
+/// region, and of the audit trail.
 ///
 /// Implementations return only after the change is durably committed, and never block the
 /// caller's thread on I/O (they are async). Key material is stored only sealed.
@@ -102,6 +102,15 @@ public protocol KeyStore: Sendable {
     /// with this key material type and algorithm that is valid until at least `validUntil`, or nil.
     func newestImportToken(account: String, region: String, keyMaterialType: String, algorithm: String,
                            validUntil: Double) async throws -> ImportTokenRecord?
+
+    /// Attaches a resource policy to a key, replacing the one it has (one transaction). The store
+    /// does not check that the key exists: the service does, before.
+    func putResourcePolicy(_ policy: ResourcePolicyRecord) async throws
+    /// The resource policy of a key, or nil.
+    func resourcePolicy(account: String, region: String, keyId: String) async throws -> ResourcePolicyRecord?
+    /// Removes the resource policy of a key; returns whether it had one (none is no error).
+    @discardableResult
+    func deleteResourcePolicy(account: String, region: String, keyId: String) async throws -> Bool
 
     /// Appends an entry to the audit trail, numbering it with the next ``AuditRecord/sequence``
     /// (the record's own `sequence` is ignored). Returns once the entry is as durable as the

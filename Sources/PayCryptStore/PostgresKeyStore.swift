@@ -169,6 +169,19 @@ public final class PostgresKeyStore: SharedKeyStore {
             "CREATE TABLE paycrypt_metadata (name text PRIMARY KEY, value text NOT NULL)",
             "CREATE SEQUENCE paycrypt_change_counter",
         ]),
+        ("v5-resource-policies", [
+            // One resource policy per key (control-plane.md §1), its text as received; the same
+            // id as SQLite's migration, so both stores name the change alike.
+            """
+            CREATE TABLE paycrypt_resource_policies (
+                account text NOT NULL,
+                region text NOT NULL,
+                key_id text COLLATE "C" NOT NULL,
+                policy text NOT NULL,
+                PRIMARY KEY (account, region, key_id)
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet recorded, in one transaction under the migration lock.
@@ -598,6 +611,47 @@ public final class PostgresKeyStore: SharedKeyStore {
         }
     }
 
+    // MARK: Resource policies
+
+    /// Attaches or replaces a key's resource policy, in one transaction; announces the key as
+    /// changed so that every instance drops what it cached of the key's access.
+    public func putResourcePolicy(_ policy: ResourcePolicyRecord) async throws {
+        try await transaction { conn in
+            try await conn.query("""
+                INSERT INTO paycrypt_resource_policies (account, region, key_id, policy)
+                VALUES (\(policy.account), \(policy.region), \(policy.keyId), \(policy.policy))
+                ON CONFLICT (account, region, key_id) DO UPDATE SET policy = EXCLUDED.policy
+                """, logger: self.logger)
+            try await self.announce(conn, .key(arn: policy.keyArn))
+        }
+    }
+
+    /// The resource policy of a key, or nil.
+    public func resourcePolicy(account: String, region: String, keyId: String) async throws -> ResourcePolicyRecord? {
+        try await read { conn in
+            try await conn.query("""
+                SELECT policy FROM paycrypt_resource_policies WHERE account = \(account) AND region = \(region) AND key_id = \(keyId)
+                """, logger: self.logger).collect().first
+                .map { ResourcePolicyRecord(account: account, region: region, keyId: keyId,
+                                            policy: try Self.decode($0.makeRandomAccess(), "policy", table: "paycrypt_resource_policies")) }
+        }
+    }
+
+    /// Removes a key's resource policy, announcing the key as changed; whether it had one.
+    @discardableResult
+    public func deleteResourcePolicy(account: String, region: String, keyId: String) async throws -> Bool {
+        try await transaction { conn in
+            let rows = try await conn.query("""
+                DELETE FROM paycrypt_resource_policies WHERE account = \(account) AND region = \(region) AND key_id = \(keyId)
+                RETURNING key_id
+                """, logger: self.logger).collect()
+            if !rows.isEmpty {
+                try await self.announce(conn, .key(arn: KeyRecord.arn(region: region, account: account, keyId: keyId)))
+            }
+            return !rows.isEmpty
+        }
+    }
+
     // MARK: Audit trail
 
     /// Appends an entry; PostgreSQL's identity column numbers it (numbers are never reused).
@@ -647,7 +701,8 @@ public final class PostgresKeyStore: SharedKeyStore {
     ///
     /// - Throws: ``NotEmpty`` when any table holds a row; nothing is written then.
     public func load(_ contents: StoreContents) async throws {
-        let tables = ["paycrypt_keys", "paycrypt_aliases", "paycrypt_import_tokens", "paycrypt_audit", "paycrypt_metadata"]
+        let tables = ["paycrypt_keys", "paycrypt_aliases", "paycrypt_import_tokens", "paycrypt_audit", "paycrypt_metadata",
+                      "paycrypt_resource_policies"]
         try await transaction { conn in
             try await conn.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
             for table in tables {
@@ -669,6 +724,12 @@ public final class PostgresKeyStore: SharedKeyStore {
                         sealed_private_key, certificate_pem, certificate_chain_pem, valid_until)
                     VALUES (\(token.account), \(token.region), \(token.token), \(token.keyMaterialType), \(token.wrappingKeyAlgorithm),
                         \(ByteBuffer(bytes: token.sealedPrivateKey)), \(token.certificatePEM), \(token.certificateChainPEM), \(token.validUntil))
+                    """, logger: self.logger)
+            }
+            for policy in contents.resourcePolicies {
+                try await conn.query("""
+                    INSERT INTO paycrypt_resource_policies (account, region, key_id, policy)
+                    VALUES (\(policy.account), \(policy.region), \(policy.keyId), \(policy.policy))
                     """, logger: self.logger)
             }
             for record in contents.audit {

@@ -26,7 +26,8 @@ import GRDB
 /// material a `BLOB`. Migration `v2` adds the append-only `audit` table, numbered by an
 /// `AUTOINCREMENT` key so that a sequence number is never reused. `v3-key-exportability` adds the
 /// exportability letter; `v4-consistency` adds each key's commit `version`, the `metadata` table
-/// (the master-key check) and the index of aliases by key.
+/// (the master-key check) and the index of aliases by key; `v5-resource-policies` adds the
+/// `resource_policy` table (one policy text per key).
 ///
 /// Consistency: every change to a key or alias is one write transaction that reads the row,
 /// changes it and writes it back (GRDB has one writer connection, so writes are serialized and
@@ -200,6 +201,19 @@ public final class SQLiteKeyStore: KeyStore {
                 ALTER TABLE "key" ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
                 CREATE TABLE metadata (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
                 CREATE INDEX alias_by_key ON alias (account, region, key_id, alias_name);
+                """)
+        }
+        migrator.registerMigration("v5-resource-policies") { db in
+            // One resource policy per key (control-plane.md §1), its text as received. A table of
+            // its own rather than a column of `key`: most keys have none.
+            try db.execute(sql: """
+                CREATE TABLE resource_policy (
+                    account TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    key_id TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    PRIMARY KEY (account, region, key_id)
+                );
                 """)
         }
         return migrator
@@ -592,6 +606,38 @@ public final class SQLiteKeyStore: KeyStore {
         }
     }
 
+    // MARK: Resource policies
+
+    /// Attaches or replaces a key's resource policy, in one write transaction.
+    public func putResourcePolicy(_ policy: ResourcePolicyRecord) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO resource_policy (account, region, key_id, policy) VALUES (?, ?, ?, ?)
+                ON CONFLICT (account, region, key_id) DO UPDATE SET policy = excluded.policy
+                """,
+                arguments: [policy.account, policy.region, policy.keyId, policy.policy])
+        }
+    }
+
+    /// The resource policy of a key, or nil.
+    public func resourcePolicy(account: String, region: String, keyId: String) async throws -> ResourcePolicyRecord? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT policy FROM resource_policy WHERE account = ? AND region = ? AND key_id = ?",
+                                arguments: [account, region, keyId])
+                .map { ResourcePolicyRecord(account: account, region: region, keyId: keyId, policy: $0) }
+        }
+    }
+
+    /// Removes a key's resource policy; whether it had one.
+    @discardableResult
+    public func deleteResourcePolicy(account: String, region: String, keyId: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM resource_policy WHERE account = ? AND region = ? AND key_id = ?",
+                           arguments: [account, region, keyId])
+            return db.changesCount > 0
+        }
+    }
+
     // MARK: Audit trail
 
     /// Appends an entry to the audit trail; SQLite assigns the next sequence number. Committed
@@ -631,6 +677,12 @@ public final class SQLiteKeyStore: KeyStore {
             contents.keys = try Row.fetchAll(db, sql: Self.keySelect + " ORDER BY account, region, key_id").map(Self.keyRecord)
             contents.aliases = try Row.fetchAll(db, sql: "SELECT * FROM alias ORDER BY account, region, alias_name").map(Self.aliasRecord)
             contents.importTokens = try Row.fetchAll(db, sql: "SELECT * FROM import_token").map(Self.importTokenRecord)
+            contents.resourcePolicies = try Row.fetchAll(db, sql: "SELECT * FROM resource_policy ORDER BY account, region, key_id").map { row in
+                ResourcePolicyRecord(account: try Self.column(row, "account", table: "resource_policy"),
+                                     region: try Self.column(row, "region", table: "resource_policy"),
+                                     keyId: try Self.column(row, "key_id", table: "resource_policy"),
+                                     policy: try Self.column(row, "policy", table: "resource_policy"))
+            }
             contents.audit = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY sequence").map(Self.auditRecord)
             for row in try Row.fetchAll(db, sql: "SELECT name, value FROM metadata") {
                 let name: String = try Self.column(row, "name", table: "metadata")

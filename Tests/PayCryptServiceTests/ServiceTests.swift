@@ -162,12 +162,14 @@ struct ServiceTests {
         await expectError(.resourceNotFound) { _ = try await s.createAlias(.init(aliasName: "alias/bad", keyArn: a.keyArn.replacingOccurrences(of: "key/", with: "key/x")), context: east) }
     }
 
-    @Test("Regions and accounts are isolated")
+    @Test("Regions and accounts are isolated: another region's key ARN is not found, another account's is AccessDenied without a resource policy")
     func isolation() async throws {
         let s = try makeService()
         let key = try await createM3(s)
         await expectError(.resourceNotFound) { _ = try await s.getKey(.init(keyIdentifier: key.keyArn), context: west) }
-        await expectError(.resourceNotFound) { _ = try await s.getKey(.init(keyIdentifier: key.keyArn), context: otherAccount) }
+        await expectError(.accessDenied) { _ = try await s.getKey(.init(keyIdentifier: key.keyArn), context: otherAccount) }
+        let missing = "arn:aws:payment-cryptography:us-east-1:111122223333:key/aaaaaaaaaaaaaaaa"
+        await expectError(.accessDenied) { _ = try await s.getKey(.init(keyIdentifier: missing), context: otherAccount) }
         #expect(try await s.listKeys(.init(), context: west).keys.isEmpty)
     }
 

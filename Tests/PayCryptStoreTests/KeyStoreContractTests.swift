@@ -343,4 +343,30 @@ struct KeyStoreContractTests {
             #expect(try await store.anyKey()?.keyId == "abcdefghijklmnop")
         }
     }
+
+    @Test("Resource policies: one per key, replaced by put, text byte for byte, scoped by account and region, deleted once",
+          arguments: StoreKind.allCases)
+    func resourcePolicies(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let keyId = "abcdefghijklmnop"
+            #expect(try await store.resourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId) == nil)
+            // Spacing, key order, escapes and Latin-1 characters are kept as they are.
+            let text = "{ \"Version\":\"2012-10-17\",\n\t\"Statement\" : [ ] , \"Id\": \"caf\u{E9} \\u00e9\" }\r\n"
+            let policy = ResourcePolicyRecord(account: Sample.account, region: Sample.region, keyId: keyId, policy: text)
+            try await store.putResourcePolicy(policy)
+            #expect(try await store.resourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId) == policy)
+            #expect(try await store.resourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId)?.policy.utf8.elementsEqual(text.utf8) == true)
+            var replaced = policy
+            replaced.policy = "{}"
+            try await store.putResourcePolicy(replaced)
+            #expect(try await store.resourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId)?.policy == "{}")
+            // Other accounts and regions see nothing of it.
+            #expect(try await store.resourcePolicy(account: "999999999999", region: Sample.region, keyId: keyId) == nil)
+            #expect(try await store.resourcePolicy(account: Sample.account, region: "eu-west-1", keyId: keyId) == nil)
+            #expect(try await store.deleteResourcePolicy(account: "999999999999", region: Sample.region, keyId: keyId) == false)
+            #expect(try await store.deleteResourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId) == true)
+            #expect(try await store.deleteResourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId) == false)
+            #expect(try await store.resourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId) == nil)
+        }
+    }
 }

@@ -414,9 +414,11 @@ def test_alias_without_key_in_the_data_plane_is_4xx(cp, dp):
     assert 400 <= status < 500, describe(r)
 
 
-def test_key_arn_of_another_account_is_not_found(cp, m3):
+def test_key_arn_of_another_account_is_access_denied(cp, m3):
+    """control-plane.md §1.1 step 5: another account's key ARN without a resource policy allowing the caller
+    (here: no such key at all) is AccessDeniedException, never ResourceNotFoundException."""
     other = m3["KeyArn"].replace(f":{ACCOUNT}:", ":999999999999:")
-    expect_error(lambda: cp.get_key(KeyIdentifier=other), "ResourceNotFoundException", 404)
+    expect_error(lambda: cp.get_key(KeyIdentifier=other), "AccessDeniedException", 403)
 
 
 def test_create_alias_twice_is_conflict_409(cp, m3):
@@ -726,7 +728,8 @@ IMPLEMENTED = {
     "cp": {"CreateKey", "GetKey", "ListKeys", "DeleteKey", "RestoreKey", "StartKeyUsage", "StopKeyUsage", "CreateAlias",
            "GetAlias", "UpdateAlias", "DeleteAlias", "ListAliases", "TagResource", "UntagResource",
            "ListTagsForResource", "GetParametersForImport", "ImportKey", "ExportKey", "GetParametersForExport",
-           "GetPublicKeyCertificate"},
+           "GetPublicKeyCertificate",
+           "GetCertificateSigningRequest", "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy"},
     "dp": {"GenerateMac", "VerifyMac", "GenerateCardValidationData", "VerifyCardValidationData", "GeneratePinData",
            "VerifyPinData", "TranslatePinData", "EncryptData", "DecryptData", "ReEncryptData",
            "GenerateAuthRequestCryptogram", "VerifyAuthRequestCryptogram", "GenerateMacEmvPinChange", "TranslateKeyMaterial",

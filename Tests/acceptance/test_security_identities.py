@@ -3,8 +3,10 @@
 Rules pinned:
   * the file replaces the accepted access keys (the development identity test/test is then unknown);
   * keys and aliases of one account are invisible to another: GetKey, GenerateMac, VerifyMac, DeleteKey,
-    TagResource, GetAlias by key ARN, alias name or alias ARN are ResourceNotFoundException 404; ListKeys
-    and ListAliases of the other account are empty; both accounts may use the same alias name;
+    TagResource by another account's key ARN are AccessDeniedException 403 when the key has no resource policy
+    allowing it, whether the key exists or not (control-plane.md §1.1; test_resource_policies.py has the policies);
+    by alias name or alias ARN (aliases resolve in the caller's own account) ResourceNotFoundException 404;
+    ListKeys and ListAliases of the other account are empty; both accounts may use the same alias name;
   * an identities file with an invalid entry (account id not 12 digits, no secret, an access key id used
     twice) stops the server at start with a message naming the entry and the field;
   * no identity's secret access key is ever logged;
@@ -119,18 +121,28 @@ def test_keys_and_aliases_of_one_account_are_invisible_to_another(srv):
     alias_arn = f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:{alias}"
 
     same_id_in_b = key["KeyArn"].replace(f":{ACCOUNT}:", f":{OTHER_ACCOUNT}:")
-    for ident in (key["KeyArn"], alias, alias_arn, same_id_in_b, KEY1, KEY1_ALIAS):
+    missing_in_a = key["KeyArn"][:-16] + "aaaaaaaaaaaaaaaa"
+    # Another account's key ARN, existing or not, without a resource policy: AccessDeniedException naming it.
+    for ident in (key["KeyArn"], KEY1, missing_in_a):
+        expect_denied(lambda: b_cp.get_key(KeyIdentifier=ident), BOB, "GetKey", ident)
+        expect_denied(lambda: b_dp.generate_mac(KeyIdentifier=ident, MessageData=MSG, GenerationAttributes=ALG3),
+                      BOB, "GenerateMac", ident)
+        expect_denied(lambda: b_dp.verify_mac(KeyIdentifier=ident, MessageData=MSG, Mac=mac, VerificationAttributes=ALG3),
+                      BOB, "VerifyMac", ident)
+    # Alias names and ARNs resolve in the caller's own account; its own key ARN that does not exist is not found.
+    for ident in (alias, alias_arn, same_id_in_b, KEY1_ALIAS):
         expect(lambda: b_cp.get_key(KeyIdentifier=ident), "ResourceNotFoundException", 404)
         expect(lambda: b_dp.generate_mac(KeyIdentifier=ident, MessageData=MSG, GenerationAttributes=ALG3),
                "ResourceNotFoundException", 404)
         expect(lambda: b_dp.verify_mac(KeyIdentifier=ident, MessageData=MSG, Mac=mac, VerificationAttributes=ALG3),
                "ResourceNotFoundException", 404)
     expect(lambda: b_cp.get_alias(AliasName=alias), "ResourceNotFoundException", 404)
-    expect(lambda: b_cp.delete_key(KeyIdentifier=key["KeyArn"]), "ResourceNotFoundException", 404)
-    expect(lambda: b_cp.stop_key_usage(KeyIdentifier=key["KeyArn"]), "ResourceNotFoundException", 404)
-    expect(lambda: b_cp.tag_resource(ResourceArn=key["KeyArn"], Tags=[{"Key": "k", "Value": "v"}]),
-           "ResourceNotFoundException", 404)
-    expect(lambda: b_cp.list_tags_for_resource(ResourceArn=key["KeyArn"]), "ResourceNotFoundException", 404)
+    expect_denied(lambda: b_cp.delete_key(KeyIdentifier=key["KeyArn"]), BOB, "DeleteKey", key["KeyArn"])
+    expect_denied(lambda: b_cp.stop_key_usage(KeyIdentifier=key["KeyArn"]), BOB, "StopKeyUsage", key["KeyArn"])
+    expect_denied(lambda: b_cp.tag_resource(ResourceArn=key["KeyArn"], Tags=[{"Key": "k", "Value": "v"}]),
+                  BOB, "TagResource", key["KeyArn"])
+    expect_denied(lambda: b_cp.list_tags_for_resource(ResourceArn=key["KeyArn"]), BOB, "ListTagsForResource", key["KeyArn"])
+    assert a_cp.get_key(KeyIdentifier=key["KeyArn"])["Key"]["Enabled"] is True
     expect(lambda: b_cp.delete_alias(AliasName=alias), "ResourceNotFoundException", 404)
     assert b_cp.list_keys()["Keys"] == []
     assert b_cp.list_aliases()["Aliases"] == []
@@ -146,7 +158,7 @@ def test_keys_and_aliases_of_one_account_are_invisible_to_another(srv):
     a_keys = {k["KeyArn"] for k in a_cp.list_keys()["Keys"]}
     assert key["KeyArn"] in a_keys and KEY1 in a_keys and b_key["KeyArn"] not in a_keys
     # A cannot reach B's key either, and A's key still works.
-    expect(lambda: a_cp.get_key(KeyIdentifier=b_key["KeyArn"]), "ResourceNotFoundException", 404)
+    expect_denied(lambda: a_cp.get_key(KeyIdentifier=b_key["KeyArn"]), ALICE, "GetKey", b_key["KeyArn"])
     assert a_cp.get_key(KeyIdentifier=key["KeyArn"])["Key"]["KeyState"] == "CREATE_COMPLETE"
     assert a_dp.verify_mac(KeyIdentifier=alias, MessageData=MSG, Mac=mac,
                            VerificationAttributes=ALG3)["ResponseMetadata"]["HTTPStatusCode"] == 200

@@ -15,6 +15,8 @@ public enum AWSException: String, Sendable, CaseIterable {
     case throttling = "ThrottlingException"
     case internalServer = "InternalServerException"
     case serviceUnavailable = "ServiceUnavailableException"
+    /// PutResourcePolicy with a policy that grants `"*"` (control-plane.md §1; status 400: README Decisions).
+    case publicPolicy = "PublicPolicyException"
     /// paycrypt's decision for an operation or member of the model that it does not implement yet.
     case notImplemented = "NotImplementedException"
     /// An `X-Amz-Target` no operation has (400), or a data-plane path no operation has (404).
@@ -32,7 +34,7 @@ public enum AWSException: String, Sendable, CaseIterable {
     /// answers ``unknownPathStatus``.
     public var httpStatus: Int {
         switch self {
-        case .validation, .verificationFailed, .unknownOperation, .serialization: 400
+        case .validation, .verificationFailed, .unknownOperation, .serialization, .publicPolicy: 400
         case .serviceQuotaExceeded: 402
         case .accessDenied, .missingAuthenticationToken, .incompleteSignature, .unrecognizedClient, .invalidSignature: 403
         case .resourceNotFound: 404
