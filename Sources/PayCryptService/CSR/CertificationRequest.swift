@@ -167,9 +167,9 @@ enum CertificationRequest {
     static func ecdsa(_ digest: [UInt8], curve: ECCCurve, scalar: [UInt8]) throws -> [UInt8] {
         let d = PrecomputedDigest(bytes: digest)
         switch curve {
-        case .ECC_NIST_P256: return Array(try P256.Signing.PrivateKey(rawRepresentation: scalar).signature(for: d).derRepresentation)
-        case .ECC_NIST_P384: return Array(try P384.Signing.PrivateKey(rawRepresentation: scalar).signature(for: d).derRepresentation)
-        case .ECC_NIST_P521: return Array(try P521.Signing.PrivateKey(rawRepresentation: scalar).signature(for: d).derRepresentation)
+        case .p256: return Array(try P256.Signing.PrivateKey(rawRepresentation: scalar).signature(for: d).derRepresentation)
+        case .p384: return Array(try P384.Signing.PrivateKey(rawRepresentation: scalar).signature(for: d).derRepresentation)
+        case .p521: return Array(try P521.Signing.PrivateKey(rawRepresentation: scalar).signature(for: d).derRepresentation)
         }
     }
 

@@ -36,7 +36,7 @@ extension PaymentCryptographyService {
         }
         let key: CertificationRequest.SigningKey
         let spki: [UInt8]
-        if ECCCurve(rawValue: record.keyAlgorithm) != nil {
+        if KeyExchangeNames.curve(record.keyAlgorithm) != nil {
             let (curve, scalar) = try eccPrivateKey(record)
             do {
                 spki = try ECDH.subjectPublicKeyInfo(curve, publicKey: try ECDH.publicKey(curve, privateKey: scalar))
