@@ -63,6 +63,14 @@ struct OperationTable: Sendable {
             "ExportKey": Self.handler(ControlPlane.ExportKeyInput.self) { try await s.exportKey($0, context: $1) },
             "GetPublicKeyCertificate": Self.handler(ControlPlane.GetPublicKeyCertificateInput.self) { try await s.getPublicKeyCertificate($0, context: $1) },
             "GetParametersForExport": Self.handler(ControlPlane.GetParametersForExportInput.self) { try await s.getParametersForExport($0, context: $1) },
+            "AddKeyReplicationRegions": Self.handler(ControlPlane.AddKeyReplicationRegionsInput.self) { try await s.addKeyReplicationRegions($0, context: $1) },
+            "RemoveKeyReplicationRegions": Self.handler(ControlPlane.RemoveKeyReplicationRegionsInput.self) { try await s.removeKeyReplicationRegions($0, context: $1) },
+            "EnableDefaultKeyReplicationRegions": Self.handler(ControlPlane.EnableDefaultKeyReplicationRegionsInput.self) { try await s.enableDefaultKeyReplicationRegions($0, context: $1) },
+            "DisableDefaultKeyReplicationRegions": Self.handler(ControlPlane.DisableDefaultKeyReplicationRegionsInput.self) { try await s.disableDefaultKeyReplicationRegions($0, context: $1) },
+            "GetDefaultKeyReplicationRegions": Self.handler(ControlPlane.GetDefaultKeyReplicationRegionsInput.self) { try await s.getDefaultKeyReplicationRegions($0, context: $1) },
+            "AssociateMpaTeam": Self.handler(ControlPlane.AssociateMpaTeamInput.self) { try await s.associateMpaTeam($0, context: $1) },
+            "DisassociateMpaTeam": Self.handler(ControlPlane.DisassociateMpaTeamInput.self) { try await s.disassociateMpaTeam($0, context: $1) },
+            "GetMpaTeamAssociation": Self.handler(ControlPlane.GetMpaTeamAssociationInput.self) { try await s.getMpaTeamAssociation($0, context: $1) },
         ]
     }
 
