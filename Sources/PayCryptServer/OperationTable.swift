@@ -67,6 +67,14 @@ struct OperationTable: Sendable {
             "GetResourcePolicy": Self.handler(ControlPlane.GetResourcePolicyInput.self) { try await s.getResourcePolicy($0, context: $1) },
             "DeleteResourcePolicy": Self.handler(ControlPlane.DeleteResourcePolicyInput.self) { try await s.deleteResourcePolicy($0, context: $1) },
             "GetCertificateSigningRequest": Self.handler(ControlPlane.GetCertificateSigningRequestInput.self) { try await s.getCertificateSigningRequest($0, context: $1) },
+            "AddKeyReplicationRegions": Self.handler(ControlPlane.AddKeyReplicationRegionsInput.self) { try await s.addKeyReplicationRegions($0, context: $1) },
+            "RemoveKeyReplicationRegions": Self.handler(ControlPlane.RemoveKeyReplicationRegionsInput.self) { try await s.removeKeyReplicationRegions($0, context: $1) },
+            "EnableDefaultKeyReplicationRegions": Self.handler(ControlPlane.EnableDefaultKeyReplicationRegionsInput.self) { try await s.enableDefaultKeyReplicationRegions($0, context: $1) },
+            "DisableDefaultKeyReplicationRegions": Self.handler(ControlPlane.DisableDefaultKeyReplicationRegionsInput.self) { try await s.disableDefaultKeyReplicationRegions($0, context: $1) },
+            "GetDefaultKeyReplicationRegions": Self.handler(ControlPlane.GetDefaultKeyReplicationRegionsInput.self) { try await s.getDefaultKeyReplicationRegions($0, context: $1) },
+            "AssociateMpaTeam": Self.handler(ControlPlane.AssociateMpaTeamInput.self) { try await s.associateMpaTeam($0, context: $1) },
+            "DisassociateMpaTeam": Self.handler(ControlPlane.DisassociateMpaTeamInput.self) { try await s.disassociateMpaTeam($0, context: $1) },
+            "GetMpaTeamAssociation": Self.handler(ControlPlane.GetMpaTeamAssociationInput.self) { try await s.getMpaTeamAssociation($0, context: $1) },
         ]
     }
 

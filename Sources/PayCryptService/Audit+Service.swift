@@ -6,6 +6,9 @@ extension PaymentCryptographyService {
         "CreateKey", "ImportKey", "DeleteKey", "RestoreKey", "StartKeyUsage", "StopKeyUsage",
         "CreateAlias", "UpdateAlias", "DeleteAlias", "TagResource", "UntagResource", "GetParametersForImport", "GetParametersForExport", "ExportKey",
         "PutResourcePolicy", "DeleteResourcePolicy",
+        // control-plane.md §5: the replication, default-region and MPA changes.
+        "AddKeyReplicationRegions", "RemoveKeyReplicationRegions", "EnableDefaultKeyReplicationRegions",
+        "DisableDefaultKeyReplicationRegions", "AssociateMpaTeam", "DisassociateMpaTeam",
     ]
 
     /// Appends one entry to the audit trail: who (access key), what (operation, resource), when,

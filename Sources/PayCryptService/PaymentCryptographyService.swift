@@ -196,8 +196,23 @@ public final class PaymentCryptographyService: Sendable {
             usageStopTimestamp: r.usageStopTimestamp,
             deletePendingTimestamp: r.deletePendingTimestamp,
             deleteTimestamp: r.deleteTimestamp,
-            deriveKeyUsage: try r.deriveKeyUsage.map { try wireEnum($0) }
+            deriveKeyUsage: try r.deriveKeyUsage.map { try wireEnum($0) },
+            multiRegionKeyType: try r.multiRegionKeyType.map { try wireEnum($0) },
+            primaryRegion: r.isReplica ? r.primaryRegion : nil,
+            replicationStatus: Self.replicationStatus(r),
+            usingDefaultReplicationRegions: r.multiRegionKeyType == MultiRegionRole.primary ? r.usingDefaultReplicationRegions : nil,
+            mpaStatus: try r.mpaApproval.map {
+                ControlPlane.MpaStatus(mpaSessionArn: $0.sessionArn, status: try wireEnum($0.status), initiationDate: $0.initiationDate)
+            }
         )
+    }
+
+    /// `ReplicationStatus` of a primary: every replica region `SYNCHRONIZED`, as replication is done
+    /// inside the request (control-plane.md §2, decision); absent for replicas and single-region keys.
+    static func replicationStatus(_ r: KeyRecord) -> [String: ControlPlane.ReplicationStatusType]? {
+        guard r.multiRegionKeyType == MultiRegionRole.primary else { return nil }
+        return Dictionary(r.replicationRegions.map { ($0, ControlPlane.ReplicationStatusType(status: .synchronized)) },
+                          uniquingKeysWith: { first, _ in first })
     }
 
     func wireAttributes(_ r: KeyRecord) throws -> ControlPlane.KeyAttributes {
@@ -213,7 +228,9 @@ public final class PaymentCryptographyService: Sendable {
 
     func wireSummary(_ r: KeyRecord) throws -> ControlPlane.KeySummary {
         ControlPlane.KeySummary(keyArn: r.arn, keyState: try wireEnum(r.state.rawValue), keyAttributes: try wireAttributes(r),
-                                keyCheckValue: r.keyCheckValue, exportable: r.exportable, enabled: r.enabled)
+                                keyCheckValue: r.keyCheckValue, exportable: r.exportable, enabled: r.enabled,
+                                multiRegionKeyType: try r.multiRegionKeyType.map { try wireEnum($0) },
+                                primaryRegion: r.isReplica ? r.primaryRegion : nil)
     }
 }
 

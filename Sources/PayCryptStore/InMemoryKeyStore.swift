@@ -16,6 +16,8 @@ public actor InMemoryKeyStore: KeyStore {
     private var audit: [AuditRecord] = []
     private var lastAuditSequence: Int64 = 0
     private var metadataValues: [String: String] = [:]
+    private var defaultRegions: [Scope: [String]] = [:]
+    private var mpaAssociations: [Scope: [String: MpaAssociationRecord]] = [:]
 
     /// Creates an empty store.
     public init() {}
@@ -65,6 +67,45 @@ public actor InMemoryKeyStore: KeyStore {
     /// Some key of any account, or nil.
     public func anyKey() async throws -> KeyRecord? {
         keys.values.lazy.compactMap { $0.values.first }.first
+    }
+
+    /// Removes a key for good.
+    public func deleteKey(account: String, region: String, keyId: String) async throws {
+        let scope = Scope(account: account, region: region)
+        guard keys[scope]?.removeValue(forKey: keyId) != nil else { throw KeyStoreError.notFound }
+    }
+
+    /// The default replication regions of the account and region.
+    public func defaultReplicationRegions(account: String, region: String) async throws -> [String] {
+        defaultRegions[Scope(account: account, region: region)] ?? []
+    }
+
+    /// Changes the default replication regions; the actor runs `change` with no other call in between.
+    public func updateDefaultReplicationRegions(account: String, region: String,
+                                                _ change: @escaping @Sendable (inout [String]) throws -> Void) async throws -> [String] {
+        let scope = Scope(account: account, region: region)
+        var regions = defaultRegions[scope] ?? []
+        try change(&regions)
+        defaultRegions[scope] = regions.isEmpty ? nil : regions
+        return regions
+    }
+
+    /// The team associated with an action, or nil.
+    public func mpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord? {
+        mpaAssociations[Scope(account: account, region: region)]?[action]
+    }
+
+    /// Associates a team with its action; returns the association replaced.
+    public func putMpaAssociation(_ association: MpaAssociationRecord) async throws -> MpaAssociationRecord? {
+        let scope = Scope(account: association.account, region: association.region)
+        let previous = mpaAssociations[scope]?[association.action]
+        mpaAssociations[scope, default: [:]][association.action] = association
+        return previous
+    }
+
+    /// Removes the association of an action; returns it.
+    public func deleteMpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord? {
+        mpaAssociations[Scope(account: account, region: region)]?.removeValue(forKey: action)
     }
 
     /// Inserts an alias, checking the limit first.

@@ -70,6 +70,25 @@ public protocol KeyStore: Sendable {
     func listKeys(account: String, region: String, from: String?, limit: Int, state: KeyState?, now: Double) async throws -> StorePage<KeyRecord>
     /// Some key of any account, or nil when the store holds none (to check a master key).
     func anyKey() async throws -> KeyRecord?
+    /// Removes a key and its sealed material for good (a replica whose region was removed from its
+    /// primary, or whose primary was deleted: control-plane.md §2). Throws ``KeyStoreError/notFound``.
+    func deleteKey(account: String, region: String, keyId: String) async throws
+
+    /// The default replication regions of an account in a region, in the order they were first
+    /// enabled; empty when none (control-plane.md §2.1).
+    func defaultReplicationRegions(account: String, region: String) async throws -> [String]
+    /// Changes the default replication regions of an account and region in one transaction (an
+    /// error thrown by `change` aborts it and is rethrown unchanged); returns what was stored.
+    func updateDefaultReplicationRegions(account: String, region: String,
+                                         _ change: @escaping @Sendable (inout [String]) throws -> Void) async throws -> [String]
+
+    /// The Multi-party approval team associated with an action of an account and region, or nil.
+    func mpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord?
+    /// Associates `association.teamArn` with its action, replacing any other team, in one
+    /// transaction; returns the association it replaced, or nil (control-plane.md §4).
+    func putMpaAssociation(_ association: MpaAssociationRecord) async throws -> MpaAssociationRecord?
+    /// Removes the association of an action and returns it, or nil when there was none.
+    func deleteMpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord?
 
     /// Inserts an alias. With a `limit`, throws ``KeyStoreError/limitExceeded`` when the account
     /// and region already have that many aliases. Throws ``KeyStoreError/alreadyExists`` when the

@@ -182,6 +182,34 @@ public final class PostgresKeyStore: SharedKeyStore {
             )
             """,
         ]),
+        // Multi-Region keys (control-plane.md §2) and the default replication regions (§2.1).
+        ("v6-replication", [
+            "ALTER TABLE paycrypt_keys ADD COLUMN multi_region_key_type text",
+            "ALTER TABLE paycrypt_keys ADD COLUMN primary_region text",
+            "ALTER TABLE paycrypt_keys ADD COLUMN replication_regions text NOT NULL DEFAULT '[]'",
+            "ALTER TABLE paycrypt_keys ADD COLUMN using_default_replication_regions boolean",
+            """
+            CREATE TABLE paycrypt_default_replication_regions (
+                account text NOT NULL,
+                region text NOT NULL,
+                regions text NOT NULL,
+                PRIMARY KEY (account, region)
+            )
+            """,
+        ]),
+        // Multi-party approval (control-plane.md §4).
+        ("v7-mpa", [
+            "ALTER TABLE paycrypt_keys ADD COLUMN mpa_status text",
+            """
+            CREATE TABLE paycrypt_mpa_associations (
+                account text NOT NULL,
+                region text NOT NULL,
+                action text NOT NULL,
+                team_arn text NOT NULL,
+                PRIMARY KEY (account, region, action)
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet recorded, in one transaction under the migration lock.
@@ -241,6 +269,7 @@ public final class PostgresKeyStore: SharedKeyStore {
         "key_check_value", "key_check_value_algorithm", "enabled", "exportable", "state", "origin",
         "derive_key_usage", "create_timestamp", "usage_start_timestamp", "usage_stop_timestamp",
         "delete_pending_timestamp", "delete_timestamp", "tags", "sealed_material", "exportability", "version",
+        "multi_region_key_type", "primary_region", "replication_regions", "using_default_replication_regions", "mpa_status",
     ]
     private static let insertKeySQL = """
         INSERT INTO paycrypt_keys (\(keyColumns.joined(separator: ", "))) \
@@ -286,6 +315,11 @@ public final class PostgresKeyStore: SharedKeyStore {
         b.append(ByteBuffer(bytes: key.sealedMaterial))
         b.append(key.exportability)
         b.append(key.version)
+        b.append(key.multiRegionKeyType)
+        b.append(key.primaryRegion)
+        b.append(try KeyRecordColumns.regionsText(key.replicationRegions, keyId: key.keyId))
+        b.append(key.usingDefaultReplicationRegions)
+        b.append(try KeyRecordColumns.approvalText(key.mpaApproval, keyId: key.keyId))
         return b
     }
 
@@ -334,6 +368,11 @@ public final class PostgresKeyStore: SharedKeyStore {
             tags: tags, sealedMaterial: try bytes(r, "sealed_material", table: "paycrypt_keys"),
             exportability: try c("exportability"))
         record.version = try c("version")
+        record.multiRegionKeyType = try c("multi_region_key_type")
+        record.primaryRegion = try c("primary_region")
+        record.replicationRegions = try KeyRecordColumns.regions(try c("replication_regions"), keyId: keyId)
+        record.usingDefaultReplicationRegions = try c("using_default_replication_regions")
+        record.mpaApproval = try KeyRecordColumns.approval(try c("mpa_status"), keyId: keyId)
         return record
     }
 
@@ -445,6 +484,105 @@ public final class PostgresKeyStore: SharedKeyStore {
         try await read { conn in
             try await conn.query(PostgresQuery(unsafeSQL: Self.keySelect + " LIMIT 1"), logger: self.logger).collect().first.map(Self.keyRecord)
         }
+    }
+
+    /// Removes a key for good in one transaction; the change is announced on commit.
+    public func deleteKey(account: String, region: String, keyId: String) async throws {
+        try await transaction { conn in
+            let rows = try await conn.query("""
+                DELETE FROM paycrypt_keys WHERE account = \(account) AND region = \(region) AND key_id = \(keyId) RETURNING key_id
+                """, logger: self.logger).collect()
+            guard !rows.isEmpty else { throw KeyStoreError.notFound }
+            try await self.announce(conn, .key(arn: KeyRecord.arn(region: region, account: account, keyId: keyId)))
+        }
+    }
+
+    // MARK: Default replication regions
+
+    /// The default replication regions of the account and region.
+    public func defaultReplicationRegions(account: String, region: String) async throws -> [String] {
+        try await read { conn in
+            let text: String? = try await conn.query("""
+                SELECT regions FROM paycrypt_default_replication_regions WHERE account = \(account) AND region = \(region)
+                """, logger: self.logger).collect().first
+                .map { try Self.decode($0.makeRandomAccess(), "regions", table: "paycrypt_default_replication_regions") }
+            return try text.map { try KeyRecordColumns.regions($0, keyId: "defaults") } ?? []
+        }
+    }
+
+    /// Reads the default replication regions `FOR UPDATE` (under the scope's advisory lock, so that
+    /// the first enabling composes too), changes and writes them in one transaction.
+    public func updateDefaultReplicationRegions(account: String, region: String,
+                                                _ change: @escaping @Sendable (inout [String]) throws -> Void) async throws -> [String] {
+        try await transaction { conn in
+            try await self.lockScope(conn, "default-replication-regions", account: account, region: region)
+            let text: String? = try await conn.query("""
+                SELECT regions FROM paycrypt_default_replication_regions WHERE account = \(account) AND region = \(region) FOR UPDATE
+                """, logger: self.logger).collect().first
+                .map { try Self.decode($0.makeRandomAccess(), "regions", table: "paycrypt_default_replication_regions") }
+            var regions = try text.map { try KeyRecordColumns.regions($0, keyId: "defaults") } ?? []
+            do {
+                try change(&regions)
+            } catch {
+                throw Refusal(error: error)
+            }
+            if regions.isEmpty {
+                try await conn.query("""
+                    DELETE FROM paycrypt_default_replication_regions WHERE account = \(account) AND region = \(region)
+                    """, logger: self.logger)
+            } else {
+                let stored = try KeyRecordColumns.regionsText(regions, keyId: "defaults")
+                try await conn.query("""
+                    INSERT INTO paycrypt_default_replication_regions (account, region, regions) VALUES (\(account), \(region), \(stored))
+                    ON CONFLICT (account, region) DO UPDATE SET regions = EXCLUDED.regions
+                    """, logger: self.logger)
+            }
+            return regions
+        }
+    }
+
+    // MARK: Multi-party approval
+
+    /// The team associated with an action, or nil.
+    public func mpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord? {
+        try await read { conn in
+            try await self.teamArn(conn, account: account, region: region, action: action, forUpdate: false)
+                .map { MpaAssociationRecord(account: account, region: region, action: action, teamArn: $0) }
+        }
+    }
+
+    /// Associates a team with its action in one transaction; returns the association replaced.
+    public func putMpaAssociation(_ association: MpaAssociationRecord) async throws -> MpaAssociationRecord? {
+        let a = association
+        return try await transaction { conn in
+            try await self.lockScope(conn, "mpa", account: a.account, region: a.region)
+            let previous = try await self.teamArn(conn, account: a.account, region: a.region, action: a.action, forUpdate: true)
+            try await conn.query("""
+                INSERT INTO paycrypt_mpa_associations (account, region, action, team_arn) VALUES (\(a.account), \(a.region), \(a.action), \(a.teamArn))
+                ON CONFLICT (account, region, action) DO UPDATE SET team_arn = EXCLUDED.team_arn
+                """, logger: self.logger)
+            return previous.map { MpaAssociationRecord(account: a.account, region: a.region, action: a.action, teamArn: $0) }
+        }
+    }
+
+    /// Removes the association of an action in one transaction; returns it.
+    public func deleteMpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord? {
+        try await transaction { conn in
+            let rows = try await conn.query("""
+                DELETE FROM paycrypt_mpa_associations WHERE account = \(account) AND region = \(region) AND action = \(action)
+                RETURNING team_arn
+                """, logger: self.logger).collect()
+            return try rows.first.map {
+                MpaAssociationRecord(account: account, region: region, action: action,
+                                     teamArn: try Self.decode($0.makeRandomAccess(), "team_arn", table: "paycrypt_mpa_associations"))
+            }
+        }
+    }
+
+    private func teamArn(_ conn: PostgresConnection, account: String, region: String, action: String, forUpdate: Bool) async throws -> String? {
+        let sql = "SELECT team_arn FROM paycrypt_mpa_associations WHERE account = $1 AND region = $2 AND action = $3" + (forUpdate ? " FOR UPDATE" : "")
+        return try await conn.query(PostgresQuery(unsafeSQL: sql, binds: Self.binds(account, region, action)), logger: logger).collect().first
+            .map { try Self.decode($0.makeRandomAccess(), "team_arn", table: "paycrypt_mpa_associations") }
     }
 
     // MARK: Aliases
@@ -702,7 +840,7 @@ public final class PostgresKeyStore: SharedKeyStore {
     /// - Throws: ``NotEmpty`` when any table holds a row; nothing is written then.
     public func load(_ contents: StoreContents) async throws {
         let tables = ["paycrypt_keys", "paycrypt_aliases", "paycrypt_import_tokens", "paycrypt_audit", "paycrypt_metadata",
-                      "paycrypt_resource_policies"]
+                      "paycrypt_resource_policies", "paycrypt_default_replication_regions", "paycrypt_mpa_associations"]
         try await transaction { conn in
             try await conn.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
             for table in tables {
@@ -743,6 +881,19 @@ public final class PostgresKeyStore: SharedKeyStore {
             if let last = contents.audit.map(\.sequence).max() {
                 // New entries number on after the copied ones.
                 try await conn.query("SELECT setval(pg_get_serial_sequence('paycrypt_audit', 'sequence'), \(last))", logger: self.logger)
+            }
+            for defaults in contents.defaultReplicationRegions {
+                let stored = try KeyRecordColumns.regionsText(defaults.regions, keyId: "defaults")
+                try await conn.query("""
+                    INSERT INTO paycrypt_default_replication_regions (account, region, regions)
+                    VALUES (\(defaults.account), \(defaults.region), \(stored))
+                    """, logger: self.logger)
+            }
+            for a in contents.mpaAssociations {
+                try await conn.query("""
+                    INSERT INTO paycrypt_mpa_associations (account, region, action, team_arn)
+                    VALUES (\(a.account), \(a.region), \(a.action), \(a.teamArn))
+                    """, logger: self.logger)
             }
             for (name, value) in contents.metadata {
                 try await conn.query("INSERT INTO paycrypt_metadata (name, value) VALUES (\(name), \(value))", logger: self.logger)

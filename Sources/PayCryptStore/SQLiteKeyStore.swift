@@ -27,7 +27,9 @@ import GRDB
 /// `AUTOINCREMENT` key so that a sequence number is never reused. `v3-key-exportability` adds the
 /// exportability letter; `v4-consistency` adds each key's commit `version`, the `metadata` table
 /// (the master-key check) and the index of aliases by key; `v5-resource-policies` adds the
-/// `resource_policy` table (one policy text per key).
+/// `resource_policy` table (one policy text per key); `v6-replication` the Multi-Region
+/// fields of keys and the `default_replication_regions` table; `v7-mpa` the `mpa_association`
+/// table and the approval of a key.
 ///
 /// Consistency: every change to a key or alias is one write transaction that reads the row,
 /// changes it and writes it back (GRDB has one writer connection, so writes are serialized and
@@ -216,6 +218,37 @@ public final class SQLiteKeyStore: KeyStore {
                 );
                 """)
         }
+        migrator.registerMigration("v6-replication") { db in
+            // Multi-Region keys (control-plane.md §2): the role of a key, its primary's region, the
+            // regions a primary is replicated to (JSON array), whether they came from the defaults;
+            // and the default replication regions of each account and region (§2.1).
+            try db.execute(sql: """
+                ALTER TABLE "key" ADD COLUMN multi_region_key_type TEXT;
+                ALTER TABLE "key" ADD COLUMN primary_region TEXT;
+                ALTER TABLE "key" ADD COLUMN replication_regions TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE "key" ADD COLUMN using_default_replication_regions BOOLEAN;
+                CREATE TABLE default_replication_regions (
+                    account TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    regions TEXT NOT NULL,
+                    PRIMARY KEY (account, region)
+                );
+                """)
+        }
+        migrator.registerMigration("v7-mpa") { db in
+            // Multi-party approval (control-plane.md §4): the team of each protected action, and the
+            // approval recorded on a key imported under one (JSON object).
+            try db.execute(sql: """
+                ALTER TABLE "key" ADD COLUMN mpa_status TEXT;
+                CREATE TABLE mpa_association (
+                    account TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    team_arn TEXT NOT NULL,
+                    PRIMARY KEY (account, region, action)
+                );
+                """)
+        }
         return migrator
     }
 
@@ -228,6 +261,7 @@ public final class SQLiteKeyStore: KeyStore {
         "key_check_value", "key_check_value_algorithm", "enabled", "exportable", "state", "origin",
         "derive_key_usage", "create_timestamp", "usage_start_timestamp", "usage_stop_timestamp",
         "delete_pending_timestamp", "delete_timestamp", "tags", "sealed_material", "exportability", "version",
+        "multi_region_key_type", "primary_region", "replication_regions", "using_default_replication_regions", "mpa_status",
     ]
     private static let insertKeySQL = """
         INSERT INTO "key" (\(keyColumns.joined(separator: ", "))) \
@@ -253,6 +287,8 @@ public final class SQLiteKeyStore: KeyStore {
             key.origin, key.deriveKeyUsage, key.createTimestamp, key.usageStartTimestamp,
             key.usageStopTimestamp, key.deletePendingTimestamp, key.deleteTimestamp, tags,
             Data(key.sealedMaterial), key.exportability, key.version,
+            key.multiRegionKeyType, key.primaryRegion, try KeyRecordColumns.regionsText(key.replicationRegions, keyId: key.keyId),
+            key.usingDefaultReplicationRegions, try KeyRecordColumns.approvalText(key.mpaApproval, keyId: key.keyId),
         ]
         return values.map { $0?.databaseValue ?? .null }
     }
@@ -323,6 +359,11 @@ public final class SQLiteKeyStore: KeyStore {
             sealedMaterial: Array(sealed),
             exportability: try keyColumn(row, "exportability"))
         record.version = try keyColumn(row, "version")
+        record.multiRegionKeyType = try keyColumn(row, "multi_region_key_type")
+        record.primaryRegion = try keyColumn(row, "primary_region")
+        record.replicationRegions = try KeyRecordColumns.regions(try keyColumn(row, "replication_regions"), keyId: keyId)
+        record.usingDefaultReplicationRegions = try keyColumn(row, "using_default_replication_regions")
+        record.mpaApproval = try KeyRecordColumns.approval(try keyColumn(row, "mpa_status"), keyId: keyId)
         return record
     }
 
@@ -447,6 +488,81 @@ public final class SQLiteKeyStore: KeyStore {
     public func anyKey() async throws -> KeyRecord? {
         try await read { db in
             try Row.fetchOne(db, sql: Self.keySelect + " LIMIT 1").map(Self.keyRecord)
+        }
+    }
+
+    /// Removes a key for good, in one write transaction.
+    public func deleteKey(account: String, region: String, keyId: String) async throws {
+        try await write { db in
+            try db.execute(sql: #"DELETE FROM "key" WHERE account = ? AND region = ? AND key_id = ?"#,
+                           arguments: [account, region, keyId])
+            if db.changesCount == 0 { throw KeyStoreError.notFound }
+        }
+    }
+
+    // MARK: Default replication regions
+
+    /// The default replication regions of the account and region.
+    public func defaultReplicationRegions(account: String, region: String) async throws -> [String] {
+        try await read { db in
+            let text = try String.fetchOne(db, sql: "SELECT regions FROM default_replication_regions WHERE account = ? AND region = ?",
+                                           arguments: [account, region])
+            return try text.map { try KeyRecordColumns.regions($0, keyId: "defaults") } ?? []
+        }
+    }
+
+    /// Reads, changes and writes the default replication regions in one write transaction (no
+    /// row when the list is empty).
+    public func updateDefaultReplicationRegions(account: String, region: String,
+                                                _ change: @escaping @Sendable (inout [String]) throws -> Void) async throws -> [String] {
+        try await write { db in
+            let text = try String.fetchOne(db, sql: "SELECT regions FROM default_replication_regions WHERE account = ? AND region = ?",
+                                           arguments: [account, region])
+            var regions = try text.map { try KeyRecordColumns.regions($0, keyId: "defaults") } ?? []
+            do {
+                try change(&regions)
+            } catch {
+                throw Refusal(error: error)
+            }
+            if regions.isEmpty {
+                try db.execute(sql: "DELETE FROM default_replication_regions WHERE account = ? AND region = ?", arguments: [account, region])
+            } else {
+                try db.execute(sql: "INSERT OR REPLACE INTO default_replication_regions (account, region, regions) VALUES (?, ?, ?)",
+                               arguments: [account, region, try KeyRecordColumns.regionsText(regions, keyId: "defaults")])
+            }
+            return regions
+        }
+    }
+
+    // MARK: Multi-party approval
+
+    /// The team associated with an action, or nil.
+    public func mpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT team_arn FROM mpa_association WHERE account = ? AND region = ? AND action = ?",
+                                arguments: [account, region, action])
+                .map { MpaAssociationRecord(account: account, region: region, action: action, teamArn: $0) }
+        }
+    }
+
+    /// Associates a team with its action in one write transaction; returns the association replaced.
+    public func putMpaAssociation(_ association: MpaAssociationRecord) async throws -> MpaAssociationRecord? {
+        try await write { db in
+            let previous = try String.fetchOne(db, sql: "SELECT team_arn FROM mpa_association WHERE account = ? AND region = ? AND action = ?",
+                                               arguments: [association.account, association.region, association.action])
+            try db.execute(sql: "INSERT OR REPLACE INTO mpa_association (account, region, action, team_arn) VALUES (?, ?, ?, ?)",
+                           arguments: [association.account, association.region, association.action, association.teamArn])
+            return previous.map { MpaAssociationRecord(account: association.account, region: association.region, action: association.action, teamArn: $0) }
+        }
+    }
+
+    /// Removes the association of an action in one write transaction; returns it.
+    public func deleteMpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord? {
+        try await write { db in
+            let previous = try String.fetchOne(db, sql: "SELECT team_arn FROM mpa_association WHERE account = ? AND region = ? AND action = ?",
+                                               arguments: [account, region, action])
+            try db.execute(sql: "DELETE FROM mpa_association WHERE account = ? AND region = ? AND action = ?", arguments: [account, region, action])
+            return previous.map { MpaAssociationRecord(account: account, region: region, action: action, teamArn: $0) }
         }
     }
 
@@ -684,6 +800,19 @@ public final class SQLiteKeyStore: KeyStore {
                                      policy: try Self.column(row, "policy", table: "resource_policy"))
             }
             contents.audit = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY sequence").map(Self.auditRecord)
+            for row in try Row.fetchAll(db, sql: "SELECT account, region, regions FROM default_replication_regions ORDER BY account, region") {
+                contents.defaultReplicationRegions.append(DefaultReplicationRegionsRecord(
+                    account: try Self.column(row, "account", table: "default_replication_regions"),
+                    region: try Self.column(row, "region", table: "default_replication_regions"),
+                    regions: try KeyRecordColumns.regions(try Self.column(row, "regions", table: "default_replication_regions"), keyId: "defaults")))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT account, region, action, team_arn FROM mpa_association ORDER BY account, region, action") {
+                contents.mpaAssociations.append(MpaAssociationRecord(
+                    account: try Self.column(row, "account", table: "mpa_association"),
+                    region: try Self.column(row, "region", table: "mpa_association"),
+                    action: try Self.column(row, "action", table: "mpa_association"),
+                    teamArn: try Self.column(row, "team_arn", table: "mpa_association")))
+            }
             for row in try Row.fetchAll(db, sql: "SELECT name, value FROM metadata") {
                 let name: String = try Self.column(row, "name", table: "metadata")
                 contents.metadata[name] = try Self.column(row, "value", table: "metadata")

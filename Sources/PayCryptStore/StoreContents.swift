@@ -12,9 +12,30 @@ public struct StoreContents: Sendable {
     public var resourcePolicies: [ResourcePolicyRecord] = []
     /// The whole audit trail in sequence order.
     public var audit: [AuditRecord] = []
+    /// The default replication regions of every account and region that has some.
+    public var defaultReplicationRegions: [DefaultReplicationRegionsRecord] = []
+    /// Every Multi-party approval team association.
+    public var mpaAssociations: [MpaAssociationRecord] = []
     /// The store's named values.
     public var metadata: [String: String] = [:]
 
     /// Creates empty contents.
     public init() {}
+}
+
+/// The default replication regions of one account and region (control-plane.md §2.1).
+public struct DefaultReplicationRegionsRecord: Sendable, Equatable {
+    /// The 12-digit account id.
+    public var account: String
+    /// The region the settings belong to.
+    public var region: String
+    /// The regions, in the order they were first enabled.
+    public var regions: [String]
+
+    /// Creates a record.
+    public init(account: String, region: String, regions: [String]) {
+        self.account = account
+        self.region = region
+        self.regions = regions
+    }
 }

@@ -152,7 +152,7 @@ struct AuditTrailTests {
         }
         do {
             let store = try SQLiteKeyStore(directory: directory)
-            #expect(try await store.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency", "v5-resource-policies"])
+            #expect(try await store.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency", "v5-resource-policies", "v6-replication", "v7-mpa"])
             try await store.insertKey(key)
             try await store.appendAudit(Sample.audit("CreateKey"))
             try store.close()

@@ -369,4 +369,103 @@ struct KeyStoreContractTests {
             #expect(try await store.resourcePolicy(account: Sample.account, region: Sample.region, keyId: keyId) == nil)
         }
     }
+
+    @Test("Multi-Region fields and the approval read back as written; deleteKey removes a key for good",
+          arguments: StoreKind.allCases)
+    func multiRegionFields(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var primary = Sample.key("abcdefghijklmnop")
+            primary.multiRegionKeyType = "PRIMARY"
+            primary.replicationRegions = ["eu-west-1", "ap-southeast-2"]
+            primary.usingDefaultReplicationRegions = true
+            try await store.insertKey(primary)
+            #expect(try await store.key(account: Sample.account, region: Sample.region, keyId: primary.keyId) == primary)
+
+            var replica = Sample.key("abcdefghijklmnop", region: Sample.otherRegion)
+            replica.multiRegionKeyType = "REPLICA"
+            replica.primaryRegion = Sample.region
+            replica.mpaApproval = MpaApprovalRecord(sessionArn: "arn:aws:mpa:us-east-1:111122223333:session/team/44c76e07-8937-4d7d-bb9a-a646322e2a1e",
+                                                    status: "APPROVED", initiationDate: 1_700_000_000.25)
+            try await store.insertKey(replica)
+            #expect(try await store.key(account: Sample.account, region: Sample.otherRegion, keyId: replica.keyId) == replica)
+
+            let single = try await store.updateKey(account: Sample.account, region: Sample.region, keyId: primary.keyId) {
+                $0.multiRegionKeyType = nil
+                $0.replicationRegions = []
+                $0.usingDefaultReplicationRegions = nil
+            }
+            #expect(try await store.key(account: Sample.account, region: Sample.region, keyId: primary.keyId) == single)
+            #expect(single.replicationRegions.isEmpty && single.multiRegionKeyType == nil)
+
+            try await store.deleteKey(account: Sample.account, region: Sample.otherRegion, keyId: replica.keyId)
+            #expect(try await store.key(account: Sample.account, region: Sample.otherRegion, keyId: replica.keyId) == nil)
+            #expect(try await store.key(account: Sample.account, region: Sample.region, keyId: primary.keyId) != nil)
+            await #expect(throws: KeyStoreError.notFound) {
+                try await store.deleteKey(account: Sample.account, region: Sample.otherRegion, keyId: replica.keyId)
+            }
+        }
+    }
+
+    @Test("Default replication regions: kept per account and region, in order, changed in one transaction",
+          arguments: StoreKind.allCases)
+    func defaultReplicationRegions(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            #expect(try await store.defaultReplicationRegions(account: Sample.account, region: Sample.region) == [])
+            let set = try await store.updateDefaultReplicationRegions(account: Sample.account, region: Sample.region) {
+                $0 += ["eu-west-1", "ap-southeast-2"]
+            }
+            #expect(set == ["eu-west-1", "ap-southeast-2"])
+            #expect(try await store.defaultReplicationRegions(account: Sample.account, region: Sample.region) == set)
+            #expect(try await store.defaultReplicationRegions(account: Sample.otherAccount, region: Sample.region) == [])
+            #expect(try await store.defaultReplicationRegions(account: Sample.account, region: Sample.otherRegion) == [])
+
+            struct Refused: Error, Equatable {}
+            await #expect(throws: Refused()) {
+                _ = try await store.updateDefaultReplicationRegions(account: Sample.account, region: Sample.region) {
+                    $0 = []
+                    throw Refused()
+                }
+            }
+            #expect(try await store.defaultReplicationRegions(account: Sample.account, region: Sample.region) == set)
+
+            #expect(try await store.updateDefaultReplicationRegions(account: Sample.account, region: Sample.region) { $0.removeFirst() }
+                    == ["ap-southeast-2"])
+            #expect(try await store.updateDefaultReplicationRegions(account: Sample.account, region: Sample.region) { $0 = [] } == [])
+            #expect(try await store.defaultReplicationRegions(account: Sample.account, region: Sample.region) == [])
+        }
+    }
+
+    @Test("MPA associations: one per account, region and action; put returns the replaced one, delete the removed one",
+          arguments: StoreKind.allCases)
+    func mpaAssociations(_ kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let protected = "IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE"
+            let first = MpaAssociationRecord(account: Sample.account, region: Sample.region, action: protected,
+                                             teamArn: "arn:aws:mpa:us-east-1:111122223333:approval-team/first")
+            var second = first
+            second.teamArn = "arn:aws:mpa:us-east-1:444455556666:approval-team/second"
+            func held(_ account: String = Sample.account, _ region: String = Sample.region) async throws -> MpaAssociationRecord? {
+                try await store.mpaAssociation(account: account, region: region, action: protected)
+            }
+            let none = try await held()
+            #expect(none == nil)
+            let putFirst = try await store.putMpaAssociation(first)
+            #expect(putFirst == nil)
+            let putSame = try await store.putMpaAssociation(first)
+            #expect(putSame == first)
+            let putSecond = try await store.putMpaAssociation(second)
+            #expect(putSecond == first)
+            let current = try await held()
+            #expect(current == second)
+            let otherRegion = try await held(Sample.account, Sample.otherRegion)
+            let otherAccount = try await held(Sample.otherAccount, Sample.region)
+            #expect(otherRegion == nil && otherAccount == nil)
+            let deleted = try await store.deleteMpaAssociation(account: Sample.account, region: Sample.region, action: protected)
+            #expect(deleted == second)
+            let deletedAgain = try await store.deleteMpaAssociation(account: Sample.account, region: Sample.region, action: protected)
+            #expect(deletedAgain == nil)
+            let after = try await held()
+            #expect(after == nil)
+        }
+    }
 }

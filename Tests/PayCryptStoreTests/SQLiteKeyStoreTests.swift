@@ -71,12 +71,12 @@ struct SQLiteKeyStoreTests {
         let directory = temporaryPath()
         defer { removeTree(directory) }
         let first = try SQLiteKeyStore(directory: directory)
-        #expect(try await first.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency", "v5-resource-policies"])
+        #expect(try await first.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency", "v5-resource-policies", "v6-replication", "v7-mpa"])
         try await first.insertKey(Sample.key("abcdefghijklmnop"))
         try first.close()
         for _ in 0..<3 {
             let again = try SQLiteKeyStore(directory: directory)
-            #expect(try await again.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency", "v5-resource-policies"])
+            #expect(try await again.appliedMigrations() == ["v1", "v2", "v3-key-exportability", "v4-consistency", "v5-resource-policies", "v6-replication", "v7-mpa"])
             #expect(try await again.listKeys(account: Sample.account, region: Sample.region).count == 1)
             try again.close()
         }

@@ -697,13 +697,15 @@ def test_unknown_x_amz_target_is_unknown_operation_exception(endpoint, cp):
     assert_aws_error(r2, code="UnknownOperationException")
 
 
-def test_not_implemented_control_plane_operation_is_501_naming_it(cp, m3):
-    # (ExportKey was the brief's example; paycrypt implements it now, so other operations stand in.)
-    r = expect_error(lambda: cp.add_key_replication_regions(KeyIdentifier=m3["KeyArn"], ReplicationRegions=["us-west-2"]),
-                     "NotImplementedException", 501)
-    assert "AddKeyReplicationRegions" in r["Error"].get("Message", ""), describe(r)
-    r = expect_error(lambda: cp.get_default_key_replication_regions(), "NotImplementedException", 501)
-    assert "GetDefaultKeyReplicationRegions" in r["Error"].get("Message", ""), describe(r)
+def test_not_implemented_control_plane_operation_is_501_naming_it(endpoint):
+    """A control-plane operation of the model that paycrypt does not implement yet: 501 naming it (the
+    first one by name; skipped once every operation is implemented). (ExportKey, then the replication
+    operations, were the examples; paycrypt implements them now.)"""
+    missing = [op for plane, op, _, _ in UNIMPLEMENTED if plane == "cp"]
+    if not missing:
+        pytest.skip("every control-plane operation is implemented")
+    body = assert_aws_error(control_raw(endpoint, missing[0], {}), status_range=(501, 501), code="NotImplementedException")
+    assert missing[0] in body.get("Message", ""), body
 
 
 def test_not_implemented_data_plane_operation_is_501_naming_it(endpoint):
@@ -729,7 +731,10 @@ IMPLEMENTED = {
            "GetAlias", "UpdateAlias", "DeleteAlias", "ListAliases", "TagResource", "UntagResource",
            "ListTagsForResource", "GetParametersForImport", "ImportKey", "ExportKey", "GetParametersForExport",
            "GetPublicKeyCertificate",
-           "GetCertificateSigningRequest", "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy"},
+           "GetCertificateSigningRequest", "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
+           "AddKeyReplicationRegions", "RemoveKeyReplicationRegions",
+           "EnableDefaultKeyReplicationRegions", "DisableDefaultKeyReplicationRegions", "GetDefaultKeyReplicationRegions",
+           "AssociateMpaTeam", "DisassociateMpaTeam", "GetMpaTeamAssociation"},
     "dp": {"GenerateMac", "VerifyMac", "GenerateCardValidationData", "VerifyCardValidationData", "GeneratePinData",
            "VerifyPinData", "TranslatePinData", "EncryptData", "DecryptData", "ReEncryptData",
            "GenerateAuthRequestCryptogram", "VerifyAuthRequestCryptogram", "GenerateMacEmvPinChange", "TranslateKeyMaterial",
@@ -848,10 +853,17 @@ _MODEL_BASELINES = [
         "WrappedKeyCryptogram": "AB" * 256, "ImportToken": "import-token-abcdefghijklmnop",
         "WrappingSpec": "RSA_OAEP_SHA_256"}}, "KeyCheckValueAlgorithm": "ANSI_X9_24", "Enabled": True,
         "Tags": [{"Key": "k", "Value": "v"}]}),
+    ("cp", "AddKeyReplicationRegions", {"KeyIdentifier": "@VICTIM@", "ReplicationRegions": ["us-west-2"]}),
+    ("cp", "RemoveKeyReplicationRegions", {"KeyIdentifier": "@VICTIM@", "ReplicationRegions": ["us-west-2"]}),
+    ("cp", "EnableDefaultKeyReplicationRegions", {"ReplicationRegions": ["us-west-2"]}),
+    ("cp", "DisableDefaultKeyReplicationRegions", {"ReplicationRegions": ["us-west-2"]}),
+    ("cp", "AssociateMpaTeam", {"Action": "IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE", "RequesterComment": "c",
+                                "MpaTeamArn": f"arn:aws:mpa:us-east-1:{ACCOUNT}:approval-team/model-fuzz"}),
+    ("cp", "DisassociateMpaTeam", {"Action": "IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE", "RequesterComment": "c"}),
+    ("cp", "GetMpaTeamAssociation", {"Action": "IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE"}),
 ]
-# Members whose constraints are not checked here: the model documents them for features paycrypt does not
-# have (multi-region replication, MPA) or they would need a second valid union member.
-_SKIP_MEMBERS = {"ReplicationRegions", "RequesterComment", "DeriveKeyUsage", "ReuseLastGeneratedToken"}
+# Members whose constraints are not checked here: they would need a second valid union member.
+_SKIP_MEMBERS = {"DeriveKeyUsage", "ReuseLastGeneratedToken"}
 
 
 def _violating_strings(shape):

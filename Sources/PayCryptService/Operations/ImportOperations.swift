@@ -65,10 +65,33 @@ extension PaymentCryptographyService {
             parametersValidUntilTimestamp: record.validUntil)
     }
 
-    /// ImportKey with `KeyCryptogram`: the key wrapped by RSA-OAEP under the token's wrapping key.
-    /// paycrypt accepts every symmetric algorithm here (AWS: TDES and AES-128), a documented superset.
+    /// ImportKey: the key material of `KeyMaterial`; with `ReplicationRegions` (or the region
+    /// defaults) a primary with its replicas (control-plane.md §2); a root certificate imported while
+    /// a Multi-party approval team is associated is approved at once (§4).
     public func importKey(_ input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
         try authorize("ImportKey", newKeyResource(context), context)
+        let approval = try await rootImportApproval(input, context)
+        let plan = try await replicationPlan(input.replicationRegions, context)
+        if let plan, !plan.usingDefaults {
+            switch input.keyMaterial {
+            case .rootCertificatePublicKey, .trustedCertificatePublicKey:
+                throw ServiceError.validation("Only exportable symmetric keys can be replicated; a certificate is a PUBLIC_KEY.", field: "ReplicationRegions")
+            default: break
+            }
+        }
+        let imported = try await importSingleRegionKey(input, context: context)
+        if let approval, case .key(_, _, let keyId)? = KeyIdentifiers.parse(imported.key.keyArn),
+           let record = try await store.key(account: context.account, region: context.region, keyId: keyId) {
+            return ControlPlane.ImportKeyOutput(key: try wireKey(try await changeKey(record) { $0.mpaApproval = approval }))
+        }
+        guard let primary = try await applyReplication(plan, toNewKey: imported.key.keyArn, context) else { return imported }
+        return ControlPlane.ImportKeyOutput(key: primary)
+    }
+
+    /// ImportKey without replication. With `KeyCryptogram`: the key wrapped by RSA-OAEP under the
+    /// token's wrapping key. paycrypt accepts every symmetric algorithm here (AWS: TDES and AES-128),
+    /// a documented superset.
+    func importSingleRegionKey(_ input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
         let kc: ControlPlane.ImportKeyCryptogram
         switch input.keyMaterial {
         case .keyCryptogram(let k): kc = k

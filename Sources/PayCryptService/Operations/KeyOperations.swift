@@ -4,12 +4,26 @@ import PayCryptStore
 import PaymentCryptography
 
 extension PaymentCryptographyService {
-    /// CreateKey: a new symmetric key with random material.
+    /// CreateKey: a new symmetric key with random material, or an asymmetric key pair; with
+    /// `ReplicationRegions` (or the region defaults) a primary with its replicas (control-plane.md §2).
     public func createKey(_ input: ControlPlane.CreateKeyInput, context: RequestContext) async throws -> ControlPlane.CreateKeyOutput {
         try authorize("CreateKey", newKeyResource(context), context)
         let a = input.keyAttributes
         let modes = KeyModes(wire: a.keyModesOfUse)
         try checkAttributes(usage: a.keyUsage.rawValue, keyClass: a.keyClass.rawValue, algorithm: a.keyAlgorithm.rawValue, modes: modes)
+        let plan = try await replicationPlan(input.replicationRegions, context)
+        if let plan, !plan.usingDefaults, a.keyClass != .symmetricKey || !input.exportable {
+            // Blog: "only exportable symmetric keys are supported" (refused before the key is made).
+            throw ServiceError.validation("Only exportable symmetric keys can be replicated.", field: "ReplicationRegions")
+        }
+        let created = try await createSingleRegionKey(input, modes: modes, context: context)
+        guard let primary = try await applyReplication(plan, toNewKey: created.key.keyArn, context) else { return created }
+        return ControlPlane.CreateKeyOutput(key: primary)
+    }
+
+    /// CreateKey without replication.
+    func createSingleRegionKey(_ input: ControlPlane.CreateKeyInput, modes: KeyModes, context: RequestContext) async throws -> ControlPlane.CreateKeyOutput {
+        let a = input.keyAttributes
         switch a.keyClass {
         case .symmetricKey: break
         case .asymmetricKeyPair: return try await createKeyPair(input, modes: modes, context: context)
@@ -109,9 +123,13 @@ extension PaymentCryptographyService {
     /// DeleteKey: DELETE_PENDING for `DeleteKeyInDays` (default 7), disabled.
     public func deleteKey(_ input: ControlPlane.DeleteKeyInput, context: RequestContext) async throws -> ControlPlane.DeleteKeyOutput {
         let key = try await resolveKey(input.keyIdentifier, context, operation: "DeleteKey")
+        // "You must remove the AWS Region as a replication region from the Primary Region key to
+        // delete the Replica Region key" (user guide).
+        try refuseReplicaChange(key, operation: "DeleteKey")
         let now = clock()
         let days = Double(input.deleteKeyInDays ?? 7)
         let r = try await changeKey(key) { r in
+            try Self.refuseReplica(r, operation: "DeleteKey")
             switch r.state {
             case .DELETE_PENDING: throw ServiceError.conflict("Key \(r.arn) is already pending deletion.")
             case .DELETE_COMPLETE: throw ServiceError.conflict("Key \(r.arn) is deleted.")
@@ -121,13 +139,18 @@ extension PaymentCryptographyService {
             if r.enabled { r.usageStopTimestamp = now }
             r.enabled = false
             r.deletePendingTimestamp = now + days * 86_400
+            // Deleting a primary deletes its replicas at once; a restored primary is
+            // single-region (blog: "If you restore the primary key, you need to re-enable replication").
+            Self.makeSingleRegion(&r)
         }
+        await deleteReplicas(of: key, in: key.replicationRegions)
         return ControlPlane.DeleteKeyOutput(key: try wireKey(r))
     }
 
     /// RestoreKey: back to CREATE_COMPLETE, still disabled.
     public func restoreKey(_ input: ControlPlane.RestoreKeyInput, context: RequestContext) async throws -> ControlPlane.RestoreKeyOutput {
         let key = try await resolveKey(input.keyIdentifier, context, operation: "RestoreKey")
+        try refuseReplicaChange(key, operation: "RestoreKey")
         let r = try await changeKey(key) { r in
             guard r.state == .DELETE_PENDING else { throw ServiceError.conflict("Key \(r.arn) is not pending deletion.") }
             r.state = .CREATE_COMPLETE
@@ -149,9 +172,12 @@ extension PaymentCryptographyService {
     }
 
     func setEnabled(_ enabled: Bool, _ identifier: String, _ context: RequestContext) async throws -> KeyRecord {
-        let key = try await resolveKey(identifier, context, operation: enabled ? "StartKeyUsage" : "StopKeyUsage")
+        let operation = enabled ? "StartKeyUsage" : "StopKeyUsage"
+        let key = try await resolveKey(identifier, context, operation: operation)
+        try refuseReplicaChange(key, operation: operation)
         let now = clock()
-        return try await changeKey(key) { r in
+        let changed = try await changeKey(key) { r in
+            try Self.refuseReplica(r, operation: operation)
             guard r.state == .CREATE_COMPLETE else {
                 throw ServiceError.conflict("Key \(r.arn) is \(r.state.rawValue); only a CREATE_COMPLETE key can be started or stopped.")
             }
@@ -160,6 +186,8 @@ extension PaymentCryptographyService {
                 if enabled { r.usageStartTimestamp = now } else { r.usageStopTimestamp = now }
             }
         }
+        try await propagateUsage(of: changed)
+        return changed
     }
 
     /// The id a `NextToken` starts its page at. A token is the base64url text of the id (key id,
