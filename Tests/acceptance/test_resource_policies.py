@@ -234,3 +234,28 @@ def test_policy_changes_are_audited_and_policies_persist(srv, tmp_path):
     assert cp.get_resource_policy(ResourceArn=arn)["Policy"] == text
     b_cp, _ = clients(srv, BOB)
     assert b_cp.get_key(KeyIdentifier=arn)["Key"]["KeyArn"] == arn
+
+
+def test_replicas_have_no_policy_and_are_not_shared(srv):
+    """A policy belongs to the primary: Put/Get/Delete on a replica is a ValidationException naming
+    ResourceArn, and the primary's policy does not let another account use the replica."""
+    west = "us-west-2"
+    a_cp, a_dp = clients(srv, ALICE)
+    b_cp, b_dp = clients(srv, BOB)
+    a_west_dp = make_client(srv.endpoint, "dp", region=west, access_key=ALICE["AccessKeyId"], secret_key=ALICE["SecretAccessKey"])
+    a_west_cp = make_client(srv.endpoint, "cp", region=west, access_key=ALICE["AccessKeyId"], secret_key=ALICE["SecretAccessKey"])
+    b_west_dp = make_client(srv.endpoint, "dp", region=west, access_key=BOB["AccessKeyId"], secret_key=BOB["SecretAccessKey"])
+    key = create_key(a_cp, M3, "TDES_2KEY", ["Generate", "Verify"], ReplicationRegions=[west])
+    arn = key["KeyArn"]
+    replica = arn.replace(f":{REGION}:", f":{west}:")
+    a_cp.put_resource_policy(ResourceArn=arn, Policy=policy(
+        statement("Allow", {"AWS": f"arn:aws:iam::{OTHER}:root"}, "payment-cryptography:*")))
+    assert mac(b_dp, arn)["Mac"] == mac(a_west_dp, replica)["Mac"]
+    for call in (lambda: a_west_cp.put_resource_policy(ResourceArn=replica, Policy=policy(
+                     statement("Allow", {"AWS": f"arn:aws:iam::{OTHER}:root"}, "payment-cryptography:*"))),
+                 lambda: a_west_cp.get_resource_policy(ResourceArn=replica),
+                 lambda: a_west_cp.delete_resource_policy(ResourceArn=replica)):
+        r = expect(call, "ValidationException", 400)
+        assert "replica" in r["Error"]["Message"], r
+    r = expect(lambda: mac(b_west_dp, replica), "AccessDeniedException", 403)
+    assert r["Error"]["Message"] == denied(BOB, "GenerateMac", replica), r

@@ -65,6 +65,13 @@ extension PaymentCryptographyService {
         guard region == context.region, let record = try await loadKey(account: account, region: region, keyId: keyId) else {
             throw ServiceError.notFound(resourceArn)
         }
+        // A policy is attached to a primary only; a replica is read-only (user guide, "Replicating
+        // keys"; README Decisions).
+        if record.isReplica {
+            throw ServiceError.validation(
+                "Key \(record.arn) is a replica of the primary key in \(record.primaryRegion ?? "another region"); a resource policy "
+                    + "belongs to the primary key.", field: "ResourceArn")
+        }
         return record
     }
 }
