@@ -140,7 +140,15 @@ public struct KeyRecord: Sendable, Codable, Equatable {
 
     /// Builds a key ARN.
     public static func arn(region: String, account: String, keyId: String) -> String {
-        "arn:aws:payment-cryptography:\(region):\(account):key/\(keyId)"
+        // Appended rather than interpolated (faster in Swift): this runs on every request.
+        var arn = "arn:aws:payment-cryptography:"
+        arn.reserveCapacity(arn.utf8.count + region.utf8.count + account.utf8.count + keyId.utf8.count + 6)
+        arn += region
+        arn += ":"
+        arn += account
+        arn += ":key/"
+        arn += keyId
+        return arn
     }
 
     /// Creates a key record; see the properties for each field's meaning.

@@ -42,28 +42,50 @@ public enum Bytes {
 
     /// Decodes hex (either case). Returns nil for an odd length or a non-hex character.
     public static func fromHex(_ hex: some StringProtocol) -> [UInt8]? {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count / 2)
-        var i = 0
-        while i < utf8.count {
-            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
+        // Every request decodes its hex members: straight from the string's own UTF-8 storage when
+        // it has some (native strings do), into an output written once.
+        if let decoded = hex.utf8.withContiguousStorageIfAvailable({ fromHex(utf8: $0) }) { return decoded }
+        return Array(hex.utf8).withUnsafeBufferPointer { fromHex(utf8: $0) }
     }
+
+    static func fromHex(utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard utf8.count % 2 == 0 else { return nil }
+        var valid = true
+        let out = [UInt8](unsafeUninitializedCapacity: utf8.count / 2) { buffer, initialized in
+            var i = 0, o = 0
+            while i < utf8.count {
+                let hi = nibbleValues[Int(utf8[i])], lo = nibbleValues[Int(utf8[i + 1])]
+                if hi | lo > 0x0F { valid = false; break }
+                buffer[o] = hi << 4 | lo
+                i += 2
+                o += 1
+            }
+            initialized = o
+        }
+        return valid ? out : nil
+    }
+
+    /// Each byte's value as a hex digit, or 0xFF when it is not one.
+    private static let nibbleValues: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xFF }
 
     /// Encodes bytes as upper-case hex.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
-        var out = [UInt8]()
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
+        if let encoded = bytes.withContiguousStorageIfAvailable({ hex(buffer: $0) }) { return encoded }
+        return Array(bytes).withUnsafeBufferPointer { hex(buffer: $0) }
+    }
+
+    static func hex(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            let digits: StaticString = "0123456789ABCDEF"
+            let table = digits.utf8Start
+            var o = 0
+            for b in bytes {
+                out[o] = table[Int(b >> 4)]
+                out[o + 1] = table[Int(b & 0xF)]
+                o += 2
+            }
+            return o
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// True when every character is a hex digit (either case).

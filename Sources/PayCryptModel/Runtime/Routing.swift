@@ -14,6 +14,11 @@ extension ServiceSchema {
     ///   an awsJson1_0 service, which routes by `operation(forTarget:)`).
     public func route(method: String, path: String) -> (operation: OperationSchema, uriLabels: [String: String])? {
         guard wireProtocol == .restJson1 else { return nil }
+        // A path that is exactly a label-free template (no query) routes by one lookup; anything
+        // else is matched segment by segment below, with the same result for these paths.
+        if let route = literalRoutes[path], route.method == method {
+            return (route.operation, [:])
+        }
         let upper = method.uppercased()
         let segments = CompiledRoute.segments(of: path)
         for route in routes where route.method == upper {

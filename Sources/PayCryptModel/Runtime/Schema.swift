@@ -275,6 +275,8 @@ public struct ServiceSchema: Sendable {
     let operationsByName: [String: OperationSchema]
     let operationsByTarget: [String: OperationSchema]
     let routes: [CompiledRoute]
+    /// The routes whose template has no label, by path: most requests route by one lookup.
+    let literalRoutes: [String: CompiledRoute]
 
     /// Creates a service schema from the generated lists.
     public init(
@@ -296,6 +298,8 @@ public struct ServiceSchema: Sendable {
         operationsByName = Dictionary(operations.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         operationsByTarget = Dictionary(operations.compactMap { op in op.target.map { ($0, op) } }, uniquingKeysWith: { first, _ in first })
         routes = wireProtocol == .restJson1 ? operations.map(CompiledRoute.init) : []
+        literalRoutes = Dictionary(routes.filter { $0.labels.allSatisfy { $0 == nil } }.map { ($0.operation.requestURI, $0) },
+                                   uniquingKeysWith: { first, _ in first })
     }
 
     /// The operation with the given name, e.g. `GenerateMac`.
