@@ -37,16 +37,33 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case passing
         /// Hummingbird has the whole request; waiting for the end of its answer.
         case awaitingAnswer
+        /// Hummingbird answered a request that asked to close the connection: it closes it, and
+        /// nothing read after that request is answered (as Hummingbird alone would do).
+        case closing
+    }
+
+    /// What reached the handler while an answer was pending, replayed in order once it is written:
+    /// request parts, and the errors and events that must not overtake them (an HTTP parse error
+    /// or the client's half-closure ends Hummingbird's request loop).
+    enum Inbound {
+        case part(HTTPRequestPart)
+        case error(any Error)
+        case event(Any)
     }
 
     let responder: PaymentCryptographyResponder
     let serverName: String
     let dates: HTTPDateCache
     private var state = State.idle
-    /// Parts read while an answer was pending, handled in order once it is written.
-    private var waiting: CircularBuffer<HTTPRequestPart> = []
-    /// A `read` asked for while parts were waiting, issued once they are handled.
+    /// Inbound items read while an answer was pending, handled in order once it is written.
+    private var waiting: CircularBuffer<Inbound> = []
+    /// A `read` asked for while items were waiting, issued once they are handled.
     private var readPending = false
+    /// Hummingbird ended its answer to the request being passed before that request's end was
+    /// read (a 413 for a body over the limit, say): its end then needs no further wait.
+    private var answeredWhilePassing = false
+    /// The request being passed asked for `Connection: close`.
+    private var passingClose = false
     /// Runs the journeys of this connection, made on its first API call.
     private var taskExecutor: EventLoopTaskExecutor?
 
@@ -57,31 +74,53 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.dates = dates
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
+    /// True while an answer is pending: what arrives then waits.
+    private var isWaiting: Bool {
         switch state {
-        case .answering, .awaitingAnswer:
-            waiting.append(part)
-        default:
-            handle(part, context: context)
+        case .answering, .awaitingAnswer: true
+        default: false
         }
     }
 
-    /// One inbound part, when no answer is pending.
-    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if isWaiting { waiting.append(.part(part)) } else { handle(.part(part), context: context) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if isWaiting { waiting.append(.error(error)) } else { context.fireErrorCaught(error) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if isWaiting { waiting.append(.event(event)) } else { context.fireUserInboundEventTriggered(event) }
+    }
+
+    /// One inbound item, when no answer is pending.
+    private func handle(_ item: Inbound, context: ChannelHandlerContext) {
+        let part: HTTPRequestPart
+        switch item {
+        case .error(let error):
+            context.fireErrorCaught(error)
+            return
+        case .event(let event):
+            context.fireUserInboundEventTriggered(event)
+            return
+        case .part(let p):
+            part = p
+        }
         switch (state, part) {
+        case (.closing, _):
+            break  // read after a request that closes the connection: never answered
         case (.idle, .head(let head)):
             if Self.takesFastPath(head) {
                 state = .gathering(head, context.channel.allocator.buffer(capacity: 0))
             } else {
-                state = .passing
-                context.fireChannelRead(wrapInboundOut(part))
+                pass(head: head, context: context)
             }
         case (.gathering(let head, var body), .body(var chunk)):
             if body.readableBytes + chunk.readableBytes > responder.options.maxBodySize {
                 // Too large for the fast path: Hummingbird refuses it (413) as it always has.
-                state = .passing
-                context.fireChannelRead(wrapInboundOut(.head(head)))
+                pass(head: head, context: context)
                 if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
                 context.fireChannelRead(wrapInboundOut(.body(chunk)))
             } else {
@@ -93,8 +132,13 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .answering
             answer(Request(head: head, body: RequestBody(buffer: ByteBuffer())), body: body, context: context)
         case (.passing, .end):
-            state = .awaitingAnswer
             context.fireChannelRead(wrapInboundOut(part))
+            if answeredWhilePassing {
+                answeredWhilePassing = false
+                answered()
+            } else {
+                state = .awaitingAnswer
+            }
         case (.passing, _):
             context.fireChannelRead(wrapInboundOut(part))
         default:
@@ -102,6 +146,20 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .passing
             context.fireChannelRead(wrapInboundOut(part))
         }
+    }
+
+    /// Starts passing a request on to Hummingbird.
+    private func pass(head: HTTPRequest, context: ChannelHandlerContext) {
+        state = .passing
+        answeredWhilePassing = false
+        passingClose = head.headerFields[values: .connection].contains { $0.lowercased().contains("close") }
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    /// Hummingbird has answered the request passed to it, and read all of it.
+    private func answered() {
+        state = passingClose ? .closing : .idle
+        if passingClose { waiting.removeAll() }
     }
 
     /// An API call: `POST` outside the console's paths, with no connection-level requests.
@@ -136,15 +194,16 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// Handles the parts that waited for an answer, until one of them starts another wait. Parts
+    /// Handles the items that waited for an answer, until one of them starts another wait. Parts
     /// passed on are followed by a read-complete event: Hummingbird's side of the pipeline hands
     /// what it was given to its request loop only then.
     private func drain(context: ChannelHandlerContext) {
         var passedOn = false
         defer { if passedOn { context.fireChannelReadComplete() } }
-        while let part = waiting.popFirst() {
+        while let item = waiting.popFirst() {
             if case .passing = state { passedOn = true }
-            handle(part, context: context)
+            if case .part = item {} else { passedOn = true }
+            handle(item, context: context)
             switch state {
             case .passing: passedOn = true
             case .answering: return
@@ -163,19 +222,24 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let isEnd: Bool
         if case .end = unwrapOutboundIn(data) { isEnd = true } else { isEnd = false }
         context.write(data, promise: promise)
-        if isEnd, case .awaitingAnswer = state {
-            state = .idle
+        guard isEnd else { return }
+        switch state {
+        case .awaitingAnswer:
+            answered()
             drain(context: context)
+        case .passing:
+            answeredWhilePassing = true  // answered before the request's end was read
+        default:
+            break
         }
     }
 
     func read(context: ChannelHandlerContext) {
         // While an answer is pending, read no more from the connection (backpressure).
-        switch state {
-        case .answering, .awaitingAnswer:
+        if isWaiting || !waiting.isEmpty {
             readPending = true
-        default:
-            if waiting.isEmpty { context.read() } else { readPending = true }
+        } else {
+            context.read()
         }
     }
 }
