@@ -31,7 +31,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from conftest import (ACCOUNT, REGION, PaycryptServer, control_raw, create_key, data_raw, error_of, free_port,
-                      identity, import_key, make_client, metric_value, parse_metrics, session_binary,
+                      identity, import_key, key_attributes, make_client, metric_value, parse_metrics, session_binary,
                       unique_alias, write_identities)
 
 M1 = "TR31_M1_ISO_9797_1_MAC_KEY"
@@ -466,6 +466,26 @@ def run_every_operation_and_scan(srv, data_dir):
             mac_values.append(resp.json()["Mac"])
         else:
             error_bodies.append(resp.text)
+
+    # Control plane, wave 2: a known key replicated and used in its replica's region, a CSR of a
+    # signing key pair, a resource policy put, read and deleted.
+    replicated = import_key(cp, KNOWN, M3, "TDES_2KEY", GV, ReplicationRegions=["eu-west-1"])
+    cp.add_key_replication_regions(KeyIdentifier=replicated["KeyArn"], ReplicationRegions=["us-west-2"])
+    for region in ("eu-west-1", "us-west-2"):
+        regional = make_client(srv.endpoint, "dp", region=region)
+        replica_arn = replicated["KeyArn"].replace(":us-east-1:", f":{region}:")
+        mac_values.append(regional.generate_mac(KeyIdentifier=replica_arn, MessageData=msg,
+                                                GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})["Mac"])
+    cp.remove_key_replication_regions(KeyIdentifier=replicated["KeyArn"], ReplicationRegions=["us-west-2"])
+    signer = cp.create_key(Exportable=True, KeyAttributes=key_attributes(
+        "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "RSA_2048", ["Sign"], key_class="ASYMMETRIC_KEY_PAIR"))["Key"]
+    cp.get_certificate_signing_request(KeyIdentifier=signer["KeyArn"], SigningAlgorithm="SHA256",
+                                       CertificateSubject={"CommonName": "leak-test"})
+    cp.put_resource_policy(ResourceArn=replicated["KeyArn"], Policy=json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "payment-cryptography:GenerateMac",
+        "Resource": "*"}]}))
+    cp.get_resource_policy(ResourceArn=replicated["KeyArn"])
+    cp.delete_resource_policy(ResourceArn=replicated["KeyArn"])
 
     metrics_text = scrape(srv)
     assert srv.stop() == 0
