@@ -172,4 +172,30 @@ struct ReplicationServiceTests {
             _ = try await s.enableDefaultKeyReplicationRegions(.init(replicationRegions: ["us-west-2"]), context: limited)
         }
     }
+
+    @Test("Default regions do not need CreateKey there for a key they skip; a replicable key under them does")
+    func defaultsAndCreateKeyPermission() async throws {
+        let s = try makeService()
+        _ = try await s.enableDefaultKeyReplicationRegions(.init(replicationRegions: ["us-west-2"]), context: east)
+        let policy = AccessPolicy(actions: ["payment-cryptography:CreateKey"],
+                                  resources: ["arn:aws:payment-cryptography:us-east-1:111122223333:key/*"])
+        let homeOnly = RequestContext(account: east.account, region: east.region,
+                                      principal: Principal(accessKeyId: "AKIDHOME", name: "home", account: east.account, policy: policy))
+        // Not exportable: the defaults skip it, so no right in us-west-2 is needed (control-plane.md §2).
+        let fixed = try await createMac(s, regions: nil, exportable: false, homeOnly)
+        #expect(fixed.multiRegionKeyType == nil)
+        // Exportable: it would be replicated, and the caller may not create keys in us-west-2.
+        await expectError(.accessDenied) { _ = try await createMac(s, regions: nil, homeOnly) }
+        await expectError(.accessDenied) { _ = try await createMac(s, regions: ["us-west-2"], homeOnly) }
+    }
+
+    @Test("DeleteKey deletes the replicas of the record it changes")
+    func deleteKeyDeletesEveryReplica() async throws {
+        let s = try makeService()
+        let key = try await createMac(s, regions: ["us-west-2"])
+        _ = try await s.addKeyReplicationRegions(.init(keyIdentifier: key.keyArn, replicationRegions: ["eu-west-1"]), context: east)
+        _ = try await s.deleteKey(.init(keyIdentifier: key.keyArn), context: east)
+        await expectError(.resourceNotFound) { _ = try await s.getKey(.init(keyIdentifier: arn(key, in: "us-west-2")), context: west) }
+        await expectError(.resourceNotFound) { _ = try await s.getKey(.init(keyIdentifier: arn(key, in: "eu-west-1")), context: euWest) }
+    }
 }

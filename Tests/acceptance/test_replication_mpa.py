@@ -31,8 +31,8 @@ from conftest import (ACCOUNT, REGION, PaycryptServer, create_key, error_of, ide
 M3 = "TR31_M3_ISO_9797_3_MAC_KEY"
 GV = ["Generate", "Verify"]
 KNOWN = "0123456789ABCDEFFEDCBA9876543210"  # KCV 08D7B4 (apc-behaviour.md §3)
-WEST = "us-west-2"
-EU = "eu-west-1"
+WEST = "ap-south-2"  # regions no other test file uses: the session server is shared
+EU = "eu-central-2"
 ROOT_ACTION = "IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE"
 TEAM = f"arn:aws:mpa:us-east-1:{ACCOUNT}:approval-team/payments-team"
 SHARED_TEAM = "arn:aws:mpa:eu-west-1:444455556666:approval-team/shared.team"
@@ -157,7 +157,7 @@ def test_the_primary_drives_its_replicas(clients):
 # ---------------------------------------------------------------------------------------------
 
 def test_default_replication_regions(endpoint):
-    home, far, other = "ap-southeast-2", "ca-central-1", "sa-east-1"
+    home, far, other = "me-central-1", "af-south-1", "il-central-1"  # regions no other test file uses
     cp = make_client(endpoint, "cp", region=home)
     try:
         assert cp.get_default_key_replication_regions()["EnabledReplicationRegions"] == []

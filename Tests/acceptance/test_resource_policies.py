@@ -259,3 +259,20 @@ def test_replicas_have_no_policy_and_are_not_shared(srv):
         assert "replica" in r["Error"]["Message"], r
     r = expect(lambda: mac(b_west_dp, replica), "AccessDeniedException", 403)
     assert r["Error"]["Message"] == denied(BOB, "GenerateMac", replica), r
+
+
+def test_alias_operations_never_take_another_accounts_key(srv):
+    """Alias operations never act across accounts: another account's key ARN is AccessDeniedException
+    (control-plane.md §1.1), whatever the key's policy says."""
+    a_cp, _ = clients(srv, ALICE)
+    b_cp, _ = clients(srv, BOB)
+    arn = create_key(a_cp, M3, "TDES_2KEY", ["Generate", "Verify"])["KeyArn"]
+    a_cp.put_resource_policy(ResourceArn=arn, Policy=policy(
+        statement("Allow", {"AWS": f"arn:aws:iam::{OTHER}:root"}, "payment-cryptography:*")))
+    name = unique_alias("theirs")
+    r = expect(lambda: b_cp.create_alias(AliasName=name, KeyArn=arn), "AccessDeniedException", 403)
+    assert r["Error"]["Message"] == denied(BOB, "CreateAlias", arn), r
+    b_cp.create_alias(AliasName=name)
+    r = expect(lambda: b_cp.update_alias(AliasName=name, KeyArn=arn), "AccessDeniedException", 403)
+    assert r["Error"]["Message"] == denied(BOB, "UpdateAlias", arn), r
+    assert "KeyArn" not in b_cp.get_alias(AliasName=name)["Alias"]

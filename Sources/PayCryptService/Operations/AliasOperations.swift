@@ -2,8 +2,17 @@ import PayCryptModel
 import PayCryptStore
 
 extension PaymentCryptographyService {
-    func aliasKeyId(_ keyArn: String?, _ context: RequestContext) async throws -> String? {
+    /// The key an alias is to point at: a key of the caller's account and region. Alias operations
+    /// never act across accounts (model "Cross-account use"), so another account's key ARN is
+    /// AccessDeniedException, as for every key ARN of another account (README "Sharing keys with
+    /// another account").
+    func aliasKeyId(_ keyArn: String?, operation: String, _ context: RequestContext) async throws -> String? {
         guard let keyArn else { return nil }
+        if case .key(_, let account, _) = KeyIdentifiers.parse(keyArn), account != context.account {
+            let principalArn = context.principal?.arn ?? "arn:aws:iam::\(context.account):root"
+            throw ServiceError(.accessDenied, AccessPolicy.deniedMessage(
+                principalArn: principalArn, action: "payment-cryptography:\(operation)", resource: keyArn))
+        }
         guard case .key(let region, let account, let keyId) = KeyIdentifiers.parse(keyArn),
               region == context.region, account == context.account,
               try await loadKey(account: account, region: region, keyId: keyId) != nil else {
@@ -21,7 +30,7 @@ extension PaymentCryptographyService {
         try authorize("CreateAlias", aliasArn(input.aliasName, context), context)
         if let keyArn = input.keyArn { try authorize("CreateAlias", keyArn, context) }
         let alias = AliasRecord(aliasName: input.aliasName, account: context.account, region: context.region,
-                                keyId: try await aliasKeyId(input.keyArn, context))
+                                keyId: try await aliasKeyId(input.keyArn, operation: "CreateAlias", context))
         do {
             try await store.insertAlias(alias, limit: limits.maxAliases)
         } catch KeyStoreError.alreadyExists {
@@ -50,7 +59,7 @@ extension PaymentCryptographyService {
         let arn = aliasArn(input.aliasName, context)
         try authorize("UpdateAlias", arn, context)
         if let keyArn = input.keyArn { try authorize("UpdateAlias", keyArn, context) }
-        let target = try await aliasKeyId(input.keyArn, context)
+        let target = try await aliasKeyId(input.keyArn, operation: "UpdateAlias", context)
         let a: AliasRecord
         do {
             a = try await store.updateAlias(account: context.account, region: context.region, aliasName: input.aliasName) { [self] a in

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import PayCryptModel
 import PayCryptStore
@@ -128,6 +129,9 @@ extension PaymentCryptographyService {
         try refuseReplicaChange(key, operation: "DeleteKey")
         let now = clock()
         let days = Double(input.deleteKeyInDays ?? 7)
+        // The replicas to delete are those of the record the transaction changes, not of the one
+        // read before it: a region added in between is deleted too.
+        let replicaRegions = Mutex<[String]>([])
         let r = try await changeKey(key) { r in
             try Self.refuseReplica(r, operation: "DeleteKey")
             switch r.state {
@@ -141,9 +145,10 @@ extension PaymentCryptographyService {
             r.deletePendingTimestamp = now + days * 86_400
             // Deleting a primary deletes its replicas at once; a restored primary is
             // single-region (blog: "If you restore the primary key, you need to re-enable replication").
+            replicaRegions.withLock { $0 = r.replicationRegions }
             Self.makeSingleRegion(&r)
         }
-        await deleteReplicas(of: key, in: key.replicationRegions)
+        await deleteReplicas(of: key, in: replicaRegions.withLock { $0 })
         return ControlPlane.DeleteKeyOutput(key: try wireKey(r))
     }
 

@@ -108,10 +108,18 @@ extension PaymentCryptographyService {
             guard !defaults.isEmpty else { return nil }
             plan = ReplicationPlan(regions: defaults.filter { $0 != context.region }, usingDefaults: true)
         }
-        for region in plan.regions {
+        // Regions asked for are checked now; default regions only once the new key turns out to
+        // be replicable (``applyReplication(_:toNewKey:_:)``): a key the defaults skip (asymmetric,
+        // not exportable) is made single-region without error, whatever the caller may do there.
+        if !plan.usingDefaults { try authorizeReplicaCreation(in: plan.regions, context) }
+        return plan
+    }
+
+    /// The caller needs CreateKey in each replica region (user guide, "Replicating keys").
+    func authorizeReplicaCreation(in regions: [String], _ context: RequestContext) throws {
+        for region in regions {
             try authorize("CreateKey", "arn:aws:payment-cryptography:\(region):\(context.account):key/*", context)
         }
-        return plan
     }
 
     /// Makes the replicas of a key just created or imported. A key that cannot be replicated is
@@ -126,6 +134,8 @@ extension PaymentCryptographyService {
                 try checkReplicable(key)
             } else if (try? checkReplicable(key)) == nil {
                 return nil
+            } else {
+                try authorizeReplicaCreation(in: plan.regions, context)
             }
             return try wireKey(try await replicate(key, to: plan.regions, usingDefaults: plan.usingDefaults))
         } catch {
