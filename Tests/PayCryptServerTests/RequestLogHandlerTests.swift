@@ -58,6 +58,41 @@ struct RequestLogHandlerTests {
         #expect(text.contains(" : a=1 b=line c=3 error.type=Oops [PayCryptServerTests] failed\n"), "\(text)")
     }
 
+    @Test("the request line written directly has the bytes of the same line logged through swift-log")
+    func directLine() throws {
+        var gen = SystemRandomNumberGenerator()  // a failure prints the values it drew
+        for _ in 0..<50 {
+            // Values as the observer writes them: already made loggable, any printable text.
+            let values = (0..<7).map { _ in
+                String((0..<Int(gen.next() % 20)).map { _ in Character(Unicode.Scalar(UInt8(0x20 + gen.next() % 95))) })
+            }
+            let keys = ["keyArn", "ms", "operation", "outcome", "principal", "requestId", "status"]
+            let text = try capture { logger in
+                var metadata: Logger.Metadata = [:]
+                for (key, value) in zip(keys, values) { metadata[key] = .string(value) }
+                logger.info("request", metadata: metadata)
+                let handler = try? #require(logger.handler as? RequestLogHandler)
+                #expect(handler?.writesLinesDirectly == true)
+                handler?.writeLine(level: .info, fields: [
+                    "keyArn": values[0], "ms": values[1], "operation": values[2], "outcome": values[3],
+                    "principal": values[4], "requestId": values[5], "status": values[6],
+                ], source: "PayCryptServerTests", message: "request")
+            }
+            let lines = text.split(separator: "\n").map { $0.dropFirst(24) }  // without the timestamp
+            #expect(lines.count == 2 && lines[0] == lines[1], "\(text)")
+        }
+    }
+
+    @Test("a handler with metadata of its own is not written to directly")
+    func notDirectWithMetadata() {
+        var handler = RequestLogHandler(label: "x", fileDescriptor: -1)
+        #expect(handler.writesLinesDirectly)
+        handler.metadata = ["a": "1"]
+        #expect(!handler.writesLinesDirectly)
+        let observer = RequestObserver(logger: Logger(label: "x") { _ in handler }, metrics: nil)
+        #expect(observer.directLog == nil)
+    }
+
     @Test("days are converted to civil dates (the log timestamp and SigV4 dates) like Foundation's Gregorian calendar")
     func civilDates() throws {
         var calendar = Calendar(identifier: .gregorian)
@@ -72,3 +107,4 @@ struct RequestLogHandlerTests {
         }
     }
 }
+

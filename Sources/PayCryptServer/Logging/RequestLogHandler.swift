@@ -47,14 +47,7 @@ public struct RequestLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line: [UInt8] = []
-        line.reserveCapacity(384)
-        Self.appendTimestamp(to: &line)
-        line.append(0x20)
-        line.append(contentsOf: event.level.rawValue.utf8)
-        line.append(0x20)
-        line.append(contentsOf: label.utf8)
-        line.append(contentsOf: " :".utf8)
+        var line = head(level: event.level)
         // The common case, a line's own metadata and nothing else, needs no merged copy.
         let provided = metadataProvider?.get() ?? [:]
         var merged = event.metadata ?? [:]
@@ -72,10 +65,53 @@ public struct RequestLogHandler: LogHandler {
             line.append(UInt8(ascii: "="))
             Self.append(value, to: &line)
         }
+        finish(&line, source: event.source, message: event.message.description)
+    }
+
+    /// Whether ``writeLine(level:fields:source:message:)`` writes what `log(event:)` would for the
+    /// same metadata: true when the handler adds no metadata of its own.
+    public var writesLinesDirectly: Bool { metadata.isEmpty && metadataProvider == nil }
+
+    /// Writes one line whose metadata is exactly `fields`, already in key order, without building
+    /// swift-log's metadata dictionary: the per-request line, written for every API call. The bytes
+    /// are those `log(event:)` writes for the same level, metadata, source and message, when
+    /// ``writesLinesDirectly`` (the caller checks it and the level).
+    ///
+    /// - Parameters:
+    ///   - level: The line's level.
+    ///   - fields: The metadata, sorted by key.
+    ///   - source: The module that logs, as swift-log names it.
+    ///   - message: The message.
+    public func writeLine(level: Logger.Level, fields: KeyValuePairs<String, String>, source: String, message: String) {
+        var line = head(level: level)
+        for (key, value) in fields {
+            line.append(0x20)
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            line.append(contentsOf: value.utf8)
+        }
+        finish(&line, source: source, message: message)
+    }
+
+    /// The timestamp, level, label and ` :` that start every line.
+    private func head(level: Logger.Level) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(384)
+        Self.appendTimestamp(to: &line)
+        line.append(0x20)
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(0x20)
+        line.append(contentsOf: label.utf8)
+        line.append(contentsOf: " :".utf8)
+        return line
+    }
+
+    /// Appends ` [source] message` and the newline, and writes the line.
+    private func finish(_ line: inout [UInt8], source: String, message: String) {
         line.append(contentsOf: " [".utf8)
-        line.append(contentsOf: event.source.utf8)
+        line.append(contentsOf: source.utf8)
         line.append(contentsOf: "] ".utf8)
-        line.append(contentsOf: event.message.description.utf8)
+        line.append(contentsOf: message.utf8)
         line.append(0x0A)
         Self.write(line, to: fileDescriptor)
     }

@@ -7,6 +7,15 @@ import PayCryptModel
 struct RequestObserver: Sendable {
     let logger: Logger
     let metrics: ServerMetrics?
+    /// The server's own handler when it adds no metadata: the request line is then written
+    /// without swift-log's metadata dictionary (same bytes, see `RequestLogHandler.writeLine`).
+    let directLog: RequestLogHandler?
+
+    init(logger: Logger, metrics: ServerMetrics?) {
+        self.logger = logger
+        self.metrics = metrics
+        directLog = (logger.handler as? RequestLogHandler).flatMap { $0.writesLinesDirectly ? $0 : nil }
+    }
 
     /// The longest value written to a log line or the audit trail, in characters.
     static let maxLoggedLength = 256
@@ -17,14 +26,25 @@ struct RequestObserver: Sendable {
         metrics?.recordRequest(operation: journey.operation, plane: journey.plane.label, outcome: journey.outcome,
                                status: status, seconds: elapsedSeconds)
         guard logger.logLevel <= .info else { return }
+        let principal = journey.principal.map(Self.loggable) ?? "-"
+        let resource = journey.resource.map(Self.loggable) ?? "-"
+        let ms = Self.milliseconds(elapsedSeconds)
+        if let directLog {
+            // The keys in the order the handler sorts them.
+            directLog.writeLine(level: .info, fields: [
+                "keyArn": resource, "ms": ms, "operation": journey.operation, "outcome": journey.outcome,
+                "principal": principal, "requestId": journey.requestId, "status": String(status),
+            ], source: "PayCryptServer", message: "request")
+            return
+        }
         logger.info("request", metadata: [
             "requestId": .string(journey.requestId),
             "operation": .string(journey.operation),
-            "principal": .string(journey.principal.map(Self.loggable) ?? "-"),
-            "keyArn": .string(journey.resource.map(Self.loggable) ?? "-"),
+            "principal": .string(principal),
+            "keyArn": .string(resource),
             "status": .stringConvertible(status),
             "outcome": .string(journey.outcome),
-            "ms": .string(Self.milliseconds(elapsedSeconds)),
+            "ms": .string(ms),
         ])
     }
 
