@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import PayCryptModel
+@testable import PayCryptModel
 
 @Suite("Validator: model constraints")
 struct ValidatorTests {
@@ -281,5 +281,20 @@ struct ValidatorTests {
             1 validation error detected: Value at 'MacLength' failed to satisfy constraint: \
             Member must have value less than or equal to 16
             """)
+    }
+
+    @Test("string lengths count Unicode scalars, as the UTF-8 byte count does not (random strings, any plane)")
+    func scalarCounts() {
+        var rng = SystemRandomNumberGenerator()  // a failure prints the string's scalars
+        for _ in 0..<2_000 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                let ranges: [ClosedRange<UInt32>] = [0x00...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
+                let value = UInt32.random(in: ranges[Int.random(in: 0..<ranges.count, using: &rng)], using: &rng)
+                if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
+            }
+            let string = String(scalars)
+            #expect(Validator.scalarCount(string) == string.unicodeScalars.count, "\(string.unicodeScalars.map(\.value))")
+        }
     }
 }

@@ -231,9 +231,20 @@ public struct Validator: Sendable {
         if !shape.enumValues.isEmpty, !shape.enumValues.contains(string) {
             fail(.enumValue(shape.enumValues))
         }
-        checkCount(string.unicodeScalars.count, shape: shape, fail: fail)
+        if shape.min != nil || shape.max != nil { checkCount(Self.scalarCount(string), shape: shape, fail: fail) }
         if let pattern = shape.compiledPattern, !pattern.matches(string) {
             fail(.pattern(pattern.displayPattern))
+        }
+    }
+
+    /// The number of Unicode scalars, counted on the UTF-8 bytes: every byte that is not a
+    /// continuation byte (`10xxxxxx`) starts one scalar.
+    static func scalarCount(_ string: String) -> Int {
+        var string = string
+        return string.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
         }
     }
 
