@@ -76,6 +76,7 @@ let package = Package(
         .target(
             name: "PayCryptServer",
             dependencies: [
+                "PaymentCryptography",
                 "PayCryptService",
                 "PayCryptModel",
                 "PayCryptStore",
@@ -115,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PaymentCryptographyTests",
-            dependencies: ["PaymentCryptography"],
+            dependencies: ["PaymentCryptography", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 @testable import PaymentCryptography
 
@@ -64,6 +65,26 @@ struct HMACTests {
             #expect(keyed.authenticationCode(c.data) == HMACAlgorithm.authenticationCode(hash: hash, key: c.key, message: c.data))
         }
         #expect(KeyedHMAC(hash: .sha224, key: c.key) == nil)
+    }
+
+    @Test("the precomputed HMAC agrees with swift-crypto's HMAC on random keys (shorter, equal to and longer than the block) and messages")
+    func precomputedAgainstSwiftCrypto() {
+        var rng = SystemRandomNumberGenerator()  // a failure prints the key and message
+        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        for _ in 0..<300 {
+            let key = bytes(Int.random(in: 0...200, using: &rng))
+            let message = bytes(Int.random(in: 0...300, using: &rng))
+            let k = SymmetricKey(data: key)
+            let p256 = PrecomputedHMAC<SHA256>(key: key)
+            let p384 = PrecomputedHMAC<SHA384>(key: key)
+            let p512 = PrecomputedHMAC<SHA512>(key: key)
+            let context = "key \(hx(key)) message \(hx(message))"
+            #expect(Array(p256.authenticationCode(message)) == Array(HMAC<SHA256>.authenticationCode(for: message, using: k)), "\(context)")
+            #expect(Array(p384.authenticationCode(message)) == Array(HMAC<SHA384>.authenticationCode(for: message, using: k)), "\(context)")
+            #expect(Array(p512.authenticationCode(message)) == Array(HMAC<SHA512>.authenticationCode(for: message, using: k)), "\(context)")
+            // Reused: a second message starts from the same keyed state.
+            #expect(Array(p256.authenticationCode(message)) == Array(HMAC<SHA256>.authenticationCode(for: message, using: k)), "\(context)")
+        }
     }
 
     @Test("FIPS 180-4 SHA-224 examples: empty, 'abc', two-block message, one million 'a'")

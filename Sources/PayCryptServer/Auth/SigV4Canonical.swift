@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PaymentCryptography
 
 /// The steps of AWS Signature Version 4, named after the specification's terms, each
 /// reproducing what botocore's `SigV4Auth` (botocore/auth.py) does on the client side:
@@ -199,12 +200,38 @@ enum SigV4Canonical {
     /// The lowercase hex signature of a canonical request: the string to sign
     /// (``stringToSign(timestamp:scope:canonicalRequest:)``) built as bytes and authenticated under
     /// the signing key (`keyed`: an HMAC already keyed with it, which this copies).
-    static func signature(keyed: HMAC<SHA256>, timestamp: String, credential: SigV4Authorization.Credential,
+    static func signature(keyed: PrecomputedHMAC<SHA256>, timestamp: String, credential: SigV4Authorization.Credential,
                           canonicalRequest: [UInt8]) -> [UInt8] {
-        var hmac = keyed
-        hmac.update(data: Array("\(SigV4Verifier.algorithm)\n\(timestamp)\n\(credential.scopeString)\n".utf8))
-        hmac.update(data: hexBytes(SHA256.hash(data: canonicalRequest)))
-        return hexBytes(hmac.finalize())
+        var stringToSign: [UInt8] = []
+        stringToSign.reserveCapacity(160)
+        stringToSign.append(contentsOf: SigV4Verifier.algorithm.utf8)
+        stringToSign.append(0x0A)
+        stringToSign.append(contentsOf: timestamp.utf8)
+        stringToSign.append(0x0A)
+        for (i, part) in [credential.date, credential.region, credential.service, credential.terminator].enumerated() {
+            if i > 0 { stringToSign.append(UInt8(ascii: "/")) }
+            stringToSign.append(contentsOf: part.utf8)
+        }
+        stringToSign.append(0x0A)
+        appendHex(sha256(canonicalRequest), to: &stringToSign)
+        return hexBytes(stringToSign.withUnsafeBytes { keyed.authenticationCode($0) })
+    }
+
+    /// SHA-256 of `bytes`, fed to the hash as one buffer.
+    static func sha256(_ bytes: [UInt8]) -> SHA256.Digest {
+        var hash = SHA256()
+        bytes.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        return hash.finalize()
+    }
+
+    /// Appends the lowercase hex digits of a digest.
+    static func appendHex(_ digest: some Digest, to out: inout [UInt8]) {
+        digest.withUnsafeBytes { bytes in
+            for byte in bytes {
+                out.append(lowerHex[Int(byte >> 4)])
+                out.append(lowerHex[Int(byte & 0x0F)])
+            }
+        }
     }
 
     /// Lowercase hex digits of a digest or MAC.
@@ -312,7 +339,10 @@ enum SigV4Canonical {
 
     /// Lowercase hex SHA-256.
     static func hexSHA256(_ bytes: [UInt8]) -> String {
-        hex(Array(SHA256.hash(data: bytes)))
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        appendHex(sha256(bytes), to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Compares two strings' bytes in time that depends only on `expected`'s length.

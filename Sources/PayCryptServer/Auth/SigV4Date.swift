@@ -21,8 +21,28 @@ enum SigV4Date {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
-        return pad(year, 4) + pad(month, 2) + pad(day, 2) + "T"
-            + pad(secondOfDay / 3600, 2) + pad(secondOfDay % 3600 / 60, 2) + pad(secondOfDay % 60, 2) + "Z"
+        guard (0...9999).contains(year) else {
+            return pad(year, 4) + pad(month, 2) + pad(day, 2) + "T"
+                + pad(secondOfDay / 3600, 2) + pad(secondOfDay % 3600 / 60, 2) + pad(secondOfDay % 60, 2) + "Z"
+        }
+        // The common case, a four-digit year: 16 bytes written in place.
+        return String(unsafeUninitializedCapacity: 16) { out in
+            var i = 0
+            func put(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    out[i] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+                    i += 1
+                    divisor /= 10
+                }
+            }
+            put(year, 4); put(month, 2); put(day, 2)
+            out[i] = UInt8(ascii: "T"); i += 1
+            put(secondOfDay / 3600, 2); put(secondOfDay % 3600 / 60, 2); put(secondOfDay % 60, 2)
+            out[i] = UInt8(ascii: "Z"); i += 1
+            return i
+        }
     }
 
     /// `20261129T120000Z`: exactly 16 characters.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PaymentCryptography
 import Synchronization
 
 /// An HTTP request as it arrived, in the form SigV4 verification needs. It carries no HTTP
@@ -316,11 +317,19 @@ final class SigningKeyCache: Sendable {
     private struct Entry {
         var secret: String
         var key: SymmetricKey
-        /// An HMAC already keyed with `key`: each request copies it instead of keying a new one.
-        var keyed: HMAC<SHA256>
+        /// An HMAC already keyed with `key`: each request starts from its keyed states.
+        var keyed: PrecomputedHMAC<SHA256>
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    /// An entry's scope: the access key and the credential scope's date, region and service.
+    private struct Scope: Hashable {
+        var accessKeyId: String
+        var date: String
+        var region: String
+        var service: String
+    }
+
+    private let entries = Mutex<[Scope: Entry]>([:])
     private let capacity: Int
 
     init(capacity: Int = 1024) {
@@ -333,15 +342,15 @@ final class SigningKeyCache: Sendable {
     }
 
     /// An HMAC-SHA256 keyed with the scope's signing key, ready for the string to sign.
-    func keyedHMAC(accessKeyId: String, secret: String, date: String, region: String, service: String) -> HMAC<SHA256> {
+    func keyedHMAC(accessKeyId: String, secret: String, date: String, region: String, service: String) -> PrecomputedHMAC<SHA256> {
         entry(accessKeyId: accessKeyId, secret: secret, date: date, region: region, service: service).keyed
     }
 
     private func entry(accessKeyId: String, secret: String, date: String, region: String, service: String) -> Entry {
-        let id = "\(accessKeyId)/\(date)/\(region)/\(service)"
+        let id = Scope(accessKeyId: accessKeyId, date: date, region: region, service: service)
         if let entry = entries.withLock({ $0[id] }), entry.secret == secret { return entry }
         let key = SigV4Canonical.signingKey(secret: secret, date: date, region: region, service: service)
-        let entry = Entry(secret: secret, key: key, keyed: HMAC<SHA256>(key: key))
+        let entry = Entry(secret: secret, key: key, keyed: PrecomputedHMAC(key: key.withUnsafeBytes { Array($0) }))
         entries.withLock { dict in
             if dict.count >= capacity { dict.removeAll(keepingCapacity: true) }
             dict[id] = entry

@@ -33,36 +33,29 @@ public enum HMACAlgorithm {
 /// copied for each message. A key the server keeps in its cache pays for the pads once, not per MAC.
 struct KeyedHMAC: Sendable {
     private enum Keyed: Sendable {
-        case sha256(HMAC<SHA256>)
-        case sha384(HMAC<SHA384>)
-        case sha512(HMAC<SHA512>)
+        case sha256(PrecomputedHMAC<SHA256>)
+        case sha384(PrecomputedHMAC<SHA384>)
+        case sha512(PrecomputedHMAC<SHA512>)
     }
 
     private let keyed: Keyed
 
     /// Keys an HMAC; nil for SHA-224, which swift-crypto does not offer (``HMACSHA224`` is used per message).
     init?(hash: HMACHash, key: [UInt8]) {
-        let k = SymmetricKey(data: key)
         switch hash {
         case .sha224: return nil
-        case .sha256: keyed = .sha256(HMAC<SHA256>(key: k))
-        case .sha384: keyed = .sha384(HMAC<SHA384>(key: k))
-        case .sha512: keyed = .sha512(HMAC<SHA512>(key: k))
+        case .sha256: keyed = .sha256(PrecomputedHMAC(key: key))
+        case .sha384: keyed = .sha384(PrecomputedHMAC(key: key))
+        case .sha512: keyed = .sha512(PrecomputedHMAC(key: key))
         }
     }
 
     /// The full HMAC of `message`; the same bytes as ``HMACAlgorithm/authenticationCode(hash:key:message:)``.
     func authenticationCode(_ message: [UInt8]) -> [UInt8] {
         switch keyed {
-        case .sha256(var h):
-            h.update(data: message)
-            return Array(h.finalize())
-        case .sha384(var h):
-            h.update(data: message)
-            return Array(h.finalize())
-        case .sha512(var h):
-            h.update(data: message)
-            return Array(h.finalize())
+        case .sha256(let h): return Array(h.authenticationCode(message))
+        case .sha384(let h): return Array(h.authenticationCode(message))
+        case .sha512(let h): return Array(h.authenticationCode(message))
         }
     }
 }
