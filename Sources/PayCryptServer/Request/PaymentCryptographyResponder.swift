@@ -83,7 +83,7 @@ public struct PaymentCryptographyResponder: HTTPResponder {
             return Self.health(requestId: requestId, ready: ready)
         }
         let started = ContinuousClock.now
-        var journey = RequestJourney(requestId: requestId, plane: request.headers[.amzTarget] != nil ? .control : .data)
+        var journey = RequestJourney(requestId: requestId, plane: request.headers.contains(.amzTarget) ? .control : .data)
         let answer: APIAnswer
         do {
             let bytes = try await run(request, body: body, &journey)
@@ -144,7 +144,14 @@ public struct PaymentCryptographyResponder: HTTPResponder {
 
     /// A body that is not JSON by its content type is a SerializationException.
     static func checkContentType(_ request: Request, plane: Plane) throws {
-        if let contentType = request.headers[.contentType], !Self.mentionsJSON(contentType) {
+        // The values are read one by one (no joined copy); the joined value mentions JSON exactly
+        // when one of them does, as the separator `, ` cannot complete `json`.
+        var sent = false
+        for field in request.headers where field.name == .contentType {
+            if Self.mentionsJSON(field.value) { return }
+            sent = true
+        }
+        if sent, let contentType = request.headers[.contentType] {
             throw AWSErrorResponse(.serialization, "Content-Type \(RequestObserver.loggable(contentType)) is not supported; send \(plane.contentType).")
         }
     }

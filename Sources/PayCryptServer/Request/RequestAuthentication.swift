@@ -57,7 +57,7 @@ struct RequestAuthenticator: Sendable {
     static func signedRequest(_ request: Request, body: [UInt8]) -> SigV4Request {
         // `canonicalName` is the lowercased name HTTPTypes keeps, so the verifier lowercases nothing.
         var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
-        if request.headers[.host] == nil, let authority = request.head.authority {
+        if !request.headers.contains(.host), let authority = request.head.authority {
             headers.append((name: "host", value: authority))
         }
         return SigV4Request(method: request.method.rawValue, rawPath: request.uri.path, rawQuery: request.uri.query,
