@@ -130,6 +130,16 @@ struct PatternMatcher: Sendable {
 
         func sequence(_ items: [Item], _ i: Int, _ pos: Int, _ k: (Int) -> Bool) -> Bool {
             guard i < items.count else { return k(pos) }
+            // A run of sets each taken exactly once (a literal such as `arn:aws:`) leaves no
+            // choice to backtrack into: match it in one loop instead of one call per character.
+            var j = i
+            var p = pos
+            while j < items.count, items[j].min == 1, items[j].max == 1, case .set(let set) = items[j].atom {
+                guard p < end, set.contains(unit(p)) else { return false }
+                p += 1
+                j += 1
+            }
+            if j > i { return sequence(items, j, p, k) }
             let item = items[i]
             switch item.atom {
             case .start:
