@@ -529,7 +529,16 @@ def render_operation_enum(model: Model) -> list[str]:
         operation = model.model["operations"][name]
         lines += doc_lines(first_sentence(operation.get("documentation")), "        ", f"`{name}`.")
         lines.append(f"        case {lower_camel(name)} = {swift_string(name)}")
-    lines.append("    }")
+    lines += [
+        "",
+        "        /// The operation's input and output types (the shapes `schema` names).",
+        "        public var shapeTypes: (input: any ModelShape.Type, output: any ModelShape.Type) {",
+        "            switch self {",
+    ]
+    for name in sorted(model.model["operations"]):
+        operation = model.model["operations"][name]
+        lines.append(f"            case .{lower_camel(name).strip('`')}: ({operation['input']['shape']}.self, {operation['output']['shape']}.self)")
+    lines += ["            }", "        }", "    }"]
     return lines
 
 

@@ -4879,5 +4879,43 @@ extension ControlPlane {
         case untagResource = "UntagResource"
         /// Associates an existing Amazon Web Services Payment Cryptography alias with a different key.
         case updateAlias = "UpdateAlias"
+
+        /// The operation's input and output types (the shapes `schema` names).
+        public var shapeTypes: (input: any ModelShape.Type, output: any ModelShape.Type) {
+            switch self {
+            case .addKeyReplicationRegions: (AddKeyReplicationRegionsInput.self, AddKeyReplicationRegionsOutput.self)
+            case .associateMpaTeam: (AssociateMpaTeamInput.self, AssociateMpaTeamOutput.self)
+            case .createAlias: (CreateAliasInput.self, CreateAliasOutput.self)
+            case .createKey: (CreateKeyInput.self, CreateKeyOutput.self)
+            case .deleteAlias: (DeleteAliasInput.self, DeleteAliasOutput.self)
+            case .deleteKey: (DeleteKeyInput.self, DeleteKeyOutput.self)
+            case .deleteResourcePolicy: (DeleteResourcePolicyInput.self, DeleteResourcePolicyOutput.self)
+            case .disableDefaultKeyReplicationRegions: (DisableDefaultKeyReplicationRegionsInput.self, DisableDefaultKeyReplicationRegionsOutput.self)
+            case .disassociateMpaTeam: (DisassociateMpaTeamInput.self, DisassociateMpaTeamOutput.self)
+            case .enableDefaultKeyReplicationRegions: (EnableDefaultKeyReplicationRegionsInput.self, EnableDefaultKeyReplicationRegionsOutput.self)
+            case .exportKey: (ExportKeyInput.self, ExportKeyOutput.self)
+            case .getAlias: (GetAliasInput.self, GetAliasOutput.self)
+            case .getCertificateSigningRequest: (GetCertificateSigningRequestInput.self, GetCertificateSigningRequestOutput.self)
+            case .getDefaultKeyReplicationRegions: (GetDefaultKeyReplicationRegionsInput.self, GetDefaultKeyReplicationRegionsOutput.self)
+            case .getKey: (GetKeyInput.self, GetKeyOutput.self)
+            case .getMpaTeamAssociation: (GetMpaTeamAssociationInput.self, GetMpaTeamAssociationOutput.self)
+            case .getParametersForExport: (GetParametersForExportInput.self, GetParametersForExportOutput.self)
+            case .getParametersForImport: (GetParametersForImportInput.self, GetParametersForImportOutput.self)
+            case .getPublicKeyCertificate: (GetPublicKeyCertificateInput.self, GetPublicKeyCertificateOutput.self)
+            case .getResourcePolicy: (GetResourcePolicyInput.self, GetResourcePolicyOutput.self)
+            case .importKey: (ImportKeyInput.self, ImportKeyOutput.self)
+            case .listAliases: (ListAliasesInput.self, ListAliasesOutput.self)
+            case .listKeys: (ListKeysInput.self, ListKeysOutput.self)
+            case .listTagsForResource: (ListTagsForResourceInput.self, ListTagsForResourceOutput.self)
+            case .putResourcePolicy: (PutResourcePolicyInput.self, PutResourcePolicyOutput.self)
+            case .removeKeyReplicationRegions: (RemoveKeyReplicationRegionsInput.self, RemoveKeyReplicationRegionsOutput.self)
+            case .restoreKey: (RestoreKeyInput.self, RestoreKeyOutput.self)
+            case .startKeyUsage: (StartKeyUsageInput.self, StartKeyUsageOutput.self)
+            case .stopKeyUsage: (StopKeyUsageInput.self, StopKeyUsageOutput.self)
+            case .tagResource: (TagResourceInput.self, TagResourceOutput.self)
+            case .untagResource: (UntagResourceInput.self, UntagResourceOutput.self)
+            case .updateAlias: (UpdateAliasInput.self, UpdateAliasOutput.self)
+            }
+        }
     }
 }

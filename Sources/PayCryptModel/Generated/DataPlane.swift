@@ -6188,5 +6188,26 @@ extension DataPlane {
         case verifyMac = "VerifyMac"
         /// Verifies pin-related data such as PIN and PIN Offset using algorithms including VISA PVV and IBM3624.
         case verifyPinData = "VerifyPinData"
+
+        /// The operation's input and output types (the shapes `schema` names).
+        public var shapeTypes: (input: any ModelShape.Type, output: any ModelShape.Type) {
+            switch self {
+            case .decryptData: (DecryptDataInput.self, DecryptDataOutput.self)
+            case .encryptData: (EncryptDataInput.self, EncryptDataOutput.self)
+            case .generateAs2805KekValidation: (GenerateAs2805KekValidationInput.self, GenerateAs2805KekValidationOutput.self)
+            case .generateAuthRequestCryptogram: (GenerateAuthRequestCryptogramInput.self, GenerateAuthRequestCryptogramOutput.self)
+            case .generateCardValidationData: (GenerateCardValidationDataInput.self, GenerateCardValidationDataOutput.self)
+            case .generateMac: (GenerateMacInput.self, GenerateMacOutput.self)
+            case .generateMacEmvPinChange: (GenerateMacEmvPinChangeInput.self, GenerateMacEmvPinChangeOutput.self)
+            case .generatePinData: (GeneratePinDataInput.self, GeneratePinDataOutput.self)
+            case .reEncryptData: (ReEncryptDataInput.self, ReEncryptDataOutput.self)
+            case .translateKeyMaterial: (TranslateKeyMaterialInput.self, TranslateKeyMaterialOutput.self)
+            case .translatePinData: (TranslatePinDataInput.self, TranslatePinDataOutput.self)
+            case .verifyAuthRequestCryptogram: (VerifyAuthRequestCryptogramInput.self, VerifyAuthRequestCryptogramOutput.self)
+            case .verifyCardValidationData: (VerifyCardValidationDataInput.self, VerifyCardValidationDataOutput.self)
+            case .verifyMac: (VerifyMacInput.self, VerifyMacOutput.self)
+            case .verifyPinData: (VerifyPinDataInput.self, VerifyPinDataOutput.self)
+            }
+        }
     }
 }
