@@ -381,8 +381,15 @@ def render_struct_direct(model: Model, shape: dict) -> list[str]:
             getter = "required" if member_name in required else "optional"
             lines.append(f"            self.{property_name(member_name)} = try wireReader.{getter}({swift_string(member_name)})")
     else:
-        lines.append("            _ = try WireObjectReader(wireTree)")
-    lines += ["        }", "", DIRECT_WRITE_DOC, "        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {"]
+        # Codable's synthesized init(from:) of a memberless structure reads nothing, so any value
+        # decodes (validation has already required an object).
+        lines[-2:] = [
+            "        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.",
+            "        public init(wireTree: JSONValue) {}",
+        ]
+    if members:
+        lines.append("        }")
+    lines += ["", DIRECT_WRITE_DOC, "        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {"]
     if members:
         lines.append("            var wireWriter = WireObjectWriter(into: &out)")
         for member_name in sorted(members):

@@ -585,10 +585,8 @@ extension ControlPlane {
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "DeleteAliasOutput" }
 
-        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
-        public init(wireTree: JSONValue) throws(WireDecodingError) {
-            _ = try WireObjectReader(wireTree)
-        }
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
 
         /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
@@ -707,10 +705,8 @@ extension ControlPlane {
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "DeleteResourcePolicyOutput" }
 
-        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
-        public init(wireTree: JSONValue) throws(WireDecodingError) {
-            _ = try WireObjectReader(wireTree)
-        }
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
 
         /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
@@ -1694,10 +1690,8 @@ extension ControlPlane {
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "GetDefaultKeyReplicationRegionsInput" }
 
-        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
-        public init(wireTree: JSONValue) throws(WireDecodingError) {
-            _ = try WireObjectReader(wireTree)
-        }
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
 
         /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
@@ -4474,10 +4468,8 @@ extension ControlPlane {
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "TagResourceOutput" }
 
-        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
-        public init(wireTree: JSONValue) throws(WireDecodingError) {
-            _ = try WireObjectReader(wireTree)
-        }
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
 
         /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
@@ -4615,10 +4607,8 @@ extension ControlPlane {
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "UntagResourceOutput" }
 
-        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
-        public init(wireTree: JSONValue) throws(WireDecodingError) {
-            _ = try WireObjectReader(wireTree)
-        }
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
 
         /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {

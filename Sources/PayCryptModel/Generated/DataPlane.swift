@@ -5146,10 +5146,8 @@ extension DataPlane {
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "TranslationPinDataIsoFormat1" }
 
-        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
-        public init(wireTree: JSONValue) throws(WireDecodingError) {
-            _ = try WireObjectReader(wireTree)
-        }
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
 
         /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
