@@ -62,6 +62,8 @@ RESERVED_TYPE_NAMES = {
     "ModelShape", "Operation", "CodingKeys", "WireShape", "WireError", "ServiceSchema", "ShapeSchema",
     "MemberSchema", "OperationSchema", "ErrorSchema", "HTTPBinding", "String", "Int", "Bool", "Double",
     "Codable", "Sendable", "Equatable", "Error", "Decoder", "Encoder", "DecodingError", "CodingKey",
+    "JSONValue", "WireDecodable", "WireEncodable", "WireStringEnum", "WireDecodingError", "WireObjectReader",
+    "WireObjectWriter", "EncodingError", "StaticString", "UInt8",
 }
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -295,7 +297,7 @@ def render_types(model: Model) -> str:
 
 def render_enum(name: str, shape: dict) -> list[str]:
     lines = doc_lines(first_sentence(shape.get("documentation")), "    ", f"The `{name}` enumeration.")
-    lines.append(f"    public enum {name}: Swift.String, Codable, Sendable, CaseIterable {{")
+    lines.append(f"    public enum {name}: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {{")
     for value in shape["enum"]:
         lines.append(f"        /// `{value}`")
         lines.append(f"        case {enum_case_name(value)} = {swift_string(value)}")
@@ -350,8 +352,91 @@ def render_struct(model: Model, name: str, shape: dict) -> list[str]:
         for member_name in members:
             lines.append(f"            case {lower_camel(member_name)} = {swift_string(member_name)}")
         lines.append("        }")
+    lines += render_struct_direct(model, shape)
     lines.append("    }")
     return lines
+
+
+# Direct wire coding (Runtime/DirectWire.swift): each shape reads its members out of a validated tree
+# and writes its JSON bytes itself. Members decode in model order (the order Codable's synthesized
+# init(from:) decodes them, so the first failure is the same) and are written in sorted key order
+# (the order JSONWriter writes object keys in; model member names are ASCII identifiers, so Python's
+# and Swift's string orders agree).
+
+DIRECT_DECODE_DOC = "        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored."
+DIRECT_WRITE_DOC = "        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it."
+
+
+def property_name(member_name: str) -> str:
+    return lower_camel(member_name).strip("`")
+
+
+def render_struct_direct(model: Model, shape: dict) -> list[str]:
+    members: dict = shape.get("members", {})
+    required = set(shape.get("required", []))
+    lines = ["", DIRECT_DECODE_DOC, "        public init(wireTree: JSONValue) throws(WireDecodingError) {"]
+    if members:
+        lines.append("            let wireReader = try WireObjectReader(wireTree)")
+        for member_name in members:
+            getter = "required" if member_name in required else "optional"
+            lines.append(f"            self.{property_name(member_name)} = try wireReader.{getter}({swift_string(member_name)})")
+    else:
+        # Codable's synthesized init(from:) of a memberless structure reads nothing, so any value
+        # decodes (validation has already required an object).
+        lines[-2:] = [
+            "        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.",
+            "        public init(wireTree: JSONValue) {}",
+        ]
+    if members:
+        lines.append("        }")
+    lines += ["", DIRECT_WRITE_DOC, "        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {"]
+    if members:
+        lines.append("            var wireWriter = WireObjectWriter(into: &out)")
+        for member_name in sorted(members):
+            lines.append(f"            try wireWriter.member({swift_string(member_name)}, self.{property_name(member_name)}, into: &out)")
+    else:
+        lines.append("            let wireWriter = WireObjectWriter(into: &out)")
+    lines += ["            wireWriter.end(into: &out)", "        }"]
+    resource = resource_expression(model, shape)
+    if resource:
+        lines += [
+            "",
+            "        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).",
+            f"        public var wireResource: Swift.String? {{ {resource} }}",
+        ]
+    return lines
+
+
+def resource_expression(model: Model, shape: dict) -> str | None:
+    """The Swift expression of `WireShape.wireResource` for a structure, or None for the default
+    (`nil`): its `KeyArn` string member, else its `Key` structure's `KeyArn`, else its `Alias`
+    structure's `AliasName`, the members the server logs as the resource a response names."""
+    members: dict = shape.get("members", {})
+    required = set(shape.get("required", []))
+
+    def plain_string(shape_name: str) -> bool:
+        target = model.shapes[shape_name]
+        return target["type"] == "string" and "enum" not in target
+
+    candidates: list[tuple[str, bool]] = []  # (expression, whether it can be nil)
+    if "KeyArn" in members and plain_string(members["KeyArn"]["shape"]):
+        candidates.append((f"self.{property_name('KeyArn')}", "KeyArn" not in required))
+    for outer, inner in (("Key", "KeyArn"), ("Alias", "AliasName")):
+        if outer not in members or model.kind(members[outer]["shape"]) != "structure":
+            continue
+        target = model.shapes[members[outer]["shape"]]
+        if inner not in target.get("members", {}) or not plain_string(target["members"][inner]["shape"]):
+            continue
+        outer_optional = outer not in required
+        inner_optional = inner not in set(target.get("required", []))
+        chain = "?" if outer_optional else ""
+        candidates.append((f"self.{property_name(outer)}{chain}.{property_name(inner)}", outer_optional or inner_optional))
+    expression: list[str] = []
+    for text, optional in candidates:
+        expression.append(text)
+        if not optional:
+            break
+    return " ?? ".join(expression) or None
 
 
 def render_union(model: Model, name: str, shape: dict) -> list[str]:
@@ -405,7 +490,39 @@ def render_union(model: Model, name: str, shape: dict) -> list[str]:
         case = lower_camel(member_name).strip("`")
         lines.append(f"            case .{case}(let value):")
         lines.append(f"                try container.encode(value, forKey: .{case})")
-    lines += ["            }", "        }", "    }"]
+    lines += ["            }", "        }"]
+    lines += render_union_direct(members)
+    lines.append("    }")
+    return lines
+
+
+def render_union_direct(members: dict) -> list[str]:
+    names = list(members)
+    lines = [
+        "",
+        "        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.",
+        "        public init(wireTree: JSONValue) throws(WireDecodingError) {",
+        "            let wireReader = try WireObjectReader(wireTree)",
+        "            switch try wireReader.onlyMember(of: Self.wireMemberNames) {",
+    ]
+    for index, member_name in enumerate(names):
+        label = "default" if index == len(names) - 1 else f"case {swift_string(member_name)}"
+        lines.append(f"            {label}: self = .{property_name(member_name)}(try wireReader.required({swift_string(member_name)}))")
+    lines += [
+        "            }",
+        "        }",
+        "",
+        "        private static let wireMemberNames: [Swift.String] = [" + ", ".join(swift_string(n) for n in names) + "]",
+        "",
+        "        /// Writes the member that is set, and only it, as `Wire.encode` writes it.",
+        "        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {",
+        "            var wireWriter = WireObjectWriter(into: &out)",
+        "            switch self {",
+    ]
+    for member_name in names:
+        case = property_name(member_name)
+        lines.append(f"            case .{case}(let value): try wireWriter.member({swift_string(member_name)}, value, into: &out)")
+    lines += ["            }", "            wireWriter.end(into: &out)", "        }"]
     return lines
 
 
@@ -419,7 +536,16 @@ def render_operation_enum(model: Model) -> list[str]:
         operation = model.model["operations"][name]
         lines += doc_lines(first_sentence(operation.get("documentation")), "        ", f"`{name}`.")
         lines.append(f"        case {lower_camel(name)} = {swift_string(name)}")
-    lines.append("    }")
+    lines += [
+        "",
+        "        /// The operation's input and output types (the shapes `schema` names).",
+        "        public var shapeTypes: (input: any ModelShape.Type, output: any ModelShape.Type) {",
+        "            switch self {",
+    ]
+    for name in sorted(model.model["operations"]):
+        operation = model.model["operations"][name]
+        lines.append(f"            case .{lower_camel(name).strip('`')}: ({operation['input']['shape']}.self, {operation['output']['shape']}.self)")
+    lines += ["            }", "        }", "    }"]
     return lines
 
 

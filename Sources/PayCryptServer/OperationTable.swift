@@ -81,7 +81,7 @@ struct OperationTable: Sendable {
     /// The handler of one operation: parse the body once, bind URI labels, validate against the model
     /// and decode from the same tree; call; encode the output once, reading the resource it names on
     /// the way.
-    static func handler<Input: WireShape, Output: Encodable & Sendable>(
+    static func handler<Input: WireShape, Output: WireShape>(
         _ type: Input.Type, _ call: @escaping @Sendable (Input, PayCryptService.RequestContext) async throws -> Output
     ) -> OperationHandler {
         { (request: inout OperationCall) in

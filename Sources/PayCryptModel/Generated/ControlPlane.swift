@@ -29,6 +29,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Input parameters for adding replication regions to a specific key.
@@ -51,6 +64,21 @@ extension ControlPlane {
             case keyIdentifier = "KeyIdentifier"
             case replicationRegions = "ReplicationRegions"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.replicationRegions = try wireReader.required("ReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Output from adding replication regions to a key.
@@ -69,6 +97,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// Contains information about an alias.
@@ -91,10 +135,28 @@ extension ControlPlane {
             case aliasName = "AliasName"
             case keyArn = "KeyArn"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.aliasName = try wireReader.required("AliasName")
+            self.keyArn = try wireReader.optional("KeyArn")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AliasName", self.aliasName, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `As2805KeyVariant` enumeration.
-    public enum As2805KeyVariant: Swift.String, Codable, Sendable, CaseIterable {
+    public enum As2805KeyVariant: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TERMINAL_MAJOR_KEY_VARIANT_00`
         case terminalMajorKeyVariant00 = "TERMINAL_MAJOR_KEY_VARIANT_00"
         /// `PIN_ENCRYPTION_KEY_VARIANT_28`
@@ -135,6 +197,23 @@ extension ControlPlane {
             case mpaTeamArn = "MpaTeamArn"
             case requesterComment = "RequesterComment"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.action = try wireReader.required("Action")
+            self.mpaTeamArn = try wireReader.required("MpaTeamArn")
+            self.requesterComment = try wireReader.optional("RequesterComment")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Action", self.action, into: &out)
+            try wireWriter.member("MpaTeamArn", self.mpaTeamArn, into: &out)
+            try wireWriter.member("RequesterComment", self.requesterComment, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `AssociateMpaTeamOutput` structure.
@@ -153,10 +232,23 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case mpaTeamAssociation = "MpaTeamAssociation"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.mpaTeamAssociation = try wireReader.required("MpaTeamAssociation")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("MpaTeamAssociation", self.mpaTeamAssociation, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `AssociationState` enumeration.
-    public enum AssociationState: Swift.String, Codable, Sendable, CaseIterable {
+    public enum AssociationState: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `ACTIVE`
         case active = "ACTIVE"
         /// `UPDATE_PENDING`
@@ -213,6 +305,31 @@ extension ControlPlane {
             case stateOrProvince = "StateOrProvince"
             case emailAddress = "EmailAddress"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.commonName = try wireReader.required("CommonName")
+            self.organizationUnit = try wireReader.optional("OrganizationUnit")
+            self.organization = try wireReader.optional("Organization")
+            self.city = try wireReader.optional("City")
+            self.country = try wireReader.optional("Country")
+            self.stateOrProvince = try wireReader.optional("StateOrProvince")
+            self.emailAddress = try wireReader.optional("EmailAddress")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("City", self.city, into: &out)
+            try wireWriter.member("CommonName", self.commonName, into: &out)
+            try wireWriter.member("Country", self.country, into: &out)
+            try wireWriter.member("EmailAddress", self.emailAddress, into: &out)
+            try wireWriter.member("Organization", self.organization, into: &out)
+            try wireWriter.member("OrganizationUnit", self.organizationUnit, into: &out)
+            try wireWriter.member("StateOrProvince", self.stateOrProvince, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// This request can cause an inconsistent state for the resource.
@@ -230,6 +347,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -253,6 +383,24 @@ extension ControlPlane {
             case aliasName = "AliasName"
             case keyArn = "KeyArn"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.aliasName = try wireReader.required("AliasName")
+            self.keyArn = try wireReader.optional("KeyArn")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AliasName", self.aliasName, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `CreateAliasOutput` structure.
@@ -271,6 +419,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case alias = "Alias"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.alias = try wireReader.required("Alias")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Alias", self.alias, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.alias.aliasName }
     }
 
     /// The `CreateKeyInput` structure.
@@ -321,6 +485,31 @@ extension ControlPlane {
             case deriveKeyUsage = "DeriveKeyUsage"
             case replicationRegions = "ReplicationRegions"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyAttributes = try wireReader.required("KeyAttributes")
+            self.keyCheckValueAlgorithm = try wireReader.optional("KeyCheckValueAlgorithm")
+            self.exportable = try wireReader.required("Exportable")
+            self.enabled = try wireReader.optional("Enabled")
+            self.tags = try wireReader.optional("Tags")
+            self.deriveKeyUsage = try wireReader.optional("DeriveKeyUsage")
+            self.replicationRegions = try wireReader.optional("ReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DeriveKeyUsage", self.deriveKeyUsage, into: &out)
+            try wireWriter.member("Enabled", self.enabled, into: &out)
+            try wireWriter.member("Exportable", self.exportable, into: &out)
+            try wireWriter.member("KeyAttributes", self.keyAttributes, into: &out)
+            try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
+            try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
+            try wireWriter.member("Tags", self.tags, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `CreateKeyOutput` structure.
@@ -339,6 +528,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// The `DeleteAliasInput` structure.
@@ -357,6 +562,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case aliasName = "AliasName"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.aliasName = try wireReader.required("AliasName")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AliasName", self.aliasName, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DeleteAliasOutput` structure.
@@ -366,6 +584,15 @@ extension ControlPlane {
 
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "DeleteAliasOutput" }
+
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            let wireWriter = WireObjectWriter(into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DeleteKeyInput` structure.
@@ -388,6 +615,21 @@ extension ControlPlane {
             case keyIdentifier = "KeyIdentifier"
             case deleteKeyInDays = "DeleteKeyInDays"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.deleteKeyInDays = try wireReader.optional("DeleteKeyInDays")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DeleteKeyInDays", self.deleteKeyInDays, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DeleteKeyOutput` structure.
@@ -406,6 +648,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// The `DeleteResourcePolicyInput` structure.
@@ -424,6 +682,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case resourceArn = "ResourceArn"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DeleteResourcePolicyOutput` structure.
@@ -433,10 +704,19 @@ extension ControlPlane {
 
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "DeleteResourcePolicyOutput" }
+
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            let wireWriter = WireObjectWriter(into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DeriveKeyUsage` enumeration.
-    public enum DeriveKeyUsage: Swift.String, Codable, Sendable, CaseIterable {
+    public enum DeriveKeyUsage: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TR31_B0_BASE_DERIVATION_KEY`
         case tr31B0BaseDerivationKey = "TR31_B0_BASE_DERIVATION_KEY"
         /// `TR31_C0_CARD_VERIFICATION_KEY`
@@ -514,6 +794,25 @@ extension ControlPlane {
                 try container.encode(value, forKey: .sharedInformation)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            default: self = .sharedInformation(try wireReader.required("SharedInformation"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["SharedInformation"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .sharedInformation(let value): try wireWriter.member("SharedInformation", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Input parameters for disabling default key replication regions for the account.
@@ -532,6 +831,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case replicationRegions = "ReplicationRegions"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.replicationRegions = try wireReader.required("ReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Output from disabling default key replication regions for the account.
@@ -549,6 +861,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case enabledReplicationRegions = "EnabledReplicationRegions"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.enabledReplicationRegions = try wireReader.required("EnabledReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EnabledReplicationRegions", self.enabledReplicationRegions, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -574,6 +899,21 @@ extension ControlPlane {
             case action = "Action"
             case requesterComment = "RequesterComment"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.action = try wireReader.required("Action")
+            self.requesterComment = try wireReader.optional("RequesterComment")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Action", self.action, into: &out)
+            try wireWriter.member("RequesterComment", self.requesterComment, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DisassociateMpaTeamOutput` structure.
@@ -591,6 +931,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case mpaTeamAssociation = "MpaTeamAssociation"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.mpaTeamAssociation = try wireReader.required("MpaTeamAssociation")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("MpaTeamAssociation", self.mpaTeamAssociation, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -610,6 +963,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case replicationRegions = "ReplicationRegions"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.replicationRegions = try wireReader.required("ReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Output from enabling default key replication regions for the account.
@@ -627,6 +993,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case enabledReplicationRegions = "EnabledReplicationRegions"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.enabledReplicationRegions = try wireReader.required("EnabledReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EnabledReplicationRegions", self.enabledReplicationRegions, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -649,6 +1028,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case wrappingKeyIdentifier = "WrappingKeyIdentifier"
             case as2805KeyVariant = "As2805KeyVariant"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappingKeyIdentifier = try wireReader.required("WrappingKeyIdentifier")
+            self.as2805KeyVariant = try wireReader.required("As2805KeyVariant")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("As2805KeyVariant", self.as2805KeyVariant, into: &out)
+            try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -674,6 +1068,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case exportDukptInitialKey = "ExportDukptInitialKey"
             case keyCheckValueAlgorithm = "KeyCheckValueAlgorithm"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.exportDukptInitialKey = try wireReader.optional("ExportDukptInitialKey")
+            self.keyCheckValueAlgorithm = try wireReader.optional("KeyCheckValueAlgorithm")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ExportDukptInitialKey", self.exportDukptInitialKey, into: &out)
+            try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -730,6 +1139,33 @@ extension ControlPlane {
             case derivationData = "DerivationData"
             case keyBlockHeaders = "KeyBlockHeaders"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.privateKeyIdentifier = try wireReader.required("PrivateKeyIdentifier")
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+            self.publicKeyCertificate = try wireReader.required("PublicKeyCertificate")
+            self.deriveKeyAlgorithm = try wireReader.required("DeriveKeyAlgorithm")
+            self.keyDerivationFunction = try wireReader.required("KeyDerivationFunction")
+            self.keyDerivationHashAlgorithm = try wireReader.required("KeyDerivationHashAlgorithm")
+            self.derivationData = try wireReader.required("DerivationData")
+            self.keyBlockHeaders = try wireReader.optional("KeyBlockHeaders")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("DerivationData", self.derivationData, into: &out)
+            try wireWriter.member("DeriveKeyAlgorithm", self.deriveKeyAlgorithm, into: &out)
+            try wireWriter.member("KeyBlockHeaders", self.keyBlockHeaders, into: &out)
+            try wireWriter.member("KeyDerivationFunction", self.keyDerivationFunction, into: &out)
+            try wireWriter.member("KeyDerivationHashAlgorithm", self.keyDerivationHashAlgorithm, into: &out)
+            try wireWriter.member("PrivateKeyIdentifier", self.privateKeyIdentifier, into: &out)
+            try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameter information for IPEK generation during export.
@@ -747,6 +1183,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case keySerialNumber = "KeySerialNumber"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keySerialNumber = try wireReader.required("KeySerialNumber")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -778,6 +1227,23 @@ extension ControlPlane {
             case wrappingKeyCertificate = "WrappingKeyCertificate"
             case wrappingSpec = "WrappingSpec"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+            self.wrappingKeyCertificate = try wireReader.required("WrappingKeyCertificate")
+            self.wrappingSpec = try wireReader.optional("WrappingSpec")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("WrappingKeyCertificate", self.wrappingKeyCertificate, into: &out)
+            try wireWriter.member("WrappingSpec", self.wrappingSpec, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `ExportKeyInput` structure.
@@ -807,6 +1273,23 @@ extension ControlPlane {
             case keyMaterial = "KeyMaterial"
             case exportKeyIdentifier = "ExportKeyIdentifier"
             case exportAttributes = "ExportAttributes"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyMaterial = try wireReader.required("KeyMaterial")
+            self.exportKeyIdentifier = try wireReader.required("ExportKeyIdentifier")
+            self.exportAttributes = try wireReader.optional("ExportAttributes")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ExportAttributes", self.exportAttributes, into: &out)
+            try wireWriter.member("ExportKeyIdentifier", self.exportKeyIdentifier, into: &out)
+            try wireWriter.member("KeyMaterial", self.keyMaterial, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -875,6 +1358,33 @@ extension ControlPlane {
                 try container.encode(value, forKey: .as2805KeyCryptogram)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "Tr31KeyBlock": self = .tr31KeyBlock(try wireReader.required("Tr31KeyBlock"))
+            case "Tr34KeyBlock": self = .tr34KeyBlock(try wireReader.required("Tr34KeyBlock"))
+            case "KeyCryptogram": self = .keyCryptogram(try wireReader.required("KeyCryptogram"))
+            case "DiffieHellmanTr31KeyBlock": self = .diffieHellmanTr31KeyBlock(try wireReader.required("DiffieHellmanTr31KeyBlock"))
+            default: self = .as2805KeyCryptogram(try wireReader.required("As2805KeyCryptogram"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["Tr31KeyBlock", "Tr34KeyBlock", "KeyCryptogram", "DiffieHellmanTr31KeyBlock", "As2805KeyCryptogram"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .tr31KeyBlock(let value): try wireWriter.member("Tr31KeyBlock", value, into: &out)
+            case .tr34KeyBlock(let value): try wireWriter.member("Tr34KeyBlock", value, into: &out)
+            case .keyCryptogram(let value): try wireWriter.member("KeyCryptogram", value, into: &out)
+            case .diffieHellmanTr31KeyBlock(let value): try wireWriter.member("DiffieHellmanTr31KeyBlock", value, into: &out)
+            case .as2805KeyCryptogram(let value): try wireWriter.member("As2805KeyCryptogram", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `ExportKeyOutput` structure.
@@ -892,6 +1402,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case wrappedKey = "WrappedKey"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappedKey = try wireReader.optional("WrappedKey")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("WrappedKey", self.wrappedKey, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -914,6 +1437,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case wrappingKeyIdentifier = "WrappingKeyIdentifier"
             case keyBlockHeaders = "KeyBlockHeaders"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappingKeyIdentifier = try wireReader.required("WrappingKeyIdentifier")
+            self.keyBlockHeaders = try wireReader.optional("KeyBlockHeaders")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyBlockHeaders", self.keyBlockHeaders, into: &out)
+            try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -970,6 +1508,33 @@ extension ControlPlane {
             case randomNonce = "RandomNonce"
             case keyBlockHeaders = "KeyBlockHeaders"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+            self.wrappingKeyCertificate = try wireReader.required("WrappingKeyCertificate")
+            self.exportToken = try wireReader.optional("ExportToken")
+            self.signingKeyIdentifier = try wireReader.optional("SigningKeyIdentifier")
+            self.signingKeyCertificate = try wireReader.optional("SigningKeyCertificate")
+            self.keyBlockFormat = try wireReader.required("KeyBlockFormat")
+            self.randomNonce = try wireReader.optional("RandomNonce")
+            self.keyBlockHeaders = try wireReader.optional("KeyBlockHeaders")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("ExportToken", self.exportToken, into: &out)
+            try wireWriter.member("KeyBlockFormat", self.keyBlockFormat, into: &out)
+            try wireWriter.member("KeyBlockHeaders", self.keyBlockHeaders, into: &out)
+            try wireWriter.member("RandomNonce", self.randomNonce, into: &out)
+            try wireWriter.member("SigningKeyCertificate", self.signingKeyCertificate, into: &out)
+            try wireWriter.member("SigningKeyIdentifier", self.signingKeyIdentifier, into: &out)
+            try wireWriter.member("WrappingKeyCertificate", self.wrappingKeyCertificate, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GetAliasInput` structure.
@@ -987,6 +1552,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case aliasName = "AliasName"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.aliasName = try wireReader.required("AliasName")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AliasName", self.aliasName, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1006,6 +1584,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case alias = "Alias"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.alias = try wireReader.required("Alias")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Alias", self.alias, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.alias.aliasName }
     }
 
     /// The `GetCertificateSigningRequestInput` structure.
@@ -1036,6 +1630,23 @@ extension ControlPlane {
             case signingAlgorithm = "SigningAlgorithm"
             case certificateSubject = "CertificateSubject"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.signingAlgorithm = try wireReader.required("SigningAlgorithm")
+            self.certificateSubject = try wireReader.required("CertificateSubject")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateSubject", self.certificateSubject, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("SigningAlgorithm", self.signingAlgorithm, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GetCertificateSigningRequestOutput` structure.
@@ -1056,6 +1667,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case certificateSigningRequest = "CertificateSigningRequest"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.certificateSigningRequest = try wireReader.required("CertificateSigningRequest")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateSigningRequest", self.certificateSigningRequest, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Input parameters for retrieving the account's default key replication regions.
@@ -1065,6 +1689,15 @@ extension ControlPlane {
 
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "GetDefaultKeyReplicationRegionsInput" }
+
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            let wireWriter = WireObjectWriter(into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Output containing the account's current default key replication configuration.
@@ -1082,6 +1715,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case enabledReplicationRegions = "EnabledReplicationRegions"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.enabledReplicationRegions = try wireReader.required("EnabledReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EnabledReplicationRegions", self.enabledReplicationRegions, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1101,6 +1747,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case keyIdentifier = "KeyIdentifier"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GetKeyOutput` structure.
@@ -1119,6 +1778,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// The `GetMpaTeamAssociationInput` structure.
@@ -1137,6 +1812,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case action = "Action"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.action = try wireReader.required("Action")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Action", self.action, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GetMpaTeamAssociationOutput` structure.
@@ -1154,6 +1842,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case mpaTeamAssociation = "MpaTeamAssociation"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.mpaTeamAssociation = try wireReader.required("MpaTeamAssociation")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("MpaTeamAssociation", self.mpaTeamAssociation, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1184,6 +1885,23 @@ extension ControlPlane {
             case keyMaterialType = "KeyMaterialType"
             case signingKeyAlgorithm = "SigningKeyAlgorithm"
             case reuseLastGeneratedToken = "ReuseLastGeneratedToken"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyMaterialType = try wireReader.required("KeyMaterialType")
+            self.signingKeyAlgorithm = try wireReader.required("SigningKeyAlgorithm")
+            self.reuseLastGeneratedToken = try wireReader.optional("ReuseLastGeneratedToken")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyMaterialType", self.keyMaterialType, into: &out)
+            try wireWriter.member("ReuseLastGeneratedToken", self.reuseLastGeneratedToken, into: &out)
+            try wireWriter.member("SigningKeyAlgorithm", self.signingKeyAlgorithm, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1225,6 +1943,27 @@ extension ControlPlane {
             case exportToken = "ExportToken"
             case parametersValidUntilTimestamp = "ParametersValidUntilTimestamp"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.signingKeyCertificate = try wireReader.required("SigningKeyCertificate")
+            self.signingKeyCertificateChain = try wireReader.required("SigningKeyCertificateChain")
+            self.signingKeyAlgorithm = try wireReader.required("SigningKeyAlgorithm")
+            self.exportToken = try wireReader.required("ExportToken")
+            self.parametersValidUntilTimestamp = try wireReader.required("ParametersValidUntilTimestamp")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ExportToken", self.exportToken, into: &out)
+            try wireWriter.member("ParametersValidUntilTimestamp", self.parametersValidUntilTimestamp, into: &out)
+            try wireWriter.member("SigningKeyAlgorithm", self.signingKeyAlgorithm, into: &out)
+            try wireWriter.member("SigningKeyCertificate", self.signingKeyCertificate, into: &out)
+            try wireWriter.member("SigningKeyCertificateChain", self.signingKeyCertificateChain, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GetParametersForImportInput` structure.
@@ -1254,6 +1993,23 @@ extension ControlPlane {
             case keyMaterialType = "KeyMaterialType"
             case wrappingKeyAlgorithm = "WrappingKeyAlgorithm"
             case reuseLastGeneratedToken = "ReuseLastGeneratedToken"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyMaterialType = try wireReader.required("KeyMaterialType")
+            self.wrappingKeyAlgorithm = try wireReader.required("WrappingKeyAlgorithm")
+            self.reuseLastGeneratedToken = try wireReader.optional("ReuseLastGeneratedToken")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyMaterialType", self.keyMaterialType, into: &out)
+            try wireWriter.member("ReuseLastGeneratedToken", self.reuseLastGeneratedToken, into: &out)
+            try wireWriter.member("WrappingKeyAlgorithm", self.wrappingKeyAlgorithm, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1295,6 +2051,27 @@ extension ControlPlane {
             case importToken = "ImportToken"
             case parametersValidUntilTimestamp = "ParametersValidUntilTimestamp"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappingKeyCertificate = try wireReader.required("WrappingKeyCertificate")
+            self.wrappingKeyCertificateChain = try wireReader.required("WrappingKeyCertificateChain")
+            self.wrappingKeyAlgorithm = try wireReader.required("WrappingKeyAlgorithm")
+            self.importToken = try wireReader.required("ImportToken")
+            self.parametersValidUntilTimestamp = try wireReader.required("ParametersValidUntilTimestamp")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ImportToken", self.importToken, into: &out)
+            try wireWriter.member("ParametersValidUntilTimestamp", self.parametersValidUntilTimestamp, into: &out)
+            try wireWriter.member("WrappingKeyAlgorithm", self.wrappingKeyAlgorithm, into: &out)
+            try wireWriter.member("WrappingKeyCertificate", self.wrappingKeyCertificate, into: &out)
+            try wireWriter.member("WrappingKeyCertificateChain", self.wrappingKeyCertificateChain, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GetPublicKeyCertificateInput` structure.
@@ -1312,6 +2089,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case keyIdentifier = "KeyIdentifier"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1335,6 +2125,21 @@ extension ControlPlane {
             case keyCertificate = "KeyCertificate"
             case keyCertificateChain = "KeyCertificateChain"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyCertificate = try wireReader.required("KeyCertificate")
+            self.keyCertificateChain = try wireReader.required("KeyCertificateChain")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyCertificate", self.keyCertificate, into: &out)
+            try wireWriter.member("KeyCertificateChain", self.keyCertificateChain, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GetResourcePolicyInput` structure.
@@ -1352,6 +2157,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case resourceArn = "ResourceArn"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1374,6 +2192,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case resourceArn = "ResourceArn"
             case policy = "Policy"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+            self.policy = try wireReader.required("Policy")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Policy", self.policy, into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1421,6 +2254,29 @@ extension ControlPlane {
             case exportable = "Exportable"
             case wrappingKeyIdentifier = "WrappingKeyIdentifier"
             case wrappedKeyCryptogram = "WrappedKeyCryptogram"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.as2805KeyVariant = try wireReader.required("As2805KeyVariant")
+            self.keyModesOfUse = try wireReader.required("KeyModesOfUse")
+            self.keyAlgorithm = try wireReader.required("KeyAlgorithm")
+            self.exportable = try wireReader.required("Exportable")
+            self.wrappingKeyIdentifier = try wireReader.required("WrappingKeyIdentifier")
+            self.wrappedKeyCryptogram = try wireReader.required("WrappedKeyCryptogram")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("As2805KeyVariant", self.as2805KeyVariant, into: &out)
+            try wireWriter.member("Exportable", self.exportable, into: &out)
+            try wireWriter.member("KeyAlgorithm", self.keyAlgorithm, into: &out)
+            try wireWriter.member("KeyModesOfUse", self.keyModesOfUse, into: &out)
+            try wireWriter.member("WrappedKeyCryptogram", self.wrappedKeyCryptogram, into: &out)
+            try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1479,6 +2335,33 @@ extension ControlPlane {
             case derivationData = "DerivationData"
             case wrappedKeyBlock = "WrappedKeyBlock"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.privateKeyIdentifier = try wireReader.required("PrivateKeyIdentifier")
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+            self.publicKeyCertificate = try wireReader.required("PublicKeyCertificate")
+            self.deriveKeyAlgorithm = try wireReader.required("DeriveKeyAlgorithm")
+            self.keyDerivationFunction = try wireReader.required("KeyDerivationFunction")
+            self.keyDerivationHashAlgorithm = try wireReader.required("KeyDerivationHashAlgorithm")
+            self.derivationData = try wireReader.required("DerivationData")
+            self.wrappedKeyBlock = try wireReader.required("WrappedKeyBlock")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("DerivationData", self.derivationData, into: &out)
+            try wireWriter.member("DeriveKeyAlgorithm", self.deriveKeyAlgorithm, into: &out)
+            try wireWriter.member("KeyDerivationFunction", self.keyDerivationFunction, into: &out)
+            try wireWriter.member("KeyDerivationHashAlgorithm", self.keyDerivationHashAlgorithm, into: &out)
+            try wireWriter.member("PrivateKeyIdentifier", self.privateKeyIdentifier, into: &out)
+            try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
+            try wireWriter.member("WrappedKeyBlock", self.wrappedKeyBlock, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameter information for key material import using asymmetric RSA wrap and unwrap key exchange method.
@@ -1520,6 +2403,27 @@ extension ControlPlane {
             case wrappedKeyCryptogram = "WrappedKeyCryptogram"
             case importToken = "ImportToken"
             case wrappingSpec = "WrappingSpec"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyAttributes = try wireReader.required("KeyAttributes")
+            self.exportable = try wireReader.required("Exportable")
+            self.wrappedKeyCryptogram = try wireReader.required("WrappedKeyCryptogram")
+            self.importToken = try wireReader.required("ImportToken")
+            self.wrappingSpec = try wireReader.optional("WrappingSpec")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Exportable", self.exportable, into: &out)
+            try wireWriter.member("ImportToken", self.importToken, into: &out)
+            try wireWriter.member("KeyAttributes", self.keyAttributes, into: &out)
+            try wireWriter.member("WrappedKeyCryptogram", self.wrappedKeyCryptogram, into: &out)
+            try wireWriter.member("WrappingSpec", self.wrappingSpec, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1567,6 +2471,29 @@ extension ControlPlane {
             case tags = "Tags"
             case replicationRegions = "ReplicationRegions"
             case requesterComment = "RequesterComment"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyMaterial = try wireReader.required("KeyMaterial")
+            self.keyCheckValueAlgorithm = try wireReader.optional("KeyCheckValueAlgorithm")
+            self.enabled = try wireReader.optional("Enabled")
+            self.tags = try wireReader.optional("Tags")
+            self.replicationRegions = try wireReader.optional("ReplicationRegions")
+            self.requesterComment = try wireReader.optional("RequesterComment")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Enabled", self.enabled, into: &out)
+            try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
+            try wireWriter.member("KeyMaterial", self.keyMaterial, into: &out)
+            try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
+            try wireWriter.member("RequesterComment", self.requesterComment, into: &out)
+            try wireWriter.member("Tags", self.tags, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1649,6 +2576,37 @@ extension ControlPlane {
                 try container.encode(value, forKey: .as2805KeyCryptogram)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "RootCertificatePublicKey": self = .rootCertificatePublicKey(try wireReader.required("RootCertificatePublicKey"))
+            case "TrustedCertificatePublicKey": self = .trustedCertificatePublicKey(try wireReader.required("TrustedCertificatePublicKey"))
+            case "Tr31KeyBlock": self = .tr31KeyBlock(try wireReader.required("Tr31KeyBlock"))
+            case "Tr34KeyBlock": self = .tr34KeyBlock(try wireReader.required("Tr34KeyBlock"))
+            case "KeyCryptogram": self = .keyCryptogram(try wireReader.required("KeyCryptogram"))
+            case "DiffieHellmanTr31KeyBlock": self = .diffieHellmanTr31KeyBlock(try wireReader.required("DiffieHellmanTr31KeyBlock"))
+            default: self = .as2805KeyCryptogram(try wireReader.required("As2805KeyCryptogram"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["RootCertificatePublicKey", "TrustedCertificatePublicKey", "Tr31KeyBlock", "Tr34KeyBlock", "KeyCryptogram", "DiffieHellmanTr31KeyBlock", "As2805KeyCryptogram"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .rootCertificatePublicKey(let value): try wireWriter.member("RootCertificatePublicKey", value, into: &out)
+            case .trustedCertificatePublicKey(let value): try wireWriter.member("TrustedCertificatePublicKey", value, into: &out)
+            case .tr31KeyBlock(let value): try wireWriter.member("Tr31KeyBlock", value, into: &out)
+            case .tr34KeyBlock(let value): try wireWriter.member("Tr34KeyBlock", value, into: &out)
+            case .keyCryptogram(let value): try wireWriter.member("KeyCryptogram", value, into: &out)
+            case .diffieHellmanTr31KeyBlock(let value): try wireWriter.member("DiffieHellmanTr31KeyBlock", value, into: &out)
+            case .as2805KeyCryptogram(let value): try wireWriter.member("As2805KeyCryptogram", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `ImportKeyOutput` structure.
@@ -1667,6 +2625,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// Parameter information for key material import using symmetric TR-31 key exchange method.
@@ -1690,6 +2664,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case wrappingKeyIdentifier = "WrappingKeyIdentifier"
             case wrappedKeyBlock = "WrappedKeyBlock"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappingKeyIdentifier = try wireReader.required("WrappingKeyIdentifier")
+            self.wrappedKeyBlock = try wireReader.required("WrappedKeyBlock")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("WrappedKeyBlock", self.wrappedKeyBlock, into: &out)
+            try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1748,6 +2737,33 @@ extension ControlPlane {
             case keyBlockFormat = "KeyBlockFormat"
             case randomNonce = "RandomNonce"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+            self.signingKeyCertificate = try wireReader.required("SigningKeyCertificate")
+            self.importToken = try wireReader.optional("ImportToken")
+            self.wrappingKeyIdentifier = try wireReader.optional("WrappingKeyIdentifier")
+            self.wrappingKeyCertificate = try wireReader.optional("WrappingKeyCertificate")
+            self.wrappedKeyBlock = try wireReader.required("WrappedKeyBlock")
+            self.keyBlockFormat = try wireReader.required("KeyBlockFormat")
+            self.randomNonce = try wireReader.optional("RandomNonce")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("ImportToken", self.importToken, into: &out)
+            try wireWriter.member("KeyBlockFormat", self.keyBlockFormat, into: &out)
+            try wireWriter.member("RandomNonce", self.randomNonce, into: &out)
+            try wireWriter.member("SigningKeyCertificate", self.signingKeyCertificate, into: &out)
+            try wireWriter.member("WrappedKeyBlock", self.wrappedKeyBlock, into: &out)
+            try wireWriter.member("WrappingKeyCertificate", self.wrappingKeyCertificate, into: &out)
+            try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The request processing has failed because of an unknown error, exception, or failure.
@@ -1765,6 +2781,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1876,10 +2905,62 @@ extension ControlPlane {
             case usingDefaultReplicationRegions = "UsingDefaultReplicationRegions"
             case mpaStatus = "MpaStatus"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyAttributes = try wireReader.required("KeyAttributes")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.keyCheckValueAlgorithm = try wireReader.required("KeyCheckValueAlgorithm")
+            self.enabled = try wireReader.required("Enabled")
+            self.exportable = try wireReader.required("Exportable")
+            self.keyState = try wireReader.required("KeyState")
+            self.keyOrigin = try wireReader.required("KeyOrigin")
+            self.createTimestamp = try wireReader.required("CreateTimestamp")
+            self.usageStartTimestamp = try wireReader.optional("UsageStartTimestamp")
+            self.usageStopTimestamp = try wireReader.optional("UsageStopTimestamp")
+            self.deletePendingTimestamp = try wireReader.optional("DeletePendingTimestamp")
+            self.deleteTimestamp = try wireReader.optional("DeleteTimestamp")
+            self.deriveKeyUsage = try wireReader.optional("DeriveKeyUsage")
+            self.multiRegionKeyType = try wireReader.optional("MultiRegionKeyType")
+            self.primaryRegion = try wireReader.optional("PrimaryRegion")
+            self.replicationStatus = try wireReader.optional("ReplicationStatus")
+            self.usingDefaultReplicationRegions = try wireReader.optional("UsingDefaultReplicationRegions")
+            self.mpaStatus = try wireReader.optional("MpaStatus")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CreateTimestamp", self.createTimestamp, into: &out)
+            try wireWriter.member("DeletePendingTimestamp", self.deletePendingTimestamp, into: &out)
+            try wireWriter.member("DeleteTimestamp", self.deleteTimestamp, into: &out)
+            try wireWriter.member("DeriveKeyUsage", self.deriveKeyUsage, into: &out)
+            try wireWriter.member("Enabled", self.enabled, into: &out)
+            try wireWriter.member("Exportable", self.exportable, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyAttributes", self.keyAttributes, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
+            try wireWriter.member("KeyOrigin", self.keyOrigin, into: &out)
+            try wireWriter.member("KeyState", self.keyState, into: &out)
+            try wireWriter.member("MpaStatus", self.mpaStatus, into: &out)
+            try wireWriter.member("MultiRegionKeyType", self.multiRegionKeyType, into: &out)
+            try wireWriter.member("PrimaryRegion", self.primaryRegion, into: &out)
+            try wireWriter.member("ReplicationStatus", self.replicationStatus, into: &out)
+            try wireWriter.member("UsageStartTimestamp", self.usageStartTimestamp, into: &out)
+            try wireWriter.member("UsageStopTimestamp", self.usageStopTimestamp, into: &out)
+            try wireWriter.member("UsingDefaultReplicationRegions", self.usingDefaultReplicationRegions, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `KeyAlgorithm` enumeration.
-    public enum KeyAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TDES_2KEY`
         case tdes2Key = "TDES_2KEY"
         /// `TDES_3KEY`
@@ -1945,6 +3026,25 @@ extension ControlPlane {
             case keyAlgorithm = "KeyAlgorithm"
             case keyModesOfUse = "KeyModesOfUse"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyUsage = try wireReader.required("KeyUsage")
+            self.keyClass = try wireReader.required("KeyClass")
+            self.keyAlgorithm = try wireReader.required("KeyAlgorithm")
+            self.keyModesOfUse = try wireReader.required("KeyModesOfUse")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyAlgorithm", self.keyAlgorithm, into: &out)
+            try wireWriter.member("KeyClass", self.keyClass, into: &out)
+            try wireWriter.member("KeyModesOfUse", self.keyModesOfUse, into: &out)
+            try wireWriter.member("KeyUsage", self.keyUsage, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Optional metadata for export associated with the key material.
@@ -1980,10 +3080,29 @@ extension ControlPlane {
             case keyVersion = "KeyVersion"
             case optionalBlocks = "OptionalBlocks"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyModesOfUse = try wireReader.optional("KeyModesOfUse")
+            self.keyExportability = try wireReader.optional("KeyExportability")
+            self.keyVersion = try wireReader.optional("KeyVersion")
+            self.optionalBlocks = try wireReader.optional("OptionalBlocks")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyExportability", self.keyExportability, into: &out)
+            try wireWriter.member("KeyModesOfUse", self.keyModesOfUse, into: &out)
+            try wireWriter.member("KeyVersion", self.keyVersion, into: &out)
+            try wireWriter.member("OptionalBlocks", self.optionalBlocks, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `KeyCheckValueAlgorithm` enumeration.
-    public enum KeyCheckValueAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyCheckValueAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `CMAC`
         case cmac = "CMAC"
         /// `ANSI_X9_24`
@@ -1995,7 +3114,7 @@ extension ControlPlane {
     }
 
     /// The `KeyClass` enumeration.
-    public enum KeyClass: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyClass: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `SYMMETRIC_KEY`
         case symmetricKey = "SYMMETRIC_KEY"
         /// `ASYMMETRIC_KEY_PAIR`
@@ -2007,7 +3126,7 @@ extension ControlPlane {
     }
 
     /// The `KeyDerivationFunction` enumeration.
-    public enum KeyDerivationFunction: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyDerivationFunction: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `NIST_SP800`
         case nistSp800 = "NIST_SP800"
         /// `ANSI_X963`
@@ -2015,7 +3134,7 @@ extension ControlPlane {
     }
 
     /// The `KeyDerivationHashAlgorithm` enumeration.
-    public enum KeyDerivationHashAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyDerivationHashAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `SHA_256`
         case sha256 = "SHA_256"
         /// `SHA_384`
@@ -2025,7 +3144,7 @@ extension ControlPlane {
     }
 
     /// The `KeyExportability` enumeration.
-    public enum KeyExportability: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyExportability: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `EXPORTABLE`
         case exportable = "EXPORTABLE"
         /// `NON_EXPORTABLE`
@@ -2035,7 +3154,7 @@ extension ControlPlane {
     }
 
     /// The `KeyMaterialType` enumeration.
-    public enum KeyMaterialType: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyMaterialType: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TR34_KEY_BLOCK`
         case tr34KeyBlock = "TR34_KEY_BLOCK"
         /// `TR31_KEY_BLOCK`
@@ -2106,10 +3225,39 @@ extension ControlPlane {
             case deriveKey = "DeriveKey"
             case noRestrictions = "NoRestrictions"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.encrypt = try wireReader.optional("Encrypt")
+            self.decrypt = try wireReader.optional("Decrypt")
+            self.wrap = try wireReader.optional("Wrap")
+            self.unwrap = try wireReader.optional("Unwrap")
+            self.generate = try wireReader.optional("Generate")
+            self.sign = try wireReader.optional("Sign")
+            self.verify = try wireReader.optional("Verify")
+            self.deriveKey = try wireReader.optional("DeriveKey")
+            self.noRestrictions = try wireReader.optional("NoRestrictions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Decrypt", self.decrypt, into: &out)
+            try wireWriter.member("DeriveKey", self.deriveKey, into: &out)
+            try wireWriter.member("Encrypt", self.encrypt, into: &out)
+            try wireWriter.member("Generate", self.generate, into: &out)
+            try wireWriter.member("NoRestrictions", self.noRestrictions, into: &out)
+            try wireWriter.member("Sign", self.sign, into: &out)
+            try wireWriter.member("Unwrap", self.unwrap, into: &out)
+            try wireWriter.member("Verify", self.verify, into: &out)
+            try wireWriter.member("Wrap", self.wrap, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Defines the source of a key
-    public enum KeyOrigin: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyOrigin: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `EXTERNAL`
         case external = "EXTERNAL"
         /// `AWS_PAYMENT_CRYPTOGRAPHY`
@@ -2117,7 +3265,7 @@ extension ControlPlane {
     }
 
     /// Defines the replication state of a key
-    public enum KeyReplicationState: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyReplicationState: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `IN_PROGRESS`
         case inProgress = "IN_PROGRESS"
         /// `DELETE_IN_PROGRESS`
@@ -2129,7 +3277,7 @@ extension ControlPlane {
     }
 
     /// Defines the state of a key
-    public enum KeyState: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyState: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `CREATE_IN_PROGRESS`
         case createInProgress = "CREATE_IN_PROGRESS"
         /// `CREATE_COMPLETE`
@@ -2193,10 +3341,40 @@ extension ControlPlane {
             case multiRegionKeyType = "MultiRegionKeyType"
             case primaryRegion = "PrimaryRegion"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyState = try wireReader.required("KeyState")
+            self.keyAttributes = try wireReader.required("KeyAttributes")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.exportable = try wireReader.required("Exportable")
+            self.enabled = try wireReader.required("Enabled")
+            self.multiRegionKeyType = try wireReader.optional("MultiRegionKeyType")
+            self.primaryRegion = try wireReader.optional("PrimaryRegion")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Enabled", self.enabled, into: &out)
+            try wireWriter.member("Exportable", self.exportable, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyAttributes", self.keyAttributes, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("KeyState", self.keyState, into: &out)
+            try wireWriter.member("MultiRegionKeyType", self.multiRegionKeyType, into: &out)
+            try wireWriter.member("PrimaryRegion", self.primaryRegion, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `KeyUsage` enumeration.
-    public enum KeyUsage: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyUsage: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TR31_B0_BASE_DERIVATION_KEY`
         case tr31B0BaseDerivationKey = "TR31_B0_BASE_DERIVATION_KEY"
         /// `TR31_C0_CARD_VERIFICATION_KEY`
@@ -2275,6 +3453,26 @@ extension ControlPlane {
             case nextToken = "NextToken"
             case maxResults = "MaxResults"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.optional("KeyArn")
+            self.nextToken = try wireReader.optional("NextToken")
+            self.maxResults = try wireReader.optional("MaxResults")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("MaxResults", self.maxResults, into: &out)
+            try wireWriter.member("NextToken", self.nextToken, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `ListAliasesOutput` structure.
@@ -2296,6 +3494,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case aliases = "Aliases"
             case nextToken = "NextToken"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.aliases = try wireReader.required("Aliases")
+            self.nextToken = try wireReader.optional("NextToken")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Aliases", self.aliases, into: &out)
+            try wireWriter.member("NextToken", self.nextToken, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2327,6 +3540,23 @@ extension ControlPlane {
             case nextToken = "NextToken"
             case maxResults = "MaxResults"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyState = try wireReader.optional("KeyState")
+            self.nextToken = try wireReader.optional("NextToken")
+            self.maxResults = try wireReader.optional("MaxResults")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyState", self.keyState, into: &out)
+            try wireWriter.member("MaxResults", self.maxResults, into: &out)
+            try wireWriter.member("NextToken", self.nextToken, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `ListKeysOutput` structure.
@@ -2348,6 +3578,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case keys = "Keys"
             case nextToken = "NextToken"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keys = try wireReader.required("Keys")
+            self.nextToken = try wireReader.optional("NextToken")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Keys", self.keys, into: &out)
+            try wireWriter.member("NextToken", self.nextToken, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2379,6 +3624,23 @@ extension ControlPlane {
             case nextToken = "NextToken"
             case maxResults = "MaxResults"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+            self.nextToken = try wireReader.optional("NextToken")
+            self.maxResults = try wireReader.optional("MaxResults")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("MaxResults", self.maxResults, into: &out)
+            try wireWriter.member("NextToken", self.nextToken, into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `ListTagsForResourceOutput` structure.
@@ -2401,10 +3663,25 @@ extension ControlPlane {
             case tags = "Tags"
             case nextToken = "NextToken"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.tags = try wireReader.required("Tags")
+            self.nextToken = try wireReader.optional("NextToken")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("NextToken", self.nextToken, into: &out)
+            try wireWriter.member("Tags", self.tags, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `MpaOperation` enumeration.
-    public enum MpaOperation: Swift.String, Codable, Sendable, CaseIterable {
+    public enum MpaOperation: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE`
         case importRootPublicKeyCertificate = "IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE"
     }
@@ -2442,6 +3719,25 @@ extension ControlPlane {
             case initiationDate = "InitiationDate"
             case statusMessage = "StatusMessage"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.mpaSessionArn = try wireReader.required("MpaSessionArn")
+            self.status = try wireReader.required("Status")
+            self.initiationDate = try wireReader.required("InitiationDate")
+            self.statusMessage = try wireReader.optional("StatusMessage")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("InitiationDate", self.initiationDate, into: &out)
+            try wireWriter.member("MpaSessionArn", self.mpaSessionArn, into: &out)
+            try wireWriter.member("Status", self.status, into: &out)
+            try wireWriter.member("StatusMessage", self.statusMessage, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The details of an MPA team association with a protected operation.
@@ -2477,10 +3773,29 @@ extension ControlPlane {
             case associationState = "AssociationState"
             case mpaStatus = "MpaStatus"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.action = try wireReader.required("Action")
+            self.mpaTeamArn = try wireReader.required("MpaTeamArn")
+            self.associationState = try wireReader.required("AssociationState")
+            self.mpaStatus = try wireReader.optional("MpaStatus")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Action", self.action, into: &out)
+            try wireWriter.member("AssociationState", self.associationState, into: &out)
+            try wireWriter.member("MpaStatus", self.mpaStatus, into: &out)
+            try wireWriter.member("MpaTeamArn", self.mpaTeamArn, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Defines the replication type of a key
-    public enum MultiRegionKeyType: Swift.String, Codable, Sendable, CaseIterable {
+    public enum MultiRegionKeyType: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `PRIMARY`
         case primary = "PRIMARY"
         /// `REPLICA`
@@ -2502,6 +3817,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2525,6 +3853,21 @@ extension ControlPlane {
             case resourceArn = "ResourceArn"
             case policy = "Policy"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+            self.policy = try wireReader.required("Policy")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Policy", self.policy, into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `PutResourcePolicyOutput` structure.
@@ -2546,6 +3889,21 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case resourceArn = "ResourceArn"
             case policy = "Policy"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+            self.policy = try wireReader.required("Policy")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Policy", self.policy, into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2569,6 +3927,21 @@ extension ControlPlane {
             case keyIdentifier = "KeyIdentifier"
             case replicationRegions = "ReplicationRegions"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.replicationRegions = try wireReader.required("ReplicationRegions")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Output from removing replication regions from a key.
@@ -2587,6 +3960,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// Represents the replication status information for a key in a replication region for Multi-Region key replication .
@@ -2609,6 +3998,21 @@ extension ControlPlane {
             case status = "Status"
             case statusMessage = "StatusMessage"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.status = try wireReader.required("Status")
+            self.statusMessage = try wireReader.optional("StatusMessage")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Status", self.status, into: &out)
+            try wireWriter.member("StatusMessage", self.statusMessage, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The request was denied due to resource not found.
@@ -2626,6 +4030,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case resourceId = "ResourceId"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceId = try wireReader.optional("ResourceId")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ResourceId", self.resourceId, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2645,6 +4062,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case keyIdentifier = "KeyIdentifier"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `RestoreKeyOutput` structure.
@@ -2663,6 +4093,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// Parameter information for root public key certificate import.
@@ -2685,6 +4131,21 @@ extension ControlPlane {
             case keyAttributes = "KeyAttributes"
             case publicKeyCertificate = "PublicKeyCertificate"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyAttributes = try wireReader.required("KeyAttributes")
+            self.publicKeyCertificate = try wireReader.required("PublicKeyCertificate")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyAttributes", self.keyAttributes, into: &out)
+            try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// This request would cause a service quota to be exceeded.
@@ -2702,6 +4163,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2721,10 +4195,23 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `SessionStatus` enumeration.
-    public enum SessionStatus: Swift.String, Codable, Sendable, CaseIterable {
+    public enum SessionStatus: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `PENDING`
         case pending = "PENDING"
         /// `APPROVED`
@@ -2736,7 +4223,7 @@ extension ControlPlane {
     }
 
     /// Defines the Algorithm used to generate the certificate signing request
-    public enum SigningAlgorithmType: Swift.String, Codable, Sendable, CaseIterable {
+    public enum SigningAlgorithmType: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `SHA224`
         case sha224 = "SHA224"
         /// `SHA256`
@@ -2763,6 +4250,19 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case keyIdentifier = "KeyIdentifier"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `StartKeyUsageOutput` structure.
@@ -2781,6 +4281,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// The `StopKeyUsageInput` structure.
@@ -2798,6 +4314,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case keyIdentifier = "KeyIdentifier"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2817,10 +4346,26 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case key = "Key"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.key.keyArn }
     }
 
     /// The `SymmetricKeyAlgorithm` enumeration.
-    public enum SymmetricKeyAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum SymmetricKeyAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TDES_2KEY`
         case tdes2Key = "TDES_2KEY"
         /// `TDES_3KEY`
@@ -2861,6 +4406,21 @@ extension ControlPlane {
             case key = "Key"
             case value = "Value"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.key = try wireReader.required("Key")
+            self.value = try wireReader.required("Value")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Key", self.key, into: &out)
+            try wireWriter.member("Value", self.value, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `TagResourceInput` structure.
@@ -2883,6 +4443,21 @@ extension ControlPlane {
             case resourceArn = "ResourceArn"
             case tags = "Tags"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+            self.tags = try wireReader.required("Tags")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            try wireWriter.member("Tags", self.tags, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `TagResourceOutput` structure.
@@ -2892,6 +4467,15 @@ extension ControlPlane {
 
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "TagResourceOutput" }
+
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            let wireWriter = WireObjectWriter(into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The request was denied due to request throttling.
@@ -2910,10 +4494,23 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `Tr34KeyBlockFormat` enumeration.
-    public enum Tr34KeyBlockFormat: Swift.String, Codable, Sendable, CaseIterable {
+    public enum Tr34KeyBlockFormat: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `X9_TR34_2012`
         case x9Tr34_2012 = "X9_TR34_2012"
     }
@@ -2946,6 +4543,23 @@ extension ControlPlane {
             case publicKeyCertificate = "PublicKeyCertificate"
             case certificateAuthorityPublicKeyIdentifier = "CertificateAuthorityPublicKeyIdentifier"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyAttributes = try wireReader.required("KeyAttributes")
+            self.publicKeyCertificate = try wireReader.required("PublicKeyCertificate")
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("KeyAttributes", self.keyAttributes, into: &out)
+            try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `UntagResourceInput` structure.
@@ -2968,6 +4582,21 @@ extension ControlPlane {
             case resourceArn = "ResourceArn"
             case tagKeys = "TagKeys"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceArn = try wireReader.required("ResourceArn")
+            self.tagKeys = try wireReader.required("TagKeys")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
+            try wireWriter.member("TagKeys", self.tagKeys, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `UntagResourceOutput` structure.
@@ -2977,6 +4606,15 @@ extension ControlPlane {
 
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "UntagResourceOutput" }
+
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            let wireWriter = WireObjectWriter(into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `UpdateAliasInput` structure.
@@ -2999,6 +4637,24 @@ extension ControlPlane {
             case aliasName = "AliasName"
             case keyArn = "KeyArn"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.aliasName = try wireReader.required("AliasName")
+            self.keyArn = try wireReader.optional("KeyArn")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AliasName", self.aliasName, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `UpdateAliasOutput` structure.
@@ -3017,6 +4673,22 @@ extension ControlPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case alias = "Alias"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.alias = try wireReader.required("Alias")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Alias", self.alias, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.alias.aliasName }
     }
 
     /// The request was denied due to an invalid request error.
@@ -3034,6 +4706,19 @@ extension ControlPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -3077,10 +4762,31 @@ extension ControlPlane {
             case keyCheckValue = "KeyCheckValue"
             case keyCheckValueAlgorithm = "KeyCheckValueAlgorithm"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappingKeyArn = try wireReader.required("WrappingKeyArn")
+            self.wrappedKeyMaterialFormat = try wireReader.required("WrappedKeyMaterialFormat")
+            self.keyMaterial = try wireReader.required("KeyMaterial")
+            self.keyCheckValue = try wireReader.optional("KeyCheckValue")
+            self.keyCheckValueAlgorithm = try wireReader.optional("KeyCheckValueAlgorithm")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
+            try wireWriter.member("KeyMaterial", self.keyMaterial, into: &out)
+            try wireWriter.member("WrappedKeyMaterialFormat", self.wrappedKeyMaterialFormat, into: &out)
+            try wireWriter.member("WrappingKeyArn", self.wrappingKeyArn, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `WrappedKeyMaterialFormat` enumeration.
-    public enum WrappedKeyMaterialFormat: Swift.String, Codable, Sendable, CaseIterable {
+    public enum WrappedKeyMaterialFormat: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `KEY_CRYPTOGRAM`
         case keyCryptogram = "KEY_CRYPTOGRAM"
         /// `TR31_KEY_BLOCK`
@@ -3090,7 +4796,7 @@ extension ControlPlane {
     }
 
     /// The `WrappingKeySpec` enumeration.
-    public enum WrappingKeySpec: Swift.String, Codable, Sendable, CaseIterable {
+    public enum WrappingKeySpec: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `RSA_OAEP_SHA_256`
         case rsaOaepSha256 = "RSA_OAEP_SHA_256"
         /// `RSA_OAEP_SHA_512`
@@ -3163,5 +4869,43 @@ extension ControlPlane {
         case untagResource = "UntagResource"
         /// Associates an existing Amazon Web Services Payment Cryptography alias with a different key.
         case updateAlias = "UpdateAlias"
+
+        /// The operation's input and output types (the shapes `schema` names).
+        public var shapeTypes: (input: any ModelShape.Type, output: any ModelShape.Type) {
+            switch self {
+            case .addKeyReplicationRegions: (AddKeyReplicationRegionsInput.self, AddKeyReplicationRegionsOutput.self)
+            case .associateMpaTeam: (AssociateMpaTeamInput.self, AssociateMpaTeamOutput.self)
+            case .createAlias: (CreateAliasInput.self, CreateAliasOutput.self)
+            case .createKey: (CreateKeyInput.self, CreateKeyOutput.self)
+            case .deleteAlias: (DeleteAliasInput.self, DeleteAliasOutput.self)
+            case .deleteKey: (DeleteKeyInput.self, DeleteKeyOutput.self)
+            case .deleteResourcePolicy: (DeleteResourcePolicyInput.self, DeleteResourcePolicyOutput.self)
+            case .disableDefaultKeyReplicationRegions: (DisableDefaultKeyReplicationRegionsInput.self, DisableDefaultKeyReplicationRegionsOutput.self)
+            case .disassociateMpaTeam: (DisassociateMpaTeamInput.self, DisassociateMpaTeamOutput.self)
+            case .enableDefaultKeyReplicationRegions: (EnableDefaultKeyReplicationRegionsInput.self, EnableDefaultKeyReplicationRegionsOutput.self)
+            case .exportKey: (ExportKeyInput.self, ExportKeyOutput.self)
+            case .getAlias: (GetAliasInput.self, GetAliasOutput.self)
+            case .getCertificateSigningRequest: (GetCertificateSigningRequestInput.self, GetCertificateSigningRequestOutput.self)
+            case .getDefaultKeyReplicationRegions: (GetDefaultKeyReplicationRegionsInput.self, GetDefaultKeyReplicationRegionsOutput.self)
+            case .getKey: (GetKeyInput.self, GetKeyOutput.self)
+            case .getMpaTeamAssociation: (GetMpaTeamAssociationInput.self, GetMpaTeamAssociationOutput.self)
+            case .getParametersForExport: (GetParametersForExportInput.self, GetParametersForExportOutput.self)
+            case .getParametersForImport: (GetParametersForImportInput.self, GetParametersForImportOutput.self)
+            case .getPublicKeyCertificate: (GetPublicKeyCertificateInput.self, GetPublicKeyCertificateOutput.self)
+            case .getResourcePolicy: (GetResourcePolicyInput.self, GetResourcePolicyOutput.self)
+            case .importKey: (ImportKeyInput.self, ImportKeyOutput.self)
+            case .listAliases: (ListAliasesInput.self, ListAliasesOutput.self)
+            case .listKeys: (ListKeysInput.self, ListKeysOutput.self)
+            case .listTagsForResource: (ListTagsForResourceInput.self, ListTagsForResourceOutput.self)
+            case .putResourcePolicy: (PutResourcePolicyInput.self, PutResourcePolicyOutput.self)
+            case .removeKeyReplicationRegions: (RemoveKeyReplicationRegionsInput.self, RemoveKeyReplicationRegionsOutput.self)
+            case .restoreKey: (RestoreKeyInput.self, RestoreKeyOutput.self)
+            case .startKeyUsage: (StartKeyUsageInput.self, StartKeyUsageOutput.self)
+            case .stopKeyUsage: (StopKeyUsageInput.self, StopKeyUsageOutput.self)
+            case .tagResource: (TagResourceInput.self, TagResourceOutput.self)
+            case .untagResource: (UntagResourceInput.self, UntagResourceOutput.self)
+            case .updateAlias: (UpdateAliasInput.self, UpdateAliasOutput.self)
+            }
+        }
     }
 }

@@ -29,6 +29,19 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters to derive the confidentiality and integrity keys for a payment card using Amex derivation method.
@@ -76,6 +89,29 @@ extension DataPlane {
             case authorizationRequestKeyIdentifier = "AuthorizationRequestKeyIdentifier"
             case currentPinAttributes = "CurrentPinAttributes"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+            self.authorizationRequestKeyIdentifier = try wireReader.required("AuthorizationRequestKeyIdentifier")
+            self.currentPinAttributes = try wireReader.optional("CurrentPinAttributes")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("AuthorizationRequestKeyIdentifier", self.authorizationRequestKeyIdentifier, into: &out)
+            try wireWriter.member("CurrentPinAttributes", self.currentPinAttributes, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Card data parameters that are required to generate a Card Security Code (CSC2) for an AMEX payment card.
@@ -95,6 +131,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case cardExpiryDate = "CardExpiryDate"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.cardExpiryDate = try wireReader.required("CardExpiryDate")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -121,6 +170,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case cardExpiryDate = "CardExpiryDate"
             case serviceCode = "ServiceCode"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.cardExpiryDate = try wireReader.required("CardExpiryDate")
+            self.serviceCode = try wireReader.required("ServiceCode")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
+            try wireWriter.member("ServiceCode", self.serviceCode, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -168,6 +232,27 @@ extension DataPlane {
                 try container.encode(value, forKey: .kekValidationResponse)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "KekValidationRequest": self = .kekValidationRequest(try wireReader.required("KekValidationRequest"))
+            default: self = .kekValidationResponse(try wireReader.required("KekValidationResponse"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["KekValidationRequest", "KekValidationResponse"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .kekValidationRequest(let value): try wireWriter.member("KekValidationRequest", value, into: &out)
+            case .kekValidationResponse(let value): try wireWriter.member("KekValidationResponse", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameter information to use a PEK derived using AS2805.
@@ -190,6 +275,21 @@ extension DataPlane {
             case systemTraceAuditNumber = "SystemTraceAuditNumber"
             case transactionAmount = "TransactionAmount"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.systemTraceAuditNumber = try wireReader.required("SystemTraceAuditNumber")
+            self.transactionAmount = try wireReader.required("TransactionAmount")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("SystemTraceAuditNumber", self.systemTraceAuditNumber, into: &out)
+            try wireWriter.member("TransactionAmount", self.transactionAmount, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters for plaintext encryption using asymmetric keys.
@@ -207,6 +307,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case paddingType = "PaddingType"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.paddingType = try wireReader.optional("PaddingType")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("PaddingType", self.paddingType, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -289,6 +402,37 @@ extension DataPlane {
                 try container.encode(value, forKey: .dynamicCardVerificationValue)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "AmexCardSecurityCodeVersion1": self = .amexCardSecurityCodeVersion1(try wireReader.required("AmexCardSecurityCodeVersion1"))
+            case "AmexCardSecurityCodeVersion2": self = .amexCardSecurityCodeVersion2(try wireReader.required("AmexCardSecurityCodeVersion2"))
+            case "CardVerificationValue1": self = .cardVerificationValue1(try wireReader.required("CardVerificationValue1"))
+            case "CardVerificationValue2": self = .cardVerificationValue2(try wireReader.required("CardVerificationValue2"))
+            case "CardHolderVerificationValue": self = .cardHolderVerificationValue(try wireReader.required("CardHolderVerificationValue"))
+            case "DynamicCardVerificationCode": self = .dynamicCardVerificationCode(try wireReader.required("DynamicCardVerificationCode"))
+            default: self = .dynamicCardVerificationValue(try wireReader.required("DynamicCardVerificationValue"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["AmexCardSecurityCodeVersion1", "AmexCardSecurityCodeVersion2", "CardVerificationValue1", "CardVerificationValue2", "CardHolderVerificationValue", "DynamicCardVerificationCode", "DynamicCardVerificationValue"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .amexCardSecurityCodeVersion1(let value): try wireWriter.member("AmexCardSecurityCodeVersion1", value, into: &out)
+            case .amexCardSecurityCodeVersion2(let value): try wireWriter.member("AmexCardSecurityCodeVersion2", value, into: &out)
+            case .cardVerificationValue1(let value): try wireWriter.member("CardVerificationValue1", value, into: &out)
+            case .cardVerificationValue2(let value): try wireWriter.member("CardVerificationValue2", value, into: &out)
+            case .cardHolderVerificationValue(let value): try wireWriter.member("CardHolderVerificationValue", value, into: &out)
+            case .dynamicCardVerificationCode(let value): try wireWriter.member("DynamicCardVerificationCode", value, into: &out)
+            case .dynamicCardVerificationValue(let value): try wireWriter.member("DynamicCardVerificationValue", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Card data parameters that are required to generate a cardholder verification value for the payment card.
@@ -318,6 +462,23 @@ extension DataPlane {
             case unpredictableNumber = "UnpredictableNumber"
             case panSequenceNumber = "PanSequenceNumber"
             case applicationTransactionCounter = "ApplicationTransactionCounter"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.unpredictableNumber = try wireReader.required("UnpredictableNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -407,6 +568,39 @@ extension DataPlane {
                 try container.encode(value, forKey: .discoverDynamicCardVerificationCode)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "AmexCardSecurityCodeVersion1": self = .amexCardSecurityCodeVersion1(try wireReader.required("AmexCardSecurityCodeVersion1"))
+            case "AmexCardSecurityCodeVersion2": self = .amexCardSecurityCodeVersion2(try wireReader.required("AmexCardSecurityCodeVersion2"))
+            case "CardVerificationValue1": self = .cardVerificationValue1(try wireReader.required("CardVerificationValue1"))
+            case "CardVerificationValue2": self = .cardVerificationValue2(try wireReader.required("CardVerificationValue2"))
+            case "CardHolderVerificationValue": self = .cardHolderVerificationValue(try wireReader.required("CardHolderVerificationValue"))
+            case "DynamicCardVerificationCode": self = .dynamicCardVerificationCode(try wireReader.required("DynamicCardVerificationCode"))
+            case "DynamicCardVerificationValue": self = .dynamicCardVerificationValue(try wireReader.required("DynamicCardVerificationValue"))
+            default: self = .discoverDynamicCardVerificationCode(try wireReader.required("DiscoverDynamicCardVerificationCode"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["AmexCardSecurityCodeVersion1", "AmexCardSecurityCodeVersion2", "CardVerificationValue1", "CardVerificationValue2", "CardHolderVerificationValue", "DynamicCardVerificationCode", "DynamicCardVerificationValue", "DiscoverDynamicCardVerificationCode"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .amexCardSecurityCodeVersion1(let value): try wireWriter.member("AmexCardSecurityCodeVersion1", value, into: &out)
+            case .amexCardSecurityCodeVersion2(let value): try wireWriter.member("AmexCardSecurityCodeVersion2", value, into: &out)
+            case .cardVerificationValue1(let value): try wireWriter.member("CardVerificationValue1", value, into: &out)
+            case .cardVerificationValue2(let value): try wireWriter.member("CardVerificationValue2", value, into: &out)
+            case .cardHolderVerificationValue(let value): try wireWriter.member("CardHolderVerificationValue", value, into: &out)
+            case .dynamicCardVerificationCode(let value): try wireWriter.member("DynamicCardVerificationCode", value, into: &out)
+            case .dynamicCardVerificationValue(let value): try wireWriter.member("DynamicCardVerificationValue", value, into: &out)
+            case .discoverDynamicCardVerificationCode(let value): try wireWriter.member("DiscoverDynamicCardVerificationCode", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Card data parameters that are required to verify CVV (Card Verification Value) for the payment card.
@@ -433,6 +627,21 @@ extension DataPlane {
             case cardExpiryDate = "CardExpiryDate"
             case serviceCode = "ServiceCode"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.cardExpiryDate = try wireReader.required("CardExpiryDate")
+            self.serviceCode = try wireReader.required("ServiceCode")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
+            try wireWriter.member("ServiceCode", self.serviceCode, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Card data parameters that are required to verify Card Verification Value (CVV2) for the payment card.
@@ -452,6 +661,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case cardExpiryDate = "CardExpiryDate"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.cardExpiryDate = try wireReader.required("CardExpiryDate")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -499,6 +721,27 @@ extension DataPlane {
                 try container.encode(value, forKey: .arpcMethod2)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "ArpcMethod1": self = .arpcMethod1(try wireReader.required("ArpcMethod1"))
+            default: self = .arpcMethod2(try wireReader.required("ArpcMethod2"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["ArpcMethod1", "ArpcMethod2"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .arpcMethod1(let value): try wireWriter.member("ArpcMethod1", value, into: &out)
+            case .arpcMethod2(let value): try wireWriter.member("ArpcMethod2", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required for ARPC response generation using method1 after ARQC verification is successful.
@@ -516,6 +759,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case authResponseCode = "AuthResponseCode"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.authResponseCode = try wireReader.required("AuthResponseCode")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AuthResponseCode", self.authResponseCode, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -544,6 +800,21 @@ extension DataPlane {
             case cardStatusUpdate = "CardStatusUpdate"
             case proprietaryAuthenticationData = "ProprietaryAuthenticationData"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.cardStatusUpdate = try wireReader.required("CardStatusUpdate")
+            self.proprietaryAuthenticationData = try wireReader.optional("ProprietaryAuthenticationData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CardStatusUpdate", self.cardStatusUpdate, into: &out)
+            try wireWriter.member("ProprietaryAuthenticationData", self.proprietaryAuthenticationData, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The parameter values of the current PIN to be changed on the EMV chip card.
@@ -567,6 +838,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case currentPinPekIdentifier = "CurrentPinPekIdentifier"
             case currentEncryptedPinBlock = "CurrentEncryptedPinBlock"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.currentPinPekIdentifier = try wireReader.required("CurrentPinPekIdentifier")
+            self.currentEncryptedPinBlock = try wireReader.required("CurrentEncryptedPinBlock")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CurrentEncryptedPinBlock", self.currentEncryptedPinBlock, into: &out)
+            try wireWriter.member("CurrentPinPekIdentifier", self.currentPinPekIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -605,6 +891,25 @@ extension DataPlane {
             case decryptionAttributes = "DecryptionAttributes"
             case wrappedKey = "WrappedKey"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.cipherText = try wireReader.required("CipherText")
+            self.decryptionAttributes = try wireReader.required("DecryptionAttributes")
+            self.wrappedKey = try wireReader.optional("WrappedKey")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CipherText", self.cipherText, into: &out)
+            try wireWriter.member("DecryptionAttributes", self.decryptionAttributes, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("WrappedKey", self.wrappedKey, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DecryptDataOutput` structure.
@@ -633,6 +938,26 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case plainText = "PlainText"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.plainText = try wireReader.required("PlainText")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("PlainText", self.plainText, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// Parameters to derive the payment card specific confidentiality and integrity keys.
@@ -700,6 +1025,33 @@ extension DataPlane {
                 try container.encode(value, forKey: .mastercard)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "EmvCommon": self = .emvCommon(try wireReader.required("EmvCommon"))
+            case "Amex": self = .amex(try wireReader.required("Amex"))
+            case "Visa": self = .visa(try wireReader.required("Visa"))
+            case "Emv2000": self = .emv2000(try wireReader.required("Emv2000"))
+            default: self = .mastercard(try wireReader.required("Mastercard"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["EmvCommon", "Amex", "Visa", "Emv2000", "Mastercard"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .emvCommon(let value): try wireWriter.member("EmvCommon", value, into: &out)
+            case .amex(let value): try wireWriter.member("Amex", value, into: &out)
+            case .visa(let value): try wireWriter.member("Visa", value, into: &out)
+            case .emv2000(let value): try wireWriter.member("Emv2000", value, into: &out)
+            case .mastercard(let value): try wireWriter.member("Mastercard", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The shared information used when deriving a key using ECDH.
@@ -739,6 +1091,25 @@ extension DataPlane {
                 try container.encode(value, forKey: .sharedInformation)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            default: self = .sharedInformation(try wireReader.required("SharedInformation"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["SharedInformation"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .sharedInformation(let value): try wireWriter.member("SharedInformation", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required to generate or verify dCVC (Dynamic Card Verification Code).
@@ -771,6 +1142,23 @@ extension DataPlane {
             case unpredictableNumber = "UnpredictableNumber"
             case applicationTransactionCounter = "ApplicationTransactionCounter"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.cardExpiryDate = try wireReader.required("CardExpiryDate")
+            self.unpredictableNumber = try wireReader.required("UnpredictableNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
+            try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are used for Derived Unique Key Per Transaction (DUKPT) derivation algorithm.
@@ -792,6 +1180,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case keySerialNumber = "KeySerialNumber"
             case dukptDerivationType = "DukptDerivationType"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keySerialNumber = try wireReader.required("KeySerialNumber")
+            self.dukptDerivationType = try wireReader.required("DukptDerivationType")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DukptDerivationType", self.dukptDerivationType, into: &out)
+            try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -823,10 +1226,27 @@ extension DataPlane {
             case dukptKeyDerivationType = "DukptKeyDerivationType"
             case dukptKeyVariant = "DukptKeyVariant"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keySerialNumber = try wireReader.required("KeySerialNumber")
+            self.dukptKeyDerivationType = try wireReader.optional("DukptKeyDerivationType")
+            self.dukptKeyVariant = try wireReader.optional("DukptKeyVariant")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DukptKeyDerivationType", self.dukptKeyDerivationType, into: &out)
+            try wireWriter.member("DukptKeyVariant", self.dukptKeyVariant, into: &out)
+            try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DukptDerivationType` enumeration.
-    public enum DukptDerivationType: Swift.String, Codable, Sendable, CaseIterable {
+    public enum DukptDerivationType: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TDES_2KEY`
         case tdes2Key = "TDES_2KEY"
         /// `TDES_3KEY`
@@ -879,10 +1299,31 @@ extension DataPlane {
             case dukptKeyVariant = "DukptKeyVariant"
             case initializationVector = "InitializationVector"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keySerialNumber = try wireReader.required("KeySerialNumber")
+            self.mode = try wireReader.optional("Mode")
+            self.dukptKeyDerivationType = try wireReader.optional("DukptKeyDerivationType")
+            self.dukptKeyVariant = try wireReader.optional("DukptKeyVariant")
+            self.initializationVector = try wireReader.optional("InitializationVector")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DukptKeyDerivationType", self.dukptKeyDerivationType, into: &out)
+            try wireWriter.member("DukptKeyVariant", self.dukptKeyVariant, into: &out)
+            try wireWriter.member("InitializationVector", self.initializationVector, into: &out)
+            try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
+            try wireWriter.member("Mode", self.mode, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `DukptEncryptionMode` enumeration.
-    public enum DukptEncryptionMode: Swift.String, Codable, Sendable, CaseIterable {
+    public enum DukptEncryptionMode: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `ECB`
         case ecb = "ECB"
         /// `CBC`
@@ -890,7 +1331,7 @@ extension DataPlane {
     }
 
     /// The `DukptKeyVariant` enumeration.
-    public enum DukptKeyVariant: Swift.String, Codable, Sendable, CaseIterable {
+    public enum DukptKeyVariant: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `BIDIRECTIONAL`
         case bidirectional = "BIDIRECTIONAL"
         /// `REQUEST`
@@ -934,6 +1375,25 @@ extension DataPlane {
             case applicationTransactionCounter = "ApplicationTransactionCounter"
             case trackData = "TrackData"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.unpredictableNumber = try wireReader.required("UnpredictableNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+            self.trackData = try wireReader.required("TrackData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("TrackData", self.trackData, into: &out)
+            try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required to generate or verify Dynamic Card Verification Value (dCVV).
@@ -972,6 +1432,25 @@ extension DataPlane {
             case cardExpiryDate = "CardExpiryDate"
             case serviceCode = "ServiceCode"
             case applicationTransactionCounter = "ApplicationTransactionCounter"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.cardExpiryDate = try wireReader.required("CardExpiryDate")
+            self.serviceCode = try wireReader.required("ServiceCode")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("ServiceCode", self.serviceCode, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1018,6 +1497,29 @@ extension DataPlane {
             case keyDerivationHashAlgorithm = "KeyDerivationHashAlgorithm"
             case sharedInformation = "SharedInformation"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+            self.publicKeyCertificate = try wireReader.required("PublicKeyCertificate")
+            self.keyAlgorithm = try wireReader.required("KeyAlgorithm")
+            self.keyDerivationFunction = try wireReader.required("KeyDerivationFunction")
+            self.keyDerivationHashAlgorithm = try wireReader.required("KeyDerivationHashAlgorithm")
+            self.sharedInformation = try wireReader.required("SharedInformation")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("KeyAlgorithm", self.keyAlgorithm, into: &out)
+            try wireWriter.member("KeyDerivationFunction", self.keyDerivationFunction, into: &out)
+            try wireWriter.member("KeyDerivationHashAlgorithm", self.keyDerivationHashAlgorithm, into: &out)
+            try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
+            try wireWriter.member("SharedInformation", self.sharedInformation, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters to derive the confidentiality and integrity keys for a payment card using EMV2000 deruv.
@@ -1054,6 +1556,25 @@ extension DataPlane {
             case primaryAccountNumber = "PrimaryAccountNumber"
             case panSequenceNumber = "PanSequenceNumber"
             case applicationTransactionCounter = "ApplicationTransactionCounter"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1109,6 +1630,31 @@ extension DataPlane {
             case pinBlockPaddingType = "PinBlockPaddingType"
             case pinBlockLengthPosition = "PinBlockLengthPosition"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationCryptogram = try wireReader.required("ApplicationCryptogram")
+            self.mode = try wireReader.required("Mode")
+            self.pinBlockPaddingType = try wireReader.required("PinBlockPaddingType")
+            self.pinBlockLengthPosition = try wireReader.required("PinBlockLengthPosition")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationCryptogram", self.applicationCryptogram, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("Mode", self.mode, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PinBlockLengthPosition", self.pinBlockLengthPosition, into: &out)
+            try wireWriter.member("PinBlockPaddingType", self.pinBlockPaddingType, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters for plaintext encryption using EMV keys.
@@ -1160,10 +1706,33 @@ extension DataPlane {
             case mode = "Mode"
             case initializationVector = "InitializationVector"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.sessionDerivationData = try wireReader.required("SessionDerivationData")
+            self.mode = try wireReader.optional("Mode")
+            self.initializationVector = try wireReader.optional("InitializationVector")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("InitializationVector", self.initializationVector, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("Mode", self.mode, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            try wireWriter.member("SessionDerivationData", self.sessionDerivationData, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `EmvEncryptionMode` enumeration.
-    public enum EmvEncryptionMode: Swift.String, Codable, Sendable, CaseIterable {
+    public enum EmvEncryptionMode: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `ECB`
         case ecb = "ECB"
         /// `CBC`
@@ -1171,7 +1740,7 @@ extension DataPlane {
     }
 
     /// The `EmvMajorKeyDerivationMode` enumeration.
-    public enum EmvMajorKeyDerivationMode: Swift.String, Codable, Sendable, CaseIterable {
+    public enum EmvMajorKeyDerivationMode: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `EMV_OPTION_A`
         case emvOptionA = "EMV_OPTION_A"
         /// `EMV_OPTION_B`
@@ -1213,6 +1782,25 @@ extension DataPlane {
             case encryptionAttributes = "EncryptionAttributes"
             case wrappedKey = "WrappedKey"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.plainText = try wireReader.required("PlainText")
+            self.encryptionAttributes = try wireReader.required("EncryptionAttributes")
+            self.wrappedKey = try wireReader.optional("WrappedKey")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EncryptionAttributes", self.encryptionAttributes, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("PlainText", self.plainText, into: &out)
+            try wireWriter.member("WrappedKey", self.wrappedKey, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `EncryptDataOutput` structure.
@@ -1245,6 +1833,26 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case cipherText = "CipherText"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.optional("KeyCheckValue")
+            self.cipherText = try wireReader.required("CipherText")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CipherText", self.cipherText, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// Parameters that are required to perform encryption and decryption operations.
@@ -1305,10 +1913,35 @@ extension DataPlane {
                 try container.encode(value, forKey: .emv)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "Symmetric": self = .symmetric(try wireReader.required("Symmetric"))
+            case "Asymmetric": self = .asymmetric(try wireReader.required("Asymmetric"))
+            case "Dukpt": self = .dukpt(try wireReader.required("Dukpt"))
+            default: self = .emv(try wireReader.required("Emv"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["Symmetric", "Asymmetric", "Dukpt", "Emv"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .symmetric(let value): try wireWriter.member("Symmetric", value, into: &out)
+            case .asymmetric(let value): try wireWriter.member("Asymmetric", value, into: &out)
+            case .dukpt(let value): try wireWriter.member("Dukpt", value, into: &out)
+            case .emv(let value): try wireWriter.member("Emv", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `EncryptionMode` enumeration.
-    public enum EncryptionMode: Swift.String, Codable, Sendable, CaseIterable {
+    public enum EncryptionMode: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `ECB`
         case ecb = "ECB"
         /// `CBC`
@@ -1355,6 +1988,23 @@ extension DataPlane {
             case kekValidationType = "KekValidationType"
             case randomKeySendVariantMask = "RandomKeySendVariantMask"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.kekValidationType = try wireReader.required("KekValidationType")
+            self.randomKeySendVariantMask = try wireReader.required("RandomKeySendVariantMask")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KekValidationType", self.kekValidationType, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("RandomKeySendVariantMask", self.randomKeySendVariantMask, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GenerateAs2805KekValidationOutput` structure.
@@ -1394,6 +2044,28 @@ extension DataPlane {
             case randomKeySend = "RandomKeySend"
             case randomKeyReceive = "RandomKeyReceive"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.randomKeySend = try wireReader.required("RandomKeySend")
+            self.randomKeyReceive = try wireReader.required("RandomKeyReceive")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("RandomKeyReceive", self.randomKeyReceive, into: &out)
+            try wireWriter.member("RandomKeySend", self.randomKeySend, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `GenerateAuthRequestCryptogramInput` structure.
@@ -1431,6 +2103,25 @@ extension DataPlane {
             case majorKeyDerivationMode = "MajorKeyDerivationMode"
             case sessionKeyDerivationAttributes = "SessionKeyDerivationAttributes"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.transactionData = try wireReader.required("TransactionData")
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.sessionKeyDerivationAttributes = try wireReader.required("SessionKeyDerivationAttributes")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("SessionKeyDerivationAttributes", self.sessionKeyDerivationAttributes, into: &out)
+            try wireWriter.member("TransactionData", self.transactionData, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GenerateAuthRequestCryptogramOutput` structure.
@@ -1463,6 +2154,26 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case authRequestCryptogram = "AuthRequestCryptogram"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.authRequestCryptogram = try wireReader.required("AuthRequestCryptogram")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AuthRequestCryptogram", self.authRequestCryptogram, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `GenerateCardValidationDataInput` structure.
@@ -1500,6 +2211,25 @@ extension DataPlane {
             case generationAttributes = "GenerationAttributes"
             case validationDataLength = "ValidationDataLength"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.generationAttributes = try wireReader.required("GenerationAttributes")
+            self.validationDataLength = try wireReader.optional("ValidationDataLength")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("GenerationAttributes", self.generationAttributes, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            try wireWriter.member("ValidationDataLength", self.validationDataLength, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GenerateCardValidationDataOutput` structure.
@@ -1528,6 +2258,26 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case validationData = "ValidationData"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.validationData = try wireReader.required("ValidationData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("ValidationData", self.validationData, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `GenerateMacEmvPinChangeInput` structure.
@@ -1581,6 +2331,31 @@ extension DataPlane {
             case secureMessagingConfidentialityKeyIdentifier = "SecureMessagingConfidentialityKeyIdentifier"
             case messageData = "MessageData"
             case derivationMethodAttributes = "DerivationMethodAttributes"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.newPinPekIdentifier = try wireReader.required("NewPinPekIdentifier")
+            self.newEncryptedPinBlock = try wireReader.required("NewEncryptedPinBlock")
+            self.pinBlockFormat = try wireReader.required("PinBlockFormat")
+            self.secureMessagingIntegrityKeyIdentifier = try wireReader.required("SecureMessagingIntegrityKeyIdentifier")
+            self.secureMessagingConfidentialityKeyIdentifier = try wireReader.required("SecureMessagingConfidentialityKeyIdentifier")
+            self.messageData = try wireReader.required("MessageData")
+            self.derivationMethodAttributes = try wireReader.required("DerivationMethodAttributes")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DerivationMethodAttributes", self.derivationMethodAttributes, into: &out)
+            try wireWriter.member("MessageData", self.messageData, into: &out)
+            try wireWriter.member("NewEncryptedPinBlock", self.newEncryptedPinBlock, into: &out)
+            try wireWriter.member("NewPinPekIdentifier", self.newPinPekIdentifier, into: &out)
+            try wireWriter.member("PinBlockFormat", self.pinBlockFormat, into: &out)
+            try wireWriter.member("SecureMessagingConfidentialityKeyIdentifier", self.secureMessagingConfidentialityKeyIdentifier, into: &out)
+            try wireWriter.member("SecureMessagingIntegrityKeyIdentifier", self.secureMessagingIntegrityKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1646,6 +2421,35 @@ extension DataPlane {
             case secureMessagingConfidentialityKeyCheckValue = "SecureMessagingConfidentialityKeyCheckValue"
             case visaAmexDerivationOutputs = "VisaAmexDerivationOutputs"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.newPinPekArn = try wireReader.required("NewPinPekArn")
+            self.secureMessagingIntegrityKeyArn = try wireReader.required("SecureMessagingIntegrityKeyArn")
+            self.secureMessagingConfidentialityKeyArn = try wireReader.required("SecureMessagingConfidentialityKeyArn")
+            self.mac = try wireReader.required("Mac")
+            self.encryptedPinBlock = try wireReader.required("EncryptedPinBlock")
+            self.newPinPekKeyCheckValue = try wireReader.required("NewPinPekKeyCheckValue")
+            self.secureMessagingIntegrityKeyCheckValue = try wireReader.required("SecureMessagingIntegrityKeyCheckValue")
+            self.secureMessagingConfidentialityKeyCheckValue = try wireReader.required("SecureMessagingConfidentialityKeyCheckValue")
+            self.visaAmexDerivationOutputs = try wireReader.optional("VisaAmexDerivationOutputs")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EncryptedPinBlock", self.encryptedPinBlock, into: &out)
+            try wireWriter.member("Mac", self.mac, into: &out)
+            try wireWriter.member("NewPinPekArn", self.newPinPekArn, into: &out)
+            try wireWriter.member("NewPinPekKeyCheckValue", self.newPinPekKeyCheckValue, into: &out)
+            try wireWriter.member("SecureMessagingConfidentialityKeyArn", self.secureMessagingConfidentialityKeyArn, into: &out)
+            try wireWriter.member("SecureMessagingConfidentialityKeyCheckValue", self.secureMessagingConfidentialityKeyCheckValue, into: &out)
+            try wireWriter.member("SecureMessagingIntegrityKeyArn", self.secureMessagingIntegrityKeyArn, into: &out)
+            try wireWriter.member("SecureMessagingIntegrityKeyCheckValue", self.secureMessagingIntegrityKeyCheckValue, into: &out)
+            try wireWriter.member("VisaAmexDerivationOutputs", self.visaAmexDerivationOutputs, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GenerateMacInput` structure.
@@ -1683,6 +2487,25 @@ extension DataPlane {
             case generationAttributes = "GenerationAttributes"
             case macLength = "MacLength"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.messageData = try wireReader.required("MessageData")
+            self.generationAttributes = try wireReader.required("GenerationAttributes")
+            self.macLength = try wireReader.optional("MacLength")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("GenerationAttributes", self.generationAttributes, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("MacLength", self.macLength, into: &out)
+            try wireWriter.member("MessageData", self.messageData, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GenerateMacOutput` structure.
@@ -1711,6 +2534,26 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case mac = "Mac"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.mac = try wireReader.required("Mac")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("Mac", self.mac, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `GeneratePinDataInput` structure.
@@ -1763,6 +2606,31 @@ extension DataPlane {
             case pinBlockFormat = "PinBlockFormat"
             case encryptionWrappedKey = "EncryptionWrappedKey"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.generationKeyIdentifier = try wireReader.required("GenerationKeyIdentifier")
+            self.encryptionKeyIdentifier = try wireReader.required("EncryptionKeyIdentifier")
+            self.generationAttributes = try wireReader.required("GenerationAttributes")
+            self.pinDataLength = try wireReader.optional("PinDataLength")
+            self.primaryAccountNumber = try wireReader.optional("PrimaryAccountNumber")
+            self.pinBlockFormat = try wireReader.required("PinBlockFormat")
+            self.encryptionWrappedKey = try wireReader.optional("EncryptionWrappedKey")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EncryptionKeyIdentifier", self.encryptionKeyIdentifier, into: &out)
+            try wireWriter.member("EncryptionWrappedKey", self.encryptionWrappedKey, into: &out)
+            try wireWriter.member("GenerationAttributes", self.generationAttributes, into: &out)
+            try wireWriter.member("GenerationKeyIdentifier", self.generationKeyIdentifier, into: &out)
+            try wireWriter.member("PinBlockFormat", self.pinBlockFormat, into: &out)
+            try wireWriter.member("PinDataLength", self.pinDataLength, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `GeneratePinDataOutput` structure.
@@ -1810,6 +2678,29 @@ extension DataPlane {
             case encryptedPinBlock = "EncryptedPinBlock"
             case pinData = "PinData"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.generationKeyArn = try wireReader.required("GenerationKeyArn")
+            self.generationKeyCheckValue = try wireReader.required("GenerationKeyCheckValue")
+            self.encryptionKeyArn = try wireReader.required("EncryptionKeyArn")
+            self.encryptionKeyCheckValue = try wireReader.required("EncryptionKeyCheckValue")
+            self.encryptedPinBlock = try wireReader.required("EncryptedPinBlock")
+            self.pinData = try wireReader.required("PinData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EncryptedPinBlock", self.encryptedPinBlock, into: &out)
+            try wireWriter.member("EncryptionKeyArn", self.encryptionKeyArn, into: &out)
+            try wireWriter.member("EncryptionKeyCheckValue", self.encryptionKeyCheckValue, into: &out)
+            try wireWriter.member("GenerationKeyArn", self.generationKeyArn, into: &out)
+            try wireWriter.member("GenerationKeyCheckValue", self.generationKeyCheckValue, into: &out)
+            try wireWriter.member("PinData", self.pinData, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required to generate or verify Ibm3624 natural PIN.
@@ -1843,6 +2734,23 @@ extension DataPlane {
             case decimalizationTable = "DecimalizationTable"
             case pinValidationDataPadCharacter = "PinValidationDataPadCharacter"
             case pinValidationData = "PinValidationData"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.decimalizationTable = try wireReader.required("DecimalizationTable")
+            self.pinValidationDataPadCharacter = try wireReader.required("PinValidationDataPadCharacter")
+            self.pinValidationData = try wireReader.required("PinValidationData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DecimalizationTable", self.decimalizationTable, into: &out)
+            try wireWriter.member("PinValidationData", self.pinValidationData, into: &out)
+            try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1885,6 +2793,25 @@ extension DataPlane {
             case pinValidationData = "PinValidationData"
             case pinOffset = "PinOffset"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.decimalizationTable = try wireReader.required("DecimalizationTable")
+            self.pinValidationDataPadCharacter = try wireReader.required("PinValidationDataPadCharacter")
+            self.pinValidationData = try wireReader.required("PinValidationData")
+            self.pinOffset = try wireReader.required("PinOffset")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DecimalizationTable", self.decimalizationTable, into: &out)
+            try wireWriter.member("PinOffset", self.pinOffset, into: &out)
+            try wireWriter.member("PinValidationData", self.pinValidationData, into: &out)
+            try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Pparameters that are required to generate or verify Ibm3624 PIN offset PIN.
@@ -1925,6 +2852,25 @@ extension DataPlane {
             case decimalizationTable = "DecimalizationTable"
             case pinValidationDataPadCharacter = "PinValidationDataPadCharacter"
             case pinValidationData = "PinValidationData"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.encryptedPinBlock = try wireReader.required("EncryptedPinBlock")
+            self.decimalizationTable = try wireReader.required("DecimalizationTable")
+            self.pinValidationDataPadCharacter = try wireReader.required("PinValidationDataPadCharacter")
+            self.pinValidationData = try wireReader.required("PinValidationData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DecimalizationTable", self.decimalizationTable, into: &out)
+            try wireWriter.member("EncryptedPinBlock", self.encryptedPinBlock, into: &out)
+            try wireWriter.member("PinValidationData", self.pinValidationData, into: &out)
+            try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -1967,6 +2913,25 @@ extension DataPlane {
             case pinValidationData = "PinValidationData"
             case pinOffset = "PinOffset"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.decimalizationTable = try wireReader.required("DecimalizationTable")
+            self.pinValidationDataPadCharacter = try wireReader.required("PinValidationDataPadCharacter")
+            self.pinValidationData = try wireReader.required("PinValidationData")
+            self.pinOffset = try wireReader.required("PinOffset")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DecimalizationTable", self.decimalizationTable, into: &out)
+            try wireWriter.member("PinOffset", self.pinOffset, into: &out)
+            try wireWriter.member("PinValidationData", self.pinValidationData, into: &out)
+            try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required to generate or verify Ibm3624 random PIN.
@@ -2000,6 +2965,23 @@ extension DataPlane {
             case decimalizationTable = "DecimalizationTable"
             case pinValidationDataPadCharacter = "PinValidationDataPadCharacter"
             case pinValidationData = "PinValidationData"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.decimalizationTable = try wireReader.required("DecimalizationTable")
+            self.pinValidationDataPadCharacter = try wireReader.required("PinValidationDataPadCharacter")
+            self.pinValidationData = try wireReader.required("PinValidationData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DecimalizationTable", self.decimalizationTable, into: &out)
+            try wireWriter.member("PinValidationData", self.pinValidationData, into: &out)
+            try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2058,6 +3040,33 @@ extension DataPlane {
             case derivationData = "DerivationData"
             case wrappedKeyBlock = "WrappedKeyBlock"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.privateKeyIdentifier = try wireReader.required("PrivateKeyIdentifier")
+            self.certificateAuthorityPublicKeyIdentifier = try wireReader.required("CertificateAuthorityPublicKeyIdentifier")
+            self.publicKeyCertificate = try wireReader.required("PublicKeyCertificate")
+            self.deriveKeyAlgorithm = try wireReader.required("DeriveKeyAlgorithm")
+            self.keyDerivationFunction = try wireReader.required("KeyDerivationFunction")
+            self.keyDerivationHashAlgorithm = try wireReader.required("KeyDerivationHashAlgorithm")
+            self.derivationData = try wireReader.required("DerivationData")
+            self.wrappedKeyBlock = try wireReader.required("WrappedKeyBlock")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CertificateAuthorityPublicKeyIdentifier", self.certificateAuthorityPublicKeyIdentifier, into: &out)
+            try wireWriter.member("DerivationData", self.derivationData, into: &out)
+            try wireWriter.member("DeriveKeyAlgorithm", self.deriveKeyAlgorithm, into: &out)
+            try wireWriter.member("KeyDerivationFunction", self.keyDerivationFunction, into: &out)
+            try wireWriter.member("KeyDerivationHashAlgorithm", self.keyDerivationHashAlgorithm, into: &out)
+            try wireWriter.member("PrivateKeyIdentifier", self.privateKeyIdentifier, into: &out)
+            try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
+            try wireWriter.member("WrappedKeyBlock", self.wrappedKeyBlock, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameter information of the incoming WrappedKeyBlock containing the transaction key.
@@ -2097,6 +3106,25 @@ extension DataPlane {
                 try container.encode(value, forKey: .diffieHellmanTr31KeyBlock)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            default: self = .diffieHellmanTr31KeyBlock(try wireReader.required("DiffieHellmanTr31KeyBlock"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["DiffieHellmanTr31KeyBlock"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .diffieHellmanTr31KeyBlock(let value): try wireWriter.member("DiffieHellmanTr31KeyBlock", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The request processing has failed because of an unknown error, exception, or failure.
@@ -2114,6 +3142,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2140,6 +3181,21 @@ extension DataPlane {
             case deriveKeyAlgorithm = "DeriveKeyAlgorithm"
             case randomKeyMaxLength = "RandomKeyMaxLength"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.deriveKeyAlgorithm = try wireReader.required("DeriveKeyAlgorithm")
+            self.randomKeyMaxLength = try wireReader.optional("RandomKeyMaxLength")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DeriveKeyAlgorithm", self.deriveKeyAlgorithm, into: &out)
+            try wireWriter.member("RandomKeyMaxLength", self.randomKeyMaxLength, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameter information for generating a KEK validation response during node-to-node initialization.
@@ -2160,10 +3216,23 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case randomKeySend = "RandomKeySend"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.randomKeySend = try wireReader.required("RandomKeySend")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("RandomKeySend", self.randomKeySend, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `KeyCheckValueAlgorithm` enumeration.
-    public enum KeyCheckValueAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyCheckValueAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `CMAC`
         case cmac = "CMAC"
         /// `ANSI_X9_24`
@@ -2175,7 +3244,7 @@ extension DataPlane {
     }
 
     /// The `KeyDerivationFunction` enumeration.
-    public enum KeyDerivationFunction: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyDerivationFunction: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `NIST_SP800`
         case nistSp800 = "NIST_SP800"
         /// `ANSI_X963`
@@ -2183,7 +3252,7 @@ extension DataPlane {
     }
 
     /// The `KeyDerivationHashAlgorithm` enumeration.
-    public enum KeyDerivationHashAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum KeyDerivationHashAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `SHA_256`
         case sha256 = "SHA_256"
         /// `SHA_384`
@@ -2193,7 +3262,7 @@ extension DataPlane {
     }
 
     /// The `MacAlgorithm` enumeration.
-    public enum MacAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum MacAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `ISO9797_ALGORITHM1`
         case iso9797Algorithm1 = "ISO9797_ALGORITHM1"
         /// `ISO9797_ALGORITHM3`
@@ -2242,6 +3311,23 @@ extension DataPlane {
             case dukptKeyVariant = "DukptKeyVariant"
             case dukptDerivationType = "DukptDerivationType"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keySerialNumber = try wireReader.required("KeySerialNumber")
+            self.dukptKeyVariant = try wireReader.required("DukptKeyVariant")
+            self.dukptDerivationType = try wireReader.optional("DukptDerivationType")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DukptDerivationType", self.dukptDerivationType, into: &out)
+            try wireWriter.member("DukptKeyVariant", self.dukptKeyVariant, into: &out)
+            try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required for EMV MAC generation and verification.
@@ -2283,6 +3369,27 @@ extension DataPlane {
             case panSequenceNumber = "PanSequenceNumber"
             case sessionKeyDerivationMode = "SessionKeyDerivationMode"
             case sessionKeyDerivationValue = "SessionKeyDerivationValue"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.sessionKeyDerivationMode = try wireReader.required("SessionKeyDerivationMode")
+            self.sessionKeyDerivationValue = try wireReader.required("SessionKeyDerivationValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            try wireWriter.member("SessionKeyDerivationMode", self.sessionKeyDerivationMode, into: &out)
+            try wireWriter.member("SessionKeyDerivationValue", self.sessionKeyDerivationValue, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2351,10 +3458,37 @@ extension DataPlane {
                 try container.encode(value, forKey: .dukptCmac)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "Algorithm": self = .algorithm(try wireReader.required("Algorithm"))
+            case "EmvMac": self = .emvMac(try wireReader.required("EmvMac"))
+            case "DukptIso9797Algorithm1": self = .dukptIso9797Algorithm1(try wireReader.required("DukptIso9797Algorithm1"))
+            case "DukptIso9797Algorithm3": self = .dukptIso9797Algorithm3(try wireReader.required("DukptIso9797Algorithm3"))
+            default: self = .dukptCmac(try wireReader.required("DukptCmac"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["Algorithm", "EmvMac", "DukptIso9797Algorithm1", "DukptIso9797Algorithm3", "DukptCmac"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .algorithm(let value): try wireWriter.member("Algorithm", value, into: &out)
+            case .emvMac(let value): try wireWriter.member("EmvMac", value, into: &out)
+            case .dukptIso9797Algorithm1(let value): try wireWriter.member("DukptIso9797Algorithm1", value, into: &out)
+            case .dukptIso9797Algorithm3(let value): try wireWriter.member("DukptIso9797Algorithm3", value, into: &out)
+            case .dukptCmac(let value): try wireWriter.member("DukptCmac", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `MajorKeyDerivationMode` enumeration.
-    public enum MajorKeyDerivationMode: Swift.String, Codable, Sendable, CaseIterable {
+    public enum MajorKeyDerivationMode: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `EMV_OPTION_A`
         case emvOptionA = "EMV_OPTION_A"
         /// `EMV_OPTION_B`
@@ -2398,6 +3532,25 @@ extension DataPlane {
             case panSequenceNumber = "PanSequenceNumber"
             case applicationCryptogram = "ApplicationCryptogram"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationCryptogram = try wireReader.required("ApplicationCryptogram")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationCryptogram", self.applicationCryptogram, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameter information of the outgoing TR31WrappedKeyBlock containing the transaction key.
@@ -2437,6 +3590,25 @@ extension DataPlane {
                 try container.encode(value, forKey: .tr31KeyBlock)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            default: self = .tr31KeyBlock(try wireReader.required("Tr31KeyBlock"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["Tr31KeyBlock"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .tr31KeyBlock(let value): try wireWriter.member("Tr31KeyBlock", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameter information of the TR31WrappedKeyBlock containing the transaction key wrapped using a KEK.
@@ -2455,10 +3627,23 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case wrappingKeyIdentifier = "WrappingKeyIdentifier"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappingKeyIdentifier = try wireReader.required("WrappingKeyIdentifier")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `PaddingType` enumeration.
-    public enum PaddingType: Swift.String, Codable, Sendable, CaseIterable {
+    public enum PaddingType: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `PKCS1`
         case pkcs1 = "PKCS1"
         /// `OAEP_SHA1`
@@ -2470,7 +3655,7 @@ extension DataPlane {
     }
 
     /// The `PinBlockFormatForEmvPinChange` enumeration.
-    public enum PinBlockFormatForEmvPinChange: Swift.String, Codable, Sendable, CaseIterable {
+    public enum PinBlockFormatForEmvPinChange: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `ISO_FORMAT_0`
         case isoFormat0 = "ISO_FORMAT_0"
         /// `ISO_FORMAT_1`
@@ -2480,7 +3665,7 @@ extension DataPlane {
     }
 
     /// The `PinBlockFormatForPinData` enumeration.
-    public enum PinBlockFormatForPinData: Swift.String, Codable, Sendable, CaseIterable {
+    public enum PinBlockFormatForPinData: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `ISO_FORMAT_0`
         case isoFormat0 = "ISO_FORMAT_0"
         /// `ISO_FORMAT_1`
@@ -2492,7 +3677,7 @@ extension DataPlane {
     }
 
     /// The `PinBlockLengthPosition` enumeration.
-    public enum PinBlockLengthPosition: Swift.String, Codable, Sendable, CaseIterable {
+    public enum PinBlockLengthPosition: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `NONE`
         case none = "NONE"
         /// `FRONT_OF_PIN_BLOCK`
@@ -2500,7 +3685,7 @@ extension DataPlane {
     }
 
     /// The `PinBlockPaddingType` enumeration.
-    public enum PinBlockPaddingType: Swift.String, Codable, Sendable, CaseIterable {
+    public enum PinBlockPaddingType: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `NO_PADDING`
         case noPadding = "NO_PADDING"
         /// `ISO_IEC_7816_4`
@@ -2554,6 +3739,27 @@ extension DataPlane {
             case .verificationValue(let value):
                 try container.encode(value, forKey: .verificationValue)
             }
+        }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "PinOffset": self = .pinOffset(try wireReader.required("PinOffset"))
+            default: self = .verificationValue(try wireReader.required("VerificationValue"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["PinOffset", "VerificationValue"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .pinOffset(let value): try wireWriter.member("PinOffset", value, into: &out)
+            case .verificationValue(let value): try wireWriter.member("VerificationValue", value, into: &out)
+            }
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2629,6 +3835,35 @@ extension DataPlane {
                 try container.encode(value, forKey: .ibm3624PinFromOffset)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "VisaPin": self = .visaPin(try wireReader.required("VisaPin"))
+            case "VisaPinVerificationValue": self = .visaPinVerificationValue(try wireReader.required("VisaPinVerificationValue"))
+            case "Ibm3624PinOffset": self = .ibm3624PinOffset(try wireReader.required("Ibm3624PinOffset"))
+            case "Ibm3624NaturalPin": self = .ibm3624NaturalPin(try wireReader.required("Ibm3624NaturalPin"))
+            case "Ibm3624RandomPin": self = .ibm3624RandomPin(try wireReader.required("Ibm3624RandomPin"))
+            default: self = .ibm3624PinFromOffset(try wireReader.required("Ibm3624PinFromOffset"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["VisaPin", "VisaPinVerificationValue", "Ibm3624PinOffset", "Ibm3624NaturalPin", "Ibm3624RandomPin", "Ibm3624PinFromOffset"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .visaPin(let value): try wireWriter.member("VisaPin", value, into: &out)
+            case .visaPinVerificationValue(let value): try wireWriter.member("VisaPinVerificationValue", value, into: &out)
+            case .ibm3624PinOffset(let value): try wireWriter.member("Ibm3624PinOffset", value, into: &out)
+            case .ibm3624NaturalPin(let value): try wireWriter.member("Ibm3624NaturalPin", value, into: &out)
+            case .ibm3624RandomPin(let value): try wireWriter.member("Ibm3624RandomPin", value, into: &out)
+            case .ibm3624PinFromOffset(let value): try wireWriter.member("Ibm3624PinFromOffset", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required for PIN data verification.
@@ -2675,10 +3910,31 @@ extension DataPlane {
                 try container.encode(value, forKey: .ibm3624Pin)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "VisaPin": self = .visaPin(try wireReader.required("VisaPin"))
+            default: self = .ibm3624Pin(try wireReader.required("Ibm3624Pin"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["VisaPin", "Ibm3624Pin"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .visaPin(let value): try wireWriter.member("VisaPin", value, into: &out)
+            case .ibm3624Pin(let value): try wireWriter.member("Ibm3624Pin", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `RandomKeyMaxLength` enumeration.
-    public enum RandomKeyMaxLength: Swift.String, Codable, Sendable, CaseIterable {
+    public enum RandomKeyMaxLength: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `BYTES_8`
         case bytes8 = "BYTES_8"
         /// `BYTES_16`
@@ -2688,7 +3944,7 @@ extension DataPlane {
     }
 
     /// The `RandomKeySendVariantMask` enumeration.
-    public enum RandomKeySendVariantMask: Swift.String, Codable, Sendable, CaseIterable {
+    public enum RandomKeySendVariantMask: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `VARIANT_MASK_82C0`
         case variantMask82C0 = "VARIANT_MASK_82C0"
         /// `VARIANT_MASK_82`
@@ -2745,6 +4001,31 @@ extension DataPlane {
             case incomingWrappedKey = "IncomingWrappedKey"
             case outgoingWrappedKey = "OutgoingWrappedKey"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.incomingKeyIdentifier = try wireReader.required("IncomingKeyIdentifier")
+            self.outgoingKeyIdentifier = try wireReader.required("OutgoingKeyIdentifier")
+            self.cipherText = try wireReader.required("CipherText")
+            self.incomingEncryptionAttributes = try wireReader.required("IncomingEncryptionAttributes")
+            self.outgoingEncryptionAttributes = try wireReader.required("OutgoingEncryptionAttributes")
+            self.incomingWrappedKey = try wireReader.optional("IncomingWrappedKey")
+            self.outgoingWrappedKey = try wireReader.optional("OutgoingWrappedKey")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CipherText", self.cipherText, into: &out)
+            try wireWriter.member("IncomingEncryptionAttributes", self.incomingEncryptionAttributes, into: &out)
+            try wireWriter.member("IncomingKeyIdentifier", self.incomingKeyIdentifier, into: &out)
+            try wireWriter.member("IncomingWrappedKey", self.incomingWrappedKey, into: &out)
+            try wireWriter.member("OutgoingEncryptionAttributes", self.outgoingEncryptionAttributes, into: &out)
+            try wireWriter.member("OutgoingKeyIdentifier", self.outgoingKeyIdentifier, into: &out)
+            try wireWriter.member("OutgoingWrappedKey", self.outgoingWrappedKey, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `ReEncryptDataOutput` structure.
@@ -2773,6 +4054,26 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case cipherText = "CipherText"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.cipherText = try wireReader.required("CipherText")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("CipherText", self.cipherText, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// Parameters that are required to perform reencryption operation.
@@ -2826,6 +4127,29 @@ extension DataPlane {
                 try container.encode(value, forKey: .dukpt)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "Symmetric": self = .symmetric(try wireReader.required("Symmetric"))
+            case "Asymmetric": self = .asymmetric(try wireReader.required("Asymmetric"))
+            default: self = .dukpt(try wireReader.required("Dukpt"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["Symmetric", "Asymmetric", "Dukpt"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .symmetric(let value): try wireWriter.member("Symmetric", value, into: &out)
+            case .asymmetric(let value): try wireWriter.member("Asymmetric", value, into: &out)
+            case .dukpt(let value): try wireWriter.member("Dukpt", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The request was denied due to an invalid resource error.
@@ -2843,6 +4167,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case resourceId = "ResourceId"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.resourceId = try wireReader.optional("ResourceId")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ResourceId", self.resourceId, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2867,6 +4204,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case primaryAccountNumber = "PrimaryAccountNumber"
             case panSequenceNumber = "PanSequenceNumber"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -2942,10 +4294,39 @@ extension DataPlane {
                 try container.encode(value, forKey: .unionPay)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "EmvCommon": self = .emvCommon(try wireReader.required("EmvCommon"))
+            case "Mastercard": self = .mastercard(try wireReader.required("Mastercard"))
+            case "Emv2000": self = .emv2000(try wireReader.required("Emv2000"))
+            case "Amex": self = .amex(try wireReader.required("Amex"))
+            case "Visa": self = .visa(try wireReader.required("Visa"))
+            default: self = .unionPay(try wireReader.required("UnionPay"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["EmvCommon", "Mastercard", "Emv2000", "Amex", "Visa", "UnionPay"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .emvCommon(let value): try wireWriter.member("EmvCommon", value, into: &out)
+            case .mastercard(let value): try wireWriter.member("Mastercard", value, into: &out)
+            case .emv2000(let value): try wireWriter.member("Emv2000", value, into: &out)
+            case .amex(let value): try wireWriter.member("Amex", value, into: &out)
+            case .visa(let value): try wireWriter.member("Visa", value, into: &out)
+            case .unionPay(let value): try wireWriter.member("UnionPay", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `SessionKeyDerivationMode` enumeration.
-    public enum SessionKeyDerivationMode: Swift.String, Codable, Sendable, CaseIterable {
+    public enum SessionKeyDerivationMode: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `EMV_COMMON_SESSION_KEY`
         case emvCommonSessionKey = "EMV_COMMON_SESSION_KEY"
         /// `EMV2000`
@@ -3006,6 +4387,27 @@ extension DataPlane {
                 try container.encode(value, forKey: .applicationTransactionCounter)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "ApplicationCryptogram": self = .applicationCryptogram(try wireReader.required("ApplicationCryptogram"))
+            default: self = .applicationTransactionCounter(try wireReader.required("ApplicationTransactionCounter"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["ApplicationCryptogram", "ApplicationTransactionCounter"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .applicationCryptogram(let value): try wireWriter.member("ApplicationCryptogram", value, into: &out)
+            case .applicationTransactionCounter(let value): try wireWriter.member("ApplicationTransactionCounter", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters to derive session key for an Emv2000 payment card for ARQC verification.
@@ -3038,6 +4440,23 @@ extension DataPlane {
             case panSequenceNumber = "PanSequenceNumber"
             case applicationTransactionCounter = "ApplicationTransactionCounter"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters to derive session key for an Emv common payment card for ARQC verification.
@@ -3069,6 +4488,23 @@ extension DataPlane {
             case primaryAccountNumber = "PrimaryAccountNumber"
             case panSequenceNumber = "PanSequenceNumber"
             case applicationTransactionCounter = "ApplicationTransactionCounter"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -3107,6 +4543,25 @@ extension DataPlane {
             case applicationTransactionCounter = "ApplicationTransactionCounter"
             case unpredictableNumber = "UnpredictableNumber"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+            self.unpredictableNumber = try wireReader.required("UnpredictableNumber")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters to derive session key for a UnionPay payment card for Authorization Request Cryptogram (ARQC) generation and verification.
@@ -3139,6 +4594,23 @@ extension DataPlane {
             case panSequenceNumber = "PanSequenceNumber"
             case applicationTransactionCounter = "ApplicationTransactionCounter"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters to derive session key for Visa payment card for ARQC verification.
@@ -3162,6 +4634,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case primaryAccountNumber = "PrimaryAccountNumber"
             case panSequenceNumber = "PanSequenceNumber"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -3195,10 +4682,27 @@ extension DataPlane {
             case initializationVector = "InitializationVector"
             case paddingType = "PaddingType"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.mode = try wireReader.required("Mode")
+            self.initializationVector = try wireReader.optional("InitializationVector")
+            self.paddingType = try wireReader.optional("PaddingType")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("InitializationVector", self.initializationVector, into: &out)
+            try wireWriter.member("Mode", self.mode, into: &out)
+            try wireWriter.member("PaddingType", self.paddingType, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `SymmetricKeyAlgorithm` enumeration.
-    public enum SymmetricKeyAlgorithm: Swift.String, Codable, Sendable, CaseIterable {
+    public enum SymmetricKeyAlgorithm: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `TDES_2KEY`
         case tdes2Key = "TDES_2KEY"
         /// `TDES_3KEY`
@@ -3235,6 +4739,19 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case message = "Message"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.optional("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `TranslateKeyMaterialInput` structure.
@@ -3265,6 +4782,23 @@ extension DataPlane {
             case outgoingKeyMaterial = "OutgoingKeyMaterial"
             case keyCheckValueAlgorithm = "KeyCheckValueAlgorithm"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.incomingKeyMaterial = try wireReader.required("IncomingKeyMaterial")
+            self.outgoingKeyMaterial = try wireReader.required("OutgoingKeyMaterial")
+            self.keyCheckValueAlgorithm = try wireReader.optional("KeyCheckValueAlgorithm")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("IncomingKeyMaterial", self.incomingKeyMaterial, into: &out)
+            try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
+            try wireWriter.member("OutgoingKeyMaterial", self.outgoingKeyMaterial, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `TranslateKeyMaterialOutput` structure.
@@ -3282,6 +4816,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case wrappedKey = "WrappedKey"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappedKey = try wireReader.required("WrappedKey")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("WrappedKey", self.wrappedKey, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -3350,6 +4897,37 @@ extension DataPlane {
             case outgoingWrappedKey = "OutgoingWrappedKey"
             case incomingAs2805Attributes = "IncomingAs2805Attributes"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.incomingKeyIdentifier = try wireReader.required("IncomingKeyIdentifier")
+            self.outgoingKeyIdentifier = try wireReader.required("OutgoingKeyIdentifier")
+            self.incomingTranslationAttributes = try wireReader.required("IncomingTranslationAttributes")
+            self.outgoingTranslationAttributes = try wireReader.required("OutgoingTranslationAttributes")
+            self.encryptedPinBlock = try wireReader.required("EncryptedPinBlock")
+            self.incomingDukptAttributes = try wireReader.optional("IncomingDukptAttributes")
+            self.outgoingDukptAttributes = try wireReader.optional("OutgoingDukptAttributes")
+            self.incomingWrappedKey = try wireReader.optional("IncomingWrappedKey")
+            self.outgoingWrappedKey = try wireReader.optional("OutgoingWrappedKey")
+            self.incomingAs2805Attributes = try wireReader.optional("IncomingAs2805Attributes")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EncryptedPinBlock", self.encryptedPinBlock, into: &out)
+            try wireWriter.member("IncomingAs2805Attributes", self.incomingAs2805Attributes, into: &out)
+            try wireWriter.member("IncomingDukptAttributes", self.incomingDukptAttributes, into: &out)
+            try wireWriter.member("IncomingKeyIdentifier", self.incomingKeyIdentifier, into: &out)
+            try wireWriter.member("IncomingTranslationAttributes", self.incomingTranslationAttributes, into: &out)
+            try wireWriter.member("IncomingWrappedKey", self.incomingWrappedKey, into: &out)
+            try wireWriter.member("OutgoingDukptAttributes", self.outgoingDukptAttributes, into: &out)
+            try wireWriter.member("OutgoingKeyIdentifier", self.outgoingKeyIdentifier, into: &out)
+            try wireWriter.member("OutgoingTranslationAttributes", self.outgoingTranslationAttributes, into: &out)
+            try wireWriter.member("OutgoingWrappedKey", self.outgoingWrappedKey, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `TranslatePinDataOutput` structure.
@@ -3378,6 +4956,26 @@ extension DataPlane {
             case keyArn = "KeyArn"
             case keyCheckValue = "KeyCheckValue"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.pinBlock = try wireReader.required("PinBlock")
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("PinBlock", self.pinBlock, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// Parameters that are required for translation between ISO9564 PIN block formats 0,1,3,4.
@@ -3445,6 +5043,33 @@ extension DataPlane {
                 try container.encode(value, forKey: .as2805Format0)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "IsoFormat0": self = .isoFormat0(try wireReader.required("IsoFormat0"))
+            case "IsoFormat1": self = .isoFormat1(try wireReader.required("IsoFormat1"))
+            case "IsoFormat3": self = .isoFormat3(try wireReader.required("IsoFormat3"))
+            case "IsoFormat4": self = .isoFormat4(try wireReader.required("IsoFormat4"))
+            default: self = .as2805Format0(try wireReader.required("As2805Format0"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["IsoFormat0", "IsoFormat1", "IsoFormat3", "IsoFormat4", "As2805Format0"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .isoFormat0(let value): try wireWriter.member("IsoFormat0", value, into: &out)
+            case .isoFormat1(let value): try wireWriter.member("IsoFormat1", value, into: &out)
+            case .isoFormat3(let value): try wireWriter.member("IsoFormat3", value, into: &out)
+            case .isoFormat4(let value): try wireWriter.member("IsoFormat4", value, into: &out)
+            case .as2805Format0(let value): try wireWriter.member("As2805Format0", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required for translation between AS2805 PIN format 0 translation.
@@ -3464,6 +5089,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case primaryAccountNumber = "PrimaryAccountNumber"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -3485,6 +5123,19 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case primaryAccountNumber = "PrimaryAccountNumber"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required for ISO9564 PIN format 1 translation.
@@ -3494,6 +5145,15 @@ extension DataPlane {
 
         /// The shape's name in the model.
         public static var wireShapeName: Swift.String { "TranslationPinDataIsoFormat1" }
+
+        /// Decodes the shape: it has no members, so any value decodes, as through `Codable`.
+        public init(wireTree: JSONValue) {}
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            let wireWriter = WireObjectWriter(into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The request was denied due to an invalid request error.
@@ -3515,6 +5175,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case message = "message"
             case fieldList = "fieldList"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.message = try wireReader.required("message")
+            self.fieldList = try wireReader.optional("fieldList")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("fieldList", self.fieldList, into: &out)
+            try wireWriter.member("message", self.message, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -3538,6 +5213,21 @@ extension DataPlane {
             case path = "path"
             case message = "message"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.path = try wireReader.required("path")
+            self.message = try wireReader.required("message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("message", self.message, into: &out)
+            try wireWriter.member("path", self.path, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// This request failed verification.
@@ -3560,10 +5250,25 @@ extension DataPlane {
             case reason = "Reason"
             case message = "Message"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.reason = try wireReader.required("Reason")
+            self.message = try wireReader.required("Message")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("Message", self.message, into: &out)
+            try wireWriter.member("Reason", self.reason, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `VerificationFailedReason` enumeration.
-    public enum VerificationFailedReason: Swift.String, Codable, Sendable, CaseIterable {
+    public enum VerificationFailedReason: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `INVALID_MAC`
         case invalidMac = "INVALID_MAC"
         /// `INVALID_PIN`
@@ -3621,6 +5326,29 @@ extension DataPlane {
             case sessionKeyDerivationAttributes = "SessionKeyDerivationAttributes"
             case authResponseAttributes = "AuthResponseAttributes"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.transactionData = try wireReader.required("TransactionData")
+            self.authRequestCryptogram = try wireReader.required("AuthRequestCryptogram")
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.sessionKeyDerivationAttributes = try wireReader.required("SessionKeyDerivationAttributes")
+            self.authResponseAttributes = try wireReader.optional("AuthResponseAttributes")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AuthRequestCryptogram", self.authRequestCryptogram, into: &out)
+            try wireWriter.member("AuthResponseAttributes", self.authResponseAttributes, into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("SessionKeyDerivationAttributes", self.sessionKeyDerivationAttributes, into: &out)
+            try wireWriter.member("TransactionData", self.transactionData, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `VerifyAuthRequestCryptogramOutput` structure.
@@ -3653,6 +5381,26 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case authResponseValue = "AuthResponseValue"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.authResponseValue = try wireReader.optional("AuthResponseValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AuthResponseValue", self.authResponseValue, into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `VerifyCardValidationDataInput` structure.
@@ -3692,6 +5440,25 @@ extension DataPlane {
             case verificationAttributes = "VerificationAttributes"
             case validationData = "ValidationData"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.verificationAttributes = try wireReader.required("VerificationAttributes")
+            self.validationData = try wireReader.required("ValidationData")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            try wireWriter.member("ValidationData", self.validationData, into: &out)
+            try wireWriter.member("VerificationAttributes", self.verificationAttributes, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `VerifyCardValidationDataOutput` structure.
@@ -3714,6 +5481,24 @@ extension DataPlane {
             case keyArn = "KeyArn"
             case keyCheckValue = "KeyCheckValue"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `VerifyMacInput` structure.
@@ -3758,6 +5543,27 @@ extension DataPlane {
             case verificationAttributes = "VerificationAttributes"
             case macLength = "MacLength"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyIdentifier = try wireReader.required("KeyIdentifier")
+            self.messageData = try wireReader.required("MessageData")
+            self.mac = try wireReader.required("Mac")
+            self.verificationAttributes = try wireReader.required("VerificationAttributes")
+            self.macLength = try wireReader.optional("MacLength")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
+            try wireWriter.member("Mac", self.mac, into: &out)
+            try wireWriter.member("MacLength", self.macLength, into: &out)
+            try wireWriter.member("MessageData", self.messageData, into: &out)
+            try wireWriter.member("VerificationAttributes", self.verificationAttributes, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `VerifyMacOutput` structure.
@@ -3780,6 +5586,24 @@ extension DataPlane {
             case keyArn = "KeyArn"
             case keyCheckValue = "KeyCheckValue"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.keyArn = try wireReader.required("KeyArn")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyArn", self.keyArn, into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            wireWriter.end(into: &out)
+        }
+
+        /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
+        public var wireResource: Swift.String? { self.keyArn }
     }
 
     /// The `VerifyPinDataInput` structure.
@@ -3844,6 +5668,35 @@ extension DataPlane {
             case dukptAttributes = "DukptAttributes"
             case encryptionWrappedKey = "EncryptionWrappedKey"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.verificationKeyIdentifier = try wireReader.required("VerificationKeyIdentifier")
+            self.encryptionKeyIdentifier = try wireReader.required("EncryptionKeyIdentifier")
+            self.verificationAttributes = try wireReader.required("VerificationAttributes")
+            self.encryptedPinBlock = try wireReader.required("EncryptedPinBlock")
+            self.primaryAccountNumber = try wireReader.optional("PrimaryAccountNumber")
+            self.pinBlockFormat = try wireReader.required("PinBlockFormat")
+            self.pinDataLength = try wireReader.optional("PinDataLength")
+            self.dukptAttributes = try wireReader.optional("DukptAttributes")
+            self.encryptionWrappedKey = try wireReader.optional("EncryptionWrappedKey")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("DukptAttributes", self.dukptAttributes, into: &out)
+            try wireWriter.member("EncryptedPinBlock", self.encryptedPinBlock, into: &out)
+            try wireWriter.member("EncryptionKeyIdentifier", self.encryptionKeyIdentifier, into: &out)
+            try wireWriter.member("EncryptionWrappedKey", self.encryptionWrappedKey, into: &out)
+            try wireWriter.member("PinBlockFormat", self.pinBlockFormat, into: &out)
+            try wireWriter.member("PinDataLength", self.pinDataLength, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            try wireWriter.member("VerificationAttributes", self.verificationAttributes, into: &out)
+            try wireWriter.member("VerificationKeyIdentifier", self.verificationKeyIdentifier, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `VerifyPinDataOutput` structure.
@@ -3879,6 +5732,25 @@ extension DataPlane {
             case encryptionKeyArn = "EncryptionKeyArn"
             case encryptionKeyCheckValue = "EncryptionKeyCheckValue"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.verificationKeyArn = try wireReader.required("VerificationKeyArn")
+            self.verificationKeyCheckValue = try wireReader.required("VerificationKeyCheckValue")
+            self.encryptionKeyArn = try wireReader.required("EncryptionKeyArn")
+            self.encryptionKeyCheckValue = try wireReader.required("EncryptionKeyCheckValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EncryptionKeyArn", self.encryptionKeyArn, into: &out)
+            try wireWriter.member("EncryptionKeyCheckValue", self.encryptionKeyCheckValue, into: &out)
+            try wireWriter.member("VerificationKeyArn", self.verificationKeyArn, into: &out)
+            try wireWriter.member("VerificationKeyCheckValue", self.verificationKeyCheckValue, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The attributes values used for Amex and Visa derivation methods.
@@ -3913,6 +5785,25 @@ extension DataPlane {
             case authorizationRequestKeyCheckValue = "AuthorizationRequestKeyCheckValue"
             case currentPinPekArn = "CurrentPinPekArn"
             case currentPinPekKeyCheckValue = "CurrentPinPekKeyCheckValue"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.authorizationRequestKeyArn = try wireReader.required("AuthorizationRequestKeyArn")
+            self.authorizationRequestKeyCheckValue = try wireReader.required("AuthorizationRequestKeyCheckValue")
+            self.currentPinPekArn = try wireReader.optional("CurrentPinPekArn")
+            self.currentPinPekKeyCheckValue = try wireReader.optional("CurrentPinPekKeyCheckValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("AuthorizationRequestKeyArn", self.authorizationRequestKeyArn, into: &out)
+            try wireWriter.member("AuthorizationRequestKeyCheckValue", self.authorizationRequestKeyCheckValue, into: &out)
+            try wireWriter.member("CurrentPinPekArn", self.currentPinPekArn, into: &out)
+            try wireWriter.member("CurrentPinPekKeyCheckValue", self.currentPinPekKeyCheckValue, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -3961,6 +5852,29 @@ extension DataPlane {
             case authorizationRequestKeyIdentifier = "AuthorizationRequestKeyIdentifier"
             case currentPinAttributes = "CurrentPinAttributes"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.majorKeyDerivationMode = try wireReader.required("MajorKeyDerivationMode")
+            self.primaryAccountNumber = try wireReader.required("PrimaryAccountNumber")
+            self.panSequenceNumber = try wireReader.required("PanSequenceNumber")
+            self.applicationTransactionCounter = try wireReader.required("ApplicationTransactionCounter")
+            self.authorizationRequestKeyIdentifier = try wireReader.required("AuthorizationRequestKeyIdentifier")
+            self.currentPinAttributes = try wireReader.optional("CurrentPinAttributes")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("ApplicationTransactionCounter", self.applicationTransactionCounter, into: &out)
+            try wireWriter.member("AuthorizationRequestKeyIdentifier", self.authorizationRequestKeyIdentifier, into: &out)
+            try wireWriter.member("CurrentPinAttributes", self.currentPinAttributes, into: &out)
+            try wireWriter.member("MajorKeyDerivationMode", self.majorKeyDerivationMode, into: &out)
+            try wireWriter.member("PanSequenceNumber", self.panSequenceNumber, into: &out)
+            try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required to generate or verify Visa PIN.
@@ -3978,6 +5892,19 @@ extension DataPlane {
 
         enum CodingKeys: Swift.String, CodingKey {
             case pinVerificationKeyIndex = "PinVerificationKeyIndex"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.pinVerificationKeyIndex = try wireReader.required("PinVerificationKeyIndex")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("PinVerificationKeyIndex", self.pinVerificationKeyIndex, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -4003,6 +5930,21 @@ extension DataPlane {
             case pinVerificationKeyIndex = "PinVerificationKeyIndex"
             case verificationValue = "VerificationValue"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.pinVerificationKeyIndex = try wireReader.required("PinVerificationKeyIndex")
+            self.verificationValue = try wireReader.required("VerificationValue")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("PinVerificationKeyIndex", self.pinVerificationKeyIndex, into: &out)
+            try wireWriter.member("VerificationValue", self.verificationValue, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// Parameters that are required to generate or verify Visa PVV (PIN Verification Value).
@@ -4026,6 +5968,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case encryptedPinBlock = "EncryptedPinBlock"
             case pinVerificationKeyIndex = "PinVerificationKeyIndex"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.encryptedPinBlock = try wireReader.required("EncryptedPinBlock")
+            self.pinVerificationKeyIndex = try wireReader.required("PinVerificationKeyIndex")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("EncryptedPinBlock", self.encryptedPinBlock, into: &out)
+            try wireWriter.member("PinVerificationKeyIndex", self.pinVerificationKeyIndex, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -4051,6 +6008,21 @@ extension DataPlane {
         enum CodingKeys: Swift.String, CodingKey {
             case wrappedKeyMaterial = "WrappedKeyMaterial"
             case keyCheckValueAlgorithm = "KeyCheckValueAlgorithm"
+        }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappedKeyMaterial = try wireReader.required("WrappedKeyMaterial")
+            self.keyCheckValueAlgorithm = try wireReader.optional("KeyCheckValueAlgorithm")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
+            try wireWriter.member("WrappedKeyMaterial", self.wrappedKeyMaterial, into: &out)
+            wireWriter.end(into: &out)
         }
     }
 
@@ -4100,10 +6072,31 @@ extension DataPlane {
                 try container.encode(value, forKey: .diffieHellmanSymmetricKey)
             }
         }
+
+        /// Decodes the one member that is set; `null` members count as absent and unknown ones are ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            switch try wireReader.onlyMember(of: Self.wireMemberNames) {
+            case "Tr31KeyBlock": self = .tr31KeyBlock(try wireReader.required("Tr31KeyBlock"))
+            default: self = .diffieHellmanSymmetricKey(try wireReader.required("DiffieHellmanSymmetricKey"))
+            }
+        }
+
+        private static let wireMemberNames: [Swift.String] = ["Tr31KeyBlock", "DiffieHellmanSymmetricKey"]
+
+        /// Writes the member that is set, and only it, as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            switch self {
+            case .tr31KeyBlock(let value): try wireWriter.member("Tr31KeyBlock", value, into: &out)
+            case .diffieHellmanSymmetricKey(let value): try wireWriter.member("DiffieHellmanSymmetricKey", value, into: &out)
+            }
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The `WrappedKeyMaterialFormat` enumeration.
-    public enum WrappedKeyMaterialFormat: Swift.String, Codable, Sendable, CaseIterable {
+    public enum WrappedKeyMaterialFormat: Swift.String, Codable, Sendable, CaseIterable, WireStringEnum {
         /// `KEY_CRYPTOGRAM`
         case keyCryptogram = "KEY_CRYPTOGRAM"
         /// `TR31_KEY_BLOCK`
@@ -4142,6 +6135,23 @@ extension DataPlane {
             case keyCheckValue = "KeyCheckValue"
             case wrappedKeyMaterialFormat = "WrappedKeyMaterialFormat"
         }
+
+        /// Decodes the shape from a validated tree: `null` members are absent, unknown ones ignored.
+        public init(wireTree: JSONValue) throws(WireDecodingError) {
+            let wireReader = try WireObjectReader(wireTree)
+            self.wrappedKeyMaterial = try wireReader.required("WrappedKeyMaterial")
+            self.keyCheckValue = try wireReader.required("KeyCheckValue")
+            self.wrappedKeyMaterialFormat = try wireReader.required("WrappedKeyMaterialFormat")
+        }
+
+        /// Writes the shape's compact JSON, byte for byte as `Wire.encode` writes it.
+        public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
+            var wireWriter = WireObjectWriter(into: &out)
+            try wireWriter.member("KeyCheckValue", self.keyCheckValue, into: &out)
+            try wireWriter.member("WrappedKeyMaterial", self.wrappedKeyMaterial, into: &out)
+            try wireWriter.member("WrappedKeyMaterialFormat", self.wrappedKeyMaterialFormat, into: &out)
+            wireWriter.end(into: &out)
+        }
     }
 
     /// The operations of the data plane; `schema` gives each one's routing and shapes.
@@ -4176,5 +6186,26 @@ extension DataPlane {
         case verifyMac = "VerifyMac"
         /// Verifies pin-related data such as PIN and PIN Offset using algorithms including VISA PVV and IBM3624.
         case verifyPinData = "VerifyPinData"
+
+        /// The operation's input and output types (the shapes `schema` names).
+        public var shapeTypes: (input: any ModelShape.Type, output: any ModelShape.Type) {
+            switch self {
+            case .decryptData: (DecryptDataInput.self, DecryptDataOutput.self)
+            case .encryptData: (EncryptDataInput.self, EncryptDataOutput.self)
+            case .generateAs2805KekValidation: (GenerateAs2805KekValidationInput.self, GenerateAs2805KekValidationOutput.self)
+            case .generateAuthRequestCryptogram: (GenerateAuthRequestCryptogramInput.self, GenerateAuthRequestCryptogramOutput.self)
+            case .generateCardValidationData: (GenerateCardValidationDataInput.self, GenerateCardValidationDataOutput.self)
+            case .generateMac: (GenerateMacInput.self, GenerateMacOutput.self)
+            case .generateMacEmvPinChange: (GenerateMacEmvPinChangeInput.self, GenerateMacEmvPinChangeOutput.self)
+            case .generatePinData: (GeneratePinDataInput.self, GeneratePinDataOutput.self)
+            case .reEncryptData: (ReEncryptDataInput.self, ReEncryptDataOutput.self)
+            case .translateKeyMaterial: (TranslateKeyMaterialInput.self, TranslateKeyMaterialOutput.self)
+            case .translatePinData: (TranslatePinDataInput.self, TranslatePinDataOutput.self)
+            case .verifyAuthRequestCryptogram: (VerifyAuthRequestCryptogramInput.self, VerifyAuthRequestCryptogramOutput.self)
+            case .verifyCardValidationData: (VerifyCardValidationDataInput.self, VerifyCardValidationDataOutput.self)
+            case .verifyMac: (VerifyMacInput.self, VerifyMacOutput.self)
+            case .verifyPinData: (VerifyPinDataInput.self, VerifyPinDataOutput.self)
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
-/// Decodes `Decodable` values straight from a parsed ``JSONValue``, so a request is parsed once,
-/// validated on the tree, and decoded from the same tree without being serialized again.
+/// Decodes `Decodable` values straight from a parsed ``JSONValue``, through `Codable`. The request
+/// path decodes with the generated direct decoders instead (``WireDecodable``); this decoder stays
+/// as the independent reference the tests compare them against.
 ///
 /// Numbers follow the tree: an `.integer` decodes as any integer or floating-point type that holds
 /// it, a `.number` only as a floating-point type. `null` is absent for `decodeIfPresent`.

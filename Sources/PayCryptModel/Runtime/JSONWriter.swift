@@ -18,17 +18,9 @@ enum JSONWriter {
     static func write(_ value: JSONValue, into out: inout [UInt8]) throws {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .integer(let i): out.append(contentsOf: String(i).utf8)
-        case .number(let d):
-            guard d.isFinite else {
-                throw EncodingError.invalidValue(d, .init(codingPath: [], debugDescription: "A non-finite number is not JSON."))
-            }
-            if d == d.rounded(), abs(d) < 9_007_199_254_740_992 {
-                out.append(contentsOf: String(Int64(d)).utf8)
-            } else {
-                out.append(contentsOf: "\(d)".utf8)
-            }
+        case .bool(let b): writeBool(b, into: &out)
+        case .integer(let i): writeInteger(i, into: &out)
+        case .number(let d): try writeNumber(d, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -52,8 +44,35 @@ enum JSONWriter {
         }
     }
 
+    /// Appends `true` or `false`.
+    static func writeBool(_ b: Bool, into out: inout [UInt8]) {
+        out.append(contentsOf: (b ? "true" : "false").utf8)
+    }
+
+    /// Appends an integer in decimal.
+    static func writeInteger(_ i: Int, into out: inout [UInt8]) {
+        out.append(contentsOf: String(i).utf8)
+    }
+
+    /// Appends a number: integral values of magnitude below 2^53 without a fraction, others as
+    /// Swift's shortest round-trip description.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a non-finite number.
+    static func writeNumber(_ d: Double, into out: inout [UInt8]) throws(EncodingError) {
+        guard d.isFinite else {
+            throw EncodingError.invalidValue(d, .init(codingPath: [], debugDescription: "A non-finite number is not JSON."))
+        }
+        if d == d.rounded(), abs(d) < 9_007_199_254_740_992 {
+            out.append(contentsOf: String(Int64(d)).utf8)
+        } else {
+            out.append(contentsOf: "\(d)".utf8)
+        }
+    }
+
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Appends `s` as a JSON string: quotes, backslashes and control characters escaped, slashes and
+    /// non-ASCII characters written as they are (RFC 8259, section 7).
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {

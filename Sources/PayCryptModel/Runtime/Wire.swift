@@ -3,12 +3,22 @@ import Foundation
 /// A generated structure or union of one of the service models.
 ///
 /// Each namespace (`DataPlane`, `ControlPlane`) supplies `wireService`; each generated type supplies its
-/// model shape name, so `Wire.decode` knows which schema to validate against.
-public protocol WireShape: Codable, Sendable {
+/// model shape name, so `Wire.decode` knows which schema to validate against. The generator also
+/// writes each type's direct decoder and writer (``WireDecodable``, ``WireEncodable``), which the
+/// request path uses; the `Codable` conformance stays for everything else.
+public protocol WireShape: Codable, Sendable, WireDecodable, WireEncodable {
     /// The schema of the service that defines the shape.
     static var wireService: ServiceSchema { get }
     /// The shape's name in the model, e.g. `GenerateMacInput`.
     static var wireShapeName: String { get }
+    /// The resource the value names, for logs and the audit trail: its `KeyArn` member, else its
+    /// `Key` member's `KeyArn`, else its `Alias` member's `AliasName`; `nil` for a shape with none.
+    var wireResource: String? { get }
+}
+
+extension WireShape {
+    /// No resource: the generator writes this member only for shapes with `KeyArn`, `Key` or `Alias`.
+    public var wireResource: String? { nil }
 }
 
 /// A generated exception structure: the server throws it and renders it with these members.
@@ -73,11 +83,10 @@ public enum Wire {
     public static func decode<T: WireShape>(_ type: T.Type, from value: JSONValue) throws -> T {
         let violations = validate(type, value)
         guard violations.isEmpty else { throw ValidationFailure(violations: violations) }
-        do {
-            return try JSONValueDecoder.decode(T.self, from: value)
-        } catch let error as DecodingError {
-            // The error's own description may quote the value; only its path is kept.
-            throw ValidationFailure(violations: [FieldViolation(path: path(of: error), rule: .undecodable)])
+        do throws(WireDecodingError) {
+            return try T(wireTree: value)
+        } catch {
+            throw ValidationFailure(violations: [FieldViolation(path: error.path, rule: .undecodable)])
         }
     }
 
@@ -138,17 +147,16 @@ public enum Wire {
         return (input, resource)
     }
 
-    /// Encodes an operation's output once, and reads the resource it names on the way (`KeyArn`,
-    /// `Key.KeyArn` or `Alias.AliasName`).
+    /// Encodes an operation's output once, with its direct writer, and the resource it names
+    /// (`KeyArn`, `Key.KeyArn` or `Alias.AliasName`, see ``WireShape/wireResource``). The bytes are
+    /// those ``encodeBytes(_:)`` writes.
     ///
     /// - Throws: `EncodingError` for a non-finite number.
-    public static func encodeResponse<T: Encodable>(_ output: T) throws -> (bytes: [UInt8], resource: String?) {
-        let tree = try JSONValueEncoder.encode(output)
-        let resource = tree["KeyArn"]?.stringValue ?? tree["Key"]?["KeyArn"]?.stringValue ?? tree["Alias"]?["AliasName"]?.stringValue
+    public static func encodeResponse<T: WireShape>(_ output: T) throws -> (bytes: [UInt8], resource: String?) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
-        try JSONWriter.write(tree, into: &bytes)
-        return (bytes, resource)
+        try output.writeWire(into: &bytes)
+        return (bytes, output.wireResource)
     }
 
     /// Encodes an output (or any value) as compact JSON: sorted keys, `nil` members omitted,
@@ -174,21 +182,6 @@ public enum Wire {
     /// - Throws: `EncodingError` for a non-finite number.
     public static func encodeError<T: Encodable>(_ error: T, type: String) throws -> Data {
         Data(try JSONWriter.encode(TypedError(error: error, type: type)))
-    }
-
-    private static func path(of error: DecodingError) -> String {
-        let codingPath: [any CodingKey]
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context),
-            .keyNotFound(_, let context), .dataCorrupted(let context):
-            codingPath = context.codingPath
-        @unknown default:
-            codingPath = []
-        }
-        return codingPath.reduce("") { path, key in
-            if let index = key.intValue { return ViolationFormat.indexPath(path, index) }
-            return ViolationFormat.memberPath(path, key.stringValue)
-        }
     }
 }
 
