@@ -13,11 +13,21 @@ enum CredentialScope {
 
     /// True for region names that fit the model's ARN pattern (`[a-z]{2}-[a-z]{1,16}-[0-9]+`).
     static func isValidRegion(_ region: String) -> Bool {
-        let parts = region.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return false }
-        let lower: (UInt8) -> Bool = { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
-        return parts[0].count == 2 && parts[0].allSatisfy(lower)
-            && (1...16).contains(parts[1].count) && parts[1].allSatisfy(lower)
-            && !parts[2].isEmpty && parts[2].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        // One scan: part 0 is two letters, part 1 one to sixteen letters, part 2 one or more digits.
+        var part = 0
+        var length = 0
+        for byte in region.utf8 {
+            if byte == UInt8(ascii: "-") {
+                guard part < 2, part == 0 ? length == 2 : (1...16).contains(length) else { return false }
+                part += 1
+                length = 0
+                continue
+            }
+            let fits = part == 2 ? (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                                 : (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            guard fits else { return false }
+            length += 1
+        }
+        return part == 2 && length > 0
     }
 }
