@@ -82,6 +82,7 @@ struct HMACTests {
             #expect(Array(p256.authenticationCode(message)) == Array(HMAC<SHA256>.authenticationCode(for: message, using: k)), "\(context)")
             #expect(Array(p384.authenticationCode(message)) == Array(HMAC<SHA384>.authenticationCode(for: message, using: k)), "\(context)")
             #expect(Array(p512.authenticationCode(message)) == Array(HMAC<SHA512>.authenticationCode(for: message, using: k)), "\(context)")
+            #expect(p512.authenticationCodeBytes(message) == Array(HMAC<SHA512>.authenticationCode(for: message, using: k)), "\(context)")
             // Reused: a second message starts from the same keyed state.
             #expect(Array(p256.authenticationCode(message)) == Array(HMAC<SHA256>.authenticationCode(for: message, using: k)), "\(context)")
         }

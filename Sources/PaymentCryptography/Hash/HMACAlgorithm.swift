@@ -53,9 +53,9 @@ struct KeyedHMAC: Sendable {
     /// The full HMAC of `message`; the same bytes as ``HMACAlgorithm/authenticationCode(hash:key:message:)``.
     func authenticationCode(_ message: [UInt8]) -> [UInt8] {
         switch keyed {
-        case .sha256(let h): return Array(h.authenticationCode(message))
-        case .sha384(let h): return Array(h.authenticationCode(message))
-        case .sha512(let h): return Array(h.authenticationCode(message))
+        case .sha256(let h): return h.authenticationCodeBytes(message)
+        case .sha384(let h): return h.authenticationCodeBytes(message)
+        case .sha512(let h): return h.authenticationCodeBytes(message)
         }
     }
 }

@@ -54,4 +54,10 @@ public struct PrecomputedHMAC<H: HashFunction>: Sendable {
     public func authenticationCode(_ message: [UInt8]) -> H.Digest {
         message.withUnsafeBytes { authenticationCode($0) }
     }
+
+    /// The full HMAC of `message` as bytes (copied from the digest in one piece).
+    @inlinable
+    public func authenticationCodeBytes(_ message: [UInt8]) -> [UInt8] {
+        authenticationCode(message).withUnsafeBytes { Array($0) }
+    }
 }
