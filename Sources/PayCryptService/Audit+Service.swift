@@ -6,7 +6,7 @@ extension PaymentCryptographyService {
         "CreateKey", "ImportKey", "DeleteKey", "RestoreKey", "StartKeyUsage", "StopKeyUsage",
         "CreateAlias", "UpdateAlias", "DeleteAlias", "TagResource", "UntagResource", "GetParametersForImport", "GetParametersForExport", "ExportKey",
         "PutResourcePolicy", "DeleteResourcePolicy",
-        // control-plane.md §5: the replication, default-region and MPA changes.
+        // README, Decisions: permissions and audit of these operations: the replication, default-region and MPA changes.
         "AddKeyReplicationRegions", "RemoveKeyReplicationRegions", "EnableDefaultKeyReplicationRegions",
         "DisableDefaultKeyReplicationRegions", "AssociateMpaTeam", "DisassociateMpaTeam",
     ]

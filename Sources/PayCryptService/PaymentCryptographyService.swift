@@ -55,7 +55,7 @@ public final class PaymentCryptographyService: Sendable {
         let now = clock()
         guard record.isDeletionDue(asOf: now) else { return record }
         let completed = try await store.updateKey(account: account, region: region, keyId: keyId) { $0 = $0.effective(asOf: now) }
-        // A deleted key's resource policy goes with it (control-plane.md §1).
+        // A deleted key's resource policy goes with it (README, Decisions: Resource policies: storage and answers).
         if completed.state == .DELETE_COMPLETE { try await store.deleteResourcePolicy(account: account, region: region, keyId: keyId) }
         cache.invalidate(arn: completed.arn)
         return completed
@@ -80,7 +80,7 @@ public final class PaymentCryptographyService: Sendable {
     }
 
     /// Resolves a `KeyIdentifier` (key ARN, alias ARN or `alias/name`) to a key and authorizes
-    /// `operation` on it (control-plane.md §1.1): a key ARN of another account names that account's
+    /// `operation` on it (README, Decisions: Resource policies: who): a key ARN of another account names that account's
     /// key in the caller's region, allowed only through the key's resource policy; aliases resolve
     /// in the caller's account only. An unknown key of the caller's account is ResourceNotFoundException
     /// once the caller may perform `operation` on it; one of another account is AccessDeniedException.
@@ -108,7 +108,7 @@ public final class PaymentCryptographyService: Sendable {
     func resolveKeyId(_ identifier: String, _ context: RequestContext) async throws -> (account: String, keyId: String) {
         switch KeyIdentifiers.parse(identifier) {
         case .key(let region, let account, let keyId):
-            // Another account's key ARN names its key in the caller's region only (control-plane.md §1.1 step 1).
+            // Another account's key ARN names its key in the caller's region only (README, "Security": identities and accounts).
             guard region == context.region else { throw ServiceError.notFound(identifier) }
             return (account, keyId)
         case .alias(let region, let account, let name):
@@ -208,7 +208,7 @@ public final class PaymentCryptographyService: Sendable {
     }
 
     /// `ReplicationStatus` of a primary: every replica region `SYNCHRONIZED`, as replication is done
-    /// inside the request (control-plane.md §2, decision); absent for replicas and single-region keys.
+    /// inside the request (README, Decisions: replication timing); absent for replicas and single-region keys.
     static func replicationStatus(_ r: KeyRecord) -> [String: ControlPlane.ReplicationStatusType]? {
         guard r.multiRegionKeyType == MultiRegionRole.primary else { return nil }
         return Dictionary(r.replicationRegions.map { ($0, ControlPlane.ReplicationStatusType(status: .synchronized)) },

@@ -101,17 +101,17 @@ public struct KeyRecord: Sendable, Codable, Equatable {
     /// The key material sealed by ``MasterKey/seal(_:context:)`` with the key ARN as context.
     public var sealedMaterial: [UInt8]
     /// `MultiRegionKeyType`: `PRIMARY` for a key replicated to other regions, `REPLICA` for its copy
-    /// in one of them, nil for a single-region key (control-plane.md §2).
+    /// in one of them, nil for a single-region key (README, Decisions: Multi-Region fields).
     public var multiRegionKeyType: String?
     /// `PrimaryRegion` of a replica: the region of its primary; nil otherwise.
     public var primaryRegion: String?
     /// The regions a primary is replicated to, in the order they were added; empty otherwise.
     public var replicationRegions: [String] = []
     /// `UsingDefaultReplicationRegions` of a primary: true when its regions came from the account's
-    /// defaults for its region (§2.1); nil for a single-region key or a replica.
+    /// defaults for its region (README, Decisions: default replication regions); nil for a single-region key or a replica.
     public var usingDefaultReplicationRegions: Bool?
     /// `MpaStatus` of a root certificate imported while a Multi-party approval team was associated
-    /// (§4); nil otherwise.
+    /// (README, Decisions: MPA-guarded import); nil otherwise.
     public var mpaApproval: MpaApprovalRecord?
     /// How many times the record was committed: 1 when inserted, one more for every
     /// ``KeyStore/updateKey(account:region:keyId:_:)``. The store sets it; a cache compares it.
@@ -120,7 +120,7 @@ public struct KeyRecord: Sendable, Codable, Equatable {
     /// The key ARN.
     public var arn: String { KeyRecord.arn(region: region, account: account, keyId: keyId) }
 
-    /// True for the copy of a primary key in another region (control-plane.md §2).
+    /// True for the copy of a primary key in another region (README, "Multi-Region keys and MPA teams").
     public var isReplica: Bool { multiRegionKeyType == "REPLICA" }
 
     /// True when the key is `DELETE_PENDING` and its deletion time has come.
@@ -183,7 +183,7 @@ public struct KeyRecord: Sendable, Codable, Equatable {
 }
 
 /// The Multi-party approval of one protected request, as paycrypt records it: approved at once
-/// (control-plane.md §4, decision: an emulator has no approvers).
+/// (README, Decisions: MPA emulation: an emulator has no approvers).
 public struct MpaApprovalRecord: Sendable, Codable, Equatable, Hashable {
     /// `MpaSessionArn`: `arn:<partition>:mpa:<team region>:<team account>:session/<team name>/<UUID>`.
     public var sessionArn: String
@@ -201,7 +201,7 @@ public struct MpaApprovalRecord: Sendable, Codable, Equatable, Hashable {
 }
 
 /// The Multi-party approval team associated with one protected action of an account and region
-/// (control-plane.md §4: one association per account, region and action).
+/// (README, Decisions: MPA emulation: one association per account, region and action).
 public struct MpaAssociationRecord: Sendable, Codable, Equatable, Hashable {
     /// The 12-digit account id of the association.
     public var account: String

@@ -71,11 +71,11 @@ public protocol KeyStore: Sendable {
     /// Some key of any account, or nil when the store holds none (to check a master key).
     func anyKey() async throws -> KeyRecord?
     /// Removes a key and its sealed material for good (a replica whose region was removed from its
-    /// primary, or whose primary was deleted: control-plane.md §2). Throws ``KeyStoreError/notFound``.
+    /// primary, or whose primary was deleted: README, "Multi-Region keys and MPA teams"). Throws ``KeyStoreError/notFound``.
     func deleteKey(account: String, region: String, keyId: String) async throws
 
     /// The default replication regions of an account in a region, in the order they were first
-    /// enabled; empty when none (control-plane.md §2.1).
+    /// enabled; empty when none (README, Decisions: default replication regions).
     func defaultReplicationRegions(account: String, region: String) async throws -> [String]
     /// Changes the default replication regions of an account and region in one transaction (an
     /// error thrown by `change` aborts it and is rethrown unchanged); returns what was stored.
@@ -85,7 +85,7 @@ public protocol KeyStore: Sendable {
     /// The Multi-party approval team associated with an action of an account and region, or nil.
     func mpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord?
     /// Associates `association.teamArn` with its action, replacing any other team, in one
-    /// transaction; returns the association it replaced, or nil (control-plane.md §4).
+    /// transaction; returns the association it replaced, or nil (README, Decisions: MPA answers).
     func putMpaAssociation(_ association: MpaAssociationRecord) async throws -> MpaAssociationRecord?
     /// Removes the association of an action and returns it, or nil when there was none.
     func deleteMpaAssociation(account: String, region: String, action: String) async throws -> MpaAssociationRecord?

@@ -170,7 +170,7 @@ public final class PostgresKeyStore: SharedKeyStore {
             "CREATE SEQUENCE paycrypt_change_counter",
         ]),
         ("v5-resource-policies", [
-            // One resource policy per key (control-plane.md §1), its text as received; the same
+            // One resource policy per key (README, Decisions: Resource policies: storage and answers), its text as received; the same
             // id as SQLite's migration, so both stores name the change alike.
             """
             CREATE TABLE paycrypt_resource_policies (
@@ -182,7 +182,7 @@ public final class PostgresKeyStore: SharedKeyStore {
             )
             """,
         ]),
-        // Multi-Region keys (control-plane.md §2) and the default replication regions (§2.1).
+        // Multi-Region keys (README, "Multi-Region keys and MPA teams") and the default replication regions (README, Decisions: default replication regions).
         ("v6-replication", [
             "ALTER TABLE paycrypt_keys ADD COLUMN multi_region_key_type text",
             "ALTER TABLE paycrypt_keys ADD COLUMN primary_region text",
@@ -197,7 +197,7 @@ public final class PostgresKeyStore: SharedKeyStore {
             )
             """,
         ]),
-        // Multi-party approval (control-plane.md §4).
+        // Multi-party approval (README, Decisions: MPA emulation).
         ("v7-mpa", [
             "ALTER TABLE paycrypt_keys ADD COLUMN mpa_status text",
             """

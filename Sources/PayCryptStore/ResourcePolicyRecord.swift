@@ -1,4 +1,4 @@
-/// The resource policy attached to one key (control-plane.md §1: at most one per key). The text is
+/// The resource policy attached to one key (AWS Payment Cryptography User Guide, "Resource-based policies": at most one per key). The text is
 /// kept exactly as PutResourcePolicy received it and returned byte for byte (README Decisions,
 /// "Resource policies").
 public struct ResourcePolicyRecord: Sendable, Codable, Equatable {

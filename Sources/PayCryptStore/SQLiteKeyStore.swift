@@ -206,7 +206,7 @@ public final class SQLiteKeyStore: KeyStore {
                 """)
         }
         migrator.registerMigration("v5-resource-policies") { db in
-            // One resource policy per key (control-plane.md §1), its text as received. A table of
+            // One resource policy per key (README, Decisions: Resource policies: storage and answers), its text as received. A table of
             // its own rather than a column of `key`: most keys have none.
             try db.execute(sql: """
                 CREATE TABLE resource_policy (
@@ -219,9 +219,9 @@ public final class SQLiteKeyStore: KeyStore {
                 """)
         }
         migrator.registerMigration("v6-replication") { db in
-            // Multi-Region keys (control-plane.md §2): the role of a key, its primary's region, the
+            // Multi-Region keys (README, "Multi-Region keys and MPA teams"): the role of a key, its primary's region, the
             // regions a primary is replicated to (JSON array), whether they came from the defaults;
-            // and the default replication regions of each account and region (§2.1).
+            // and the default replication regions of each account and region (README, Decisions: default replication regions).
             try db.execute(sql: """
                 ALTER TABLE "key" ADD COLUMN multi_region_key_type TEXT;
                 ALTER TABLE "key" ADD COLUMN primary_region TEXT;
@@ -236,7 +236,7 @@ public final class SQLiteKeyStore: KeyStore {
                 """)
         }
         migrator.registerMigration("v7-mpa") { db in
-            // Multi-party approval (control-plane.md §4): the team of each protected action, and the
+            // Multi-party approval (README, Decisions: MPA emulation): the team of each protected action, and the
             // approval recorded on a key imported under one (JSON object).
             try db.execute(sql: """
                 ALTER TABLE "key" ADD COLUMN mpa_status TEXT;

@@ -23,7 +23,7 @@ public struct StoreContents: Sendable {
     public init() {}
 }
 
-/// The default replication regions of one account and region (control-plane.md §2.1).
+/// The default replication regions of one account and region (README, Decisions: default replication regions).
 public struct DefaultReplicationRegionsRecord: Sendable, Equatable {
     /// The 12-digit account id.
     public var account: String

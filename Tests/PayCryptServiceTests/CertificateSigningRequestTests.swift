@@ -9,7 +9,7 @@ import X509
 import _CryptoExtras
 @testable import PayCryptService
 
-/// GetCertificateSigningRequest (control-plane.md §3): the request is read back with
+/// GetCertificateSigningRequest (README, Decisions: GetCertificateSigningRequest): the request is read back with
 /// swift-certificates' PKCS#10 parser and its signature checked independently of the signer.
 @Suite("GetCertificateSigningRequest")
 struct CertificateSigningRequestTests {

@@ -29,7 +29,8 @@ private let encryptDecrypt: [Set<String>] = [
     ["Encrypt", "Decrypt", "Wrap", "Unwrap"], ["Encrypt", "Wrap"], ["Decrypt", "Unwrap"], ["NoRestrictions"],
 ]
 
-/// The contract's table (apc-behaviour.md §3), row by row: usage, algorithms, mode combinations.
+/// The valid key attributes (AWS Payment Cryptography User Guide, "Understanding key attributes for
+/// AWS Payment Cryptography key"), row by row: usage, algorithms, mode combinations.
 private let contractRows: [(String, [String], [Set<String>])] = [
     ("TR31_M0_ISO_16609_MAC_KEY", tdes, generateVerify),
     ("TR31_M1_ISO_9797_1_MAC_KEY", tdes, generateVerify),

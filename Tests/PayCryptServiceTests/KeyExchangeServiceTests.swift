@@ -7,7 +7,7 @@ import Testing
 import X509
 @testable import PayCryptService
 
-/// The key-exchange operations in process (key-exchange contract §1-§4): an ECC key pair, its
+/// The key-exchange operations in process (README, "Key exchange with ECDH"): an ECC key pair, its
 /// certificate, and an ImportKey / ExportKey under the ECDH-derived key, with the other party's
 /// side computed from its own P-256 key. The acceptance suite plays the other party with pyca
 /// cryptography; this test pins the wiring without a server.

@@ -4,7 +4,7 @@ import PayCryptModel
 import Testing
 @testable import PayCryptService
 
-/// Multi-party approval teams as paycrypt emulates them (control-plane.md §4): the association is
+/// Multi-party approval teams as paycrypt emulates them (README, Decisions: MPA emulation): the association is
 /// stored and every approval is granted at once.
 @Suite("Service: MPA teams")
 struct MpaServiceTests {

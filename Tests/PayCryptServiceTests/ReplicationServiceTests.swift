@@ -4,7 +4,7 @@ import PayCryptStore
 import Testing
 @testable import PayCryptService
 
-/// Multi-Region key replication and the default replication regions (control-plane.md §2, §2.1).
+/// Multi-Region key replication and the default replication regions (README, "Multi-Region keys and MPA teams").
 @Suite("Service: multi-Region key replication")
 struct ReplicationServiceTests {
     let euWest = RequestContext(account: "111122223333", region: "eu-west-1")
@@ -181,7 +181,7 @@ struct ReplicationServiceTests {
                                   resources: ["arn:aws:payment-cryptography:us-east-1:111122223333:key/*"])
         let homeOnly = RequestContext(account: east.account, region: east.region,
                                       principal: Principal(accessKeyId: "AKIDHOME", name: "home", account: east.account, policy: policy))
-        // Not exportable: the defaults skip it, so no right in us-west-2 is needed (control-plane.md §2).
+        // Not exportable: the defaults skip it, so no right in us-west-2 is needed (README, Decisions: CreateKey permission in the replica region).
         let fixed = try await createMac(s, regions: nil, exportable: false, homeOnly)
         #expect(fixed.multiRegionKeyType == nil)
         // Exportable: it would be replicated, and the caller may not create keys in us-west-2.

@@ -4,7 +4,7 @@ import PayCryptStore
 import Testing
 @testable import PayCryptService
 
-/// Put/Get/DeleteResourcePolicy and cross-account use through the service (control-plane.md §1, §1.1).
+/// Put/Get/DeleteResourcePolicy and cross-account use through the service (README, "Sharing keys with another account").
 @Suite("Resource policies through the service")
 struct ResourcePolicyServiceTests {
     static func caller(_ account: String, _ name: String, policy: AccessPolicy? = nil) -> RequestContext {

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import PayCryptService
 
-/// Resource policies as a pure function (control-plane.md §1, §1.1): the document rules, the
-/// contract's table of examples (AWS guide "Resource-based policy examples"), and a property test
-/// against an independent evaluator written below from the contract's text.
+/// Resource policies as a pure function (README, "Sharing keys with another account"): the document rules, the
+/// table of examples (AWS guide "Resource-based policy examples"), and a property test
+/// against an independent evaluator written below from the README's text.
 @Suite("Resource policy evaluation")
 struct ResourcePolicyTests {
     static let owner = "111122223333"
@@ -22,7 +22,7 @@ struct ResourcePolicyTests {
         #"{"Effect":"\#(effect)","Principal":{"AWS":"\#(principal)"},"Action":"\#(action)","Resource":"*"}"#
     }
 
-    // MARK: The contract's examples
+    // MARK: The guide's examples
 
     @Test("The contract's table: the guide's two-role policy, no policy, and an explicit Deny next to an account Allow")
     func contractExamples() throws {
@@ -182,7 +182,7 @@ struct PolicySplitMix64: RandomNumberGenerator {
     }
 }
 
-/// An evaluator written from control-plane.md §1.1 directly over the JSON tree (Foundation objects),
+/// An evaluator written from README, "Sharing keys with another account" directly over the JSON tree (Foundation objects),
 /// with regular expressions for IAM wildcards: it shares no code with `ResourcePolicy`.
 enum ReferencePolicyEvaluator {
     static let accounts = ["111122223333", "444455556666"]

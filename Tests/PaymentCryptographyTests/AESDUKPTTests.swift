@@ -1,7 +1,7 @@
 import Testing
 @testable import PaymentCryptography
 
-/// ANSI X9.24-3:2017 supplement test vectors (algorithms.md §3.3).
+/// ANSI X9.24-3:2017 Supplement Test Vectors.
 @Suite("AES DUKPT (ANSI X9.24-3:2017)")
 struct AESDUKPTTests {
     @Test("Initial keys of the AES-128 and AES-256 BDKs")
@@ -58,7 +58,7 @@ struct AESDUKPTTests {
         #expect(hx(try AESDUKPT.workingKey(derivationKey: dk256, ksn: update, usage: .keyEncryptionKey, type: .aes256)) == "AEFB210C136278A1279F7C8815F446DB8EBE2AA910B157AA4E6484D8DE9C4807")
     }
 
-    @Test("HMAC-128 working key (openemv usage) and MACs [COMP] of algorithms.md §3.3")
+    @Test("HMAC-128 working key (openemv usage) and MACs [COMP] of the X9.24-3:2017 supplement")
     func macs() throws {
         let bdk128 = h(AESDUKPTVectors.bdk128)
         let ksn1 = h("123456789012345600000001")

@@ -1,4 +1,4 @@
-// ANSI X9.24-3:2017 AES DUKPT test vectors, transcribed from shared/reference/algorithms.md §3.3.
+// ANSI X9.24-3:2017 AES DUKPT test vectors, from its Supplement Test Vectors.
 // Derivation-key, PIN, MAC-gen and data columns for counters 1-8 are [PUB] (ANSI X9.24-3:2017 supplement,
 // as in openemv/dukpt); the high counters are [PUB] for the derivation key; the MAC-verification and
 // MAC-both columns are [COMP] by the reference author with an independent implementation.

@@ -1,7 +1,7 @@
 import Testing
 @testable import PaymentCryptography
 
-/// AS2805 key exchange as the key-exchange contract §7 writes it (no vector is published; the
+/// AS2805 key exchange as README, "AS2805 key exchange" writes it (no vector is published; the
 /// formulas of AWS's AS2805 samples are normative). The acceptance suite checks the service
 /// against the same formulas written in Python.
 @Suite("AS2805 key exchange: variants, cryptograms, KEK validation")

@@ -1,7 +1,7 @@
 import Testing
 @testable import PaymentCryptography
 
-/// ARQC and ARPC known answers: every published vector of the contract (AWS user guide examples,
+/// ARQC and ARPC known answers: every published vector (AWS user guide examples,
 /// pyemv 1.5.0 tests/test_cvn_hsm.py and test_kd_hsm.py [HSM], AWS's Amex sample UDK), the
 /// building blocks (pyemv docstrings), and the refusals of bad input.
 @Suite("EMV ARQC / ARPC known answers")

@@ -1,7 +1,7 @@
 import Testing
 @testable import PaymentCryptography
 
-/// EMV vectors of algorithms.md §4.4 (pyemv's HSM-checked test files and doctests).
+/// EMV Book 2 vectors (pyemv's HSM-checked test files and doctests).
 @Suite("EMV key derivation and MAC")
 struct EMVTests {
     let testKey = h("0123456789ABCDEFFEDCBA9876543210")

@@ -67,7 +67,7 @@ struct EncryptionTests {
         try roundTrip(k, .CFB, iv: "2D50D7A19766D426", plain: "425C18B6992D6CA73C1F41677F0B9D34", cipher: "9561AA74545927336E9ED5AC8451CD5C")
         try roundTrip(try key(.TDES_2KEY, "378C89D3B09170802AF18013C2EF6210"), .OFB, iv: "007817D4BBDC69A1",
                       plain: "168260D5FAED24B9F73AAE088A477528", cipher: "CFD4E0FADF100F3AA5EEC0B30084DF47")
-        // TCFB8MMT2 DECRYPT 7 as transcribed in the contract (4CB3554FD0B9EC82 → 72E1738D80D285E2) agrees
+        // TCFB8MMT2 DECRYPT 7 (NIST CAVS TDES MMT) as transcribed (4CB3554FD0B9EC82 → 72E1738D80D285E2) agrees
         // with OpenSSL (`des-ede3-cfb8`) and pycryptodome on the first byte only; both give
         // 72639E9306653590, which is pinned here (computed by them, not by paycrypt).
         try roundTrip(try key(.TDES_2KEY, "6BFE3D3DF8C1E0D34FFE0DBF854C940E"), .CFB8, iv: "51E4C5C29E858DA6",

@@ -1,7 +1,7 @@
 import Testing
 @testable import PaymentCryptography
 
-/// Known answers of ECC CDH and the two ECDH key derivation functions (key-exchange contract §13).
+/// Known answers of ECC CDH and the two ECDH key derivation functions (NIST SP 800-56A Rev. 3 §5.7.1.2, SP 800-56C Rev. 2 §4.1, ANSI X9.63 §5.6.3).
 @Suite("ECDH and its KDFs: published vectors")
 struct KeyAgreementTests {
     /// NIST CAVS 14.1 KAS_ECC_CDH_PrimitiveTest, COUNT = 0 of each curve (also in Go's crypto/ecdh tests).

@@ -7,7 +7,7 @@ struct KeyCheckValueTests {
     func tdes() throws {
         #expect(hx(try KeyCheckValue.tdes(h("0123456789ABCDEFFEDCBA9876543210"))) == "08D7B4")
         #expect(hx(try KeyCheckValue.tdes(h("6AC292FAA1315B4D858AB3A3D7D5933A"))) == "AF8C07")
-        // TR-31 published blocks' keys and their KCVs (algorithms.md §6.5).
+        // TR-31 published blocks' keys and their KCVs (TR-31:2018 Annex A.7, ANSI X9.143:2021 §8).
         #expect(hx(try KeyCheckValue.tdes(h("3F419E1CB7079442AA37474C2EFBF8B8"))) == "57C409")
         #expect(hx(try KeyCheckValue.tdes(h("1FA1F7CEC798D91545DA8AE0C7796BD9"))) == "FF5087")
         #expect(hx(try KeyCheckValue.tdes(h("5DB50B454F8389ADCE573BE50861F2BF"))) == "5C9405")

@@ -2,7 +2,7 @@ import Testing
 @testable import PaymentCryptography
 
 /// The AWS-level entry point: published vectors through GenerateMac's semantics, and every rule
-/// of apc-behaviour.md §4 that refuses input.
+/// of GenerateMac/VerifyMac that refuses input (README, "Decisions where AWS is unclear").
 @Suite("MacOperation: GenerateMac/VerifyMac rules")
 struct MacOperationTests {
     let testKey = try! SymmetricKeyMaterial(algorithm: .TDES_2KEY, bytes: h("0123456789ABCDEFFEDCBA9876543210"))

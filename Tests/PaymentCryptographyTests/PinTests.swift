@@ -13,7 +13,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-/// Known-answer tests of the PIN algorithms: every published vector of the PIN contract (sources
+/// Known-answer tests of the PIN algorithms: every published PIN vector (sources
 /// beside each: psec doctests, ID TECH, Thales payShield, ANSI X9.24-1 Annex A, IBM CCA, the
 /// X9.24-3 supplement, WPAY, Padilla, the AWS Java sample), and the decoding checks of ISO 9564-1.
 @Suite("PIN blocks, PVV, IBM 3624, DUKPT PIN keys: published vectors and rules")

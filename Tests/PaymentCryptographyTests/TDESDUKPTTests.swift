@@ -37,12 +37,12 @@ struct TDESDUKPTTests {
         #expect(hx(try TripleDES(key: pinKey).encryptECB(h("041274EDCBA9876F"))) == v.epb)
     }
 
-    @Test("The maximum counter 1FF800 ([COMP] in algorithms.md §2.2)")
+    @Test("The maximum counter 1FF800 ([COMP], ANSI X9.24-1:2009 A.4)")
     func maximumCounter() throws {
         #expect(hx(try TDESDUKPT.transactionKey(bdk: bdk, ksn: h("FFFF9876543210FFF800"))) == "4124BC9650E70B10DED3378C9F4E2E42")
     }
 
-    @Test("Data response key with the one-way function (algorithms.md §2.2 [COMP])")
+    @Test("Data response key with the one-way function (ANSI X9.24-1:2009 A.4 [COMP])")
     func dataResponse() throws {
         let tk = try TDESDUKPT.transactionKey(bdk: bdk, ksn: h("FFFF9876543210E00001"))
         #expect(hx(try TDESDUKPT.workingKey(transactionKey: tk, variant: .dataResponse)) == "AD7BFC8B06AD3A08A560B4105CF8D9E5")

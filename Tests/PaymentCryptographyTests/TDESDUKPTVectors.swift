@@ -1,4 +1,4 @@
-// ANSI X9.24-1:2009 Annex A.4 DUKPT test data, transcribed from shared/reference/algorithms.md §2.2
+// ANSI X9.24-1:2009 Annex A.4 DUKPT test data
 // (published in X9.24-1:2009 A.4.2/A.4.3 as transcribed by openemv/dukpt test/dukpt_tdes_test.c).
 // BDK 0123456789ABCDEFFEDCBA9876543210. The TDES-CMAC column is openemv's "hand crafted" value [PUB-3P].
 

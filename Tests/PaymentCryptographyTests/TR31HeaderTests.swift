@@ -2,7 +2,7 @@ import Testing
 @testable import PaymentCryptography
 
 /// TR-31 header parsing and serialising (ANSI X9.143 §6.2 fixed header, §6.3 optional blocks).
-/// Expected serialisations were produced by psec 1.3.0's `Header` (algorithms.md §6.1).
+/// Expected serialisations were produced by psec 1.3.0's `Header` (ANSI X9.143 key block header).
 @Suite("TR-31 header: fields, optional blocks, padding block")
 struct TR31HeaderTests {
     @Test("psec doctest header: fields and a KS block")

@@ -1,7 +1,7 @@
 import Testing
 @testable import PaymentCryptography
 
-/// TR-31 / ANSI X9.143 key blocks: the published blocks of algorithms.md §6.5 (TR-31:2018 Annex A.7,
+/// TR-31 / ANSI X9.143 key blocks: the published blocks (TR-31:2018 Annex A.7,
 /// X9.143:2021 §8, payShield 10k examples, psec doctest), their intermediate values, and round trips.
 @Suite("TR-31 key blocks: published blocks and round trips")
 struct TR31KeyBlockTests {

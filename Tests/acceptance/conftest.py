@@ -2,7 +2,7 @@
 
 The suite judges a running `paycrypt serve` ONLY through boto3/botocore, the AWS CLI (v1) and raw
 HTTP; it never imports paycrypt's own code. The rules it pins come from
-shared/reference/apc-behaviour.md (the contract) and botocore's service models.
+the README ("Decisions where AWS is unclear") and botocore's service models.
 
 Environment:
     PAYCRYPT_BIN              the binary (default .build/debug/paycrypt)

@@ -1,4 +1,4 @@
-"""GetCertificateSigningRequest (shared/reference/control-plane.md §3), judged with pyca/cryptography.
+"""GetCertificateSigningRequest (README, "Certificate signing requests (bring your own CA)"), judged with pyca/cryptography.
 
 The CSR must be base64 of PEM `CERTIFICATE REQUEST`, signed with the key pair's private key by the requested
 hash (RSA PKCS#1 v1.5 or ECDSA), carry the same public key GetPublicKeyCertificate certifies, and list the

@@ -9,8 +9,8 @@ Rules pinned:
   * Dukpt: the ANSI X9.24-1 A.4 ciphertexts, the real service's published V5 output, X9.24-3 AES keys;
   * Emv: the session key of pyemv; WrappedKey: the payShield TR-31 vector and psec-built blocks;
   * Asymmetric: RSA ciphertexts made by cryptography decrypt; EncryptData round-trips and is randomised;
-  * ReEncryptData: allowed pairs give the oracle's ciphertext; the refused pairs answer the contract's message;
-  * every refusal of the contract is ValidationException 400 naming the field (or AWS's key message),
+  * ReEncryptData: allowed pairs give the oracle's ciphertext; the refused pairs answer the documented message (README, Decisions: ReEncryptData);
+  * every documented refusal is ValidationException 400 naming the field (or AWS's key message),
     unknown keys ResourceNotFoundException 404, never a 5xx.
 """
 from __future__ import annotations
@@ -502,7 +502,7 @@ def test_aws_cli_encrypt_and_decrypt(endpoint, keys):
 
 
 def test_diffie_hellman_wrapped_key_with_a_bad_ca_is_a_validation_exception(dp, keys):
-    """ECDH-derived keys (key-exchange.md §6; test_key_exchange.py drives them): a CA that is no
+    """ECDH-derived keys (README, "Key exchange with ECDH"; test_key_exchange.py drives them): a CA that is no
     certificate authority is a ValidationException naming the field, never a 500."""
     ecdh = {"CertificateAuthorityPublicKeyIdentifier": keys["kek_aes"]["KeyArn"], "PublicKeyCertificate": "QUJD" * 10,
             "KeyAlgorithm": "AES_128", "KeyDerivationFunction": "NIST_SP800", "KeyDerivationHashAlgorithm": "SHA_256",

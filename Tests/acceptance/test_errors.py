@@ -1,11 +1,11 @@
-"""Error shapes, statuses and codes, as botocore parses them (contract sections 1, 2, 3, 4.1, 4.4).
+"""Error shapes, statuses and codes, as botocore parses them (README, "Decisions where AWS is unclear").
 
 Rules pinned:
   * input that breaks the model (required, min/max, pattern, enum, a union with 0 or 2 members) is a
     ValidationException, HTTP 400, naming the field; data plane errors carry `message` and
     `fieldList: [{path, message}]`, control plane errors `Message`;
   * a key of the wrong usage, algorithm or mode of use, a disabled key and a DELETE_PENDING key are
-    ValidationExceptions; so is every other combination the contract calls invalid;
+    ValidationExceptions; so is every other combination the README calls invalid;
   * unknown alias / key: ResourceNotFoundException 404; CreateAlias twice and DeleteKey twice:
     ConflictException 409; invalid CreateKey attribute combinations: ValidationException;
   * malformed bodies, wrong content types, unknown targets and paths: a 4xx with X-Amzn-ErrorType and a
@@ -415,7 +415,7 @@ def test_alias_without_key_in_the_data_plane_is_4xx(cp, dp):
 
 
 def test_key_arn_of_another_account_is_access_denied(cp, m3):
-    """control-plane.md §1.1 step 5: another account's key ARN without a resource policy allowing the caller
+    """README, "Sharing keys with another account": another account's key ARN without a resource policy allowing the caller
     (here: no such key at all) is AccessDeniedException, never ResourceNotFoundException."""
     other = m3["KeyArn"].replace(f":{ACCOUNT}:", ":999999999999:")
     expect_error(lambda: cp.get_key(KeyIdentifier=other), "AccessDeniedException", 403)

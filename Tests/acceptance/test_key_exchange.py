@@ -1,6 +1,6 @@
 """Key exchange with ECDH, driven with boto3; the test plays the other party with pyca cryptography.
 
-Rules pinned (key-exchange contract §1-§6, §12):
+Rules pinned (README, "Key exchange with ECDH", and its Decisions rows):
   * CreateKey makes TR31_K3 ECC_NIST_P256/P384/P521 key pairs ({DeriveKey}, DeriveKeyUsage kept);
     their check value is SHA-1 over the public key's SubjectPublicKeyInfo (SHA_1, 6 hex digits);
     GetPublicKeyCertificate returns a certificate of that key, signed by the chain's CA, valid 90
@@ -169,7 +169,7 @@ def party(cp, ca):
     return Party(cp, ca)
 
 
-# --- §1 ECC key pairs -----------------------------------------------------------------------
+# --- ECC key pairs -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("curve", list(CURVES))
 def test_ecc_key_pair_certificate_and_check_value(cp, curve):
@@ -202,7 +202,7 @@ def test_ecc_key_pair_rules(cp):
     refused(lambda: cp.get_public_key_certificate(KeyIdentifier=sym["KeyArn"]), "not an asymmetric key pair")
 
 
-# --- §3 ImportKey ---------------------------------------------------------------------------
+# --- ImportKey ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("curve", list(CURVES))
 @pytest.mark.parametrize("function", ["NIST_SP800", "ANSI_X963"])
@@ -291,7 +291,7 @@ def test_certificate_whose_point_is_not_on_the_curve(cp, ca, party, curve):
 
 
 def test_ca_certificate_itself_is_accepted_as_public_key_certificate(cp, ca):
-    """The key-import-export/ecdh sample sends its root as PublicKeyCertificate (contract §2.1)."""
+    """The key-import-export/ecdh sample sends its root as PublicKeyCertificate (README, Decisions: ECDH derivation)."""
     ca_key, ca_cert, ca_arn = ca
     pair = k3(cp)
     kbpk = derive(ca_key, service_public_key(cp, pair["KeyArn"]), "AES_128", info=bytes(32))
@@ -303,7 +303,7 @@ def test_ca_certificate_itself_is_accepted_as_public_key_certificate(cp, ca):
     assert key["KeyCheckValue"] == kcv("AES_128", clear)
 
 
-# --- §4 ExportKey ---------------------------------------------------------------------------
+# --- ExportKey ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("derived,key_alg,version", [("AES_256", "AES_128", "D"), ("AES_128", "TDES_3KEY", "D"), ("TDES_3KEY", "TDES_2KEY", "B")])
 def test_export_under_ecdh(cp, party, derived, key_alg, version):
@@ -324,7 +324,7 @@ def test_export_refusals(cp, party):
             "not exportable")
 
 
-# --- §5 TranslateKeyMaterial ----------------------------------------------------------------
+# --- TranslateKeyMaterial ----------------------------------------------------------------
 
 @pytest.mark.parametrize("kek_alg,version", [("AES_256", "D"), ("TDES_3KEY", "B")])
 def test_translate_key_material_to_a_kek(cp, dp, party, kek_alg, version):
@@ -352,7 +352,7 @@ def test_translate_key_material_to_a_kek(cp, dp, party, kek_alg, version):
         OutgoingKeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek["KeyArn"]}}), "WrappedKeyBlock")
 
 
-# --- §6 DiffieHellmanSymmetricKey in the data plane -----------------------------------------
+# --- DiffieHellmanSymmetricKey in the data plane -----------------------------------------
 
 @pytest.mark.parametrize("algorithm", ["AES_128", "AES_256", "TDES_2KEY", "TDES_3KEY"])
 def test_encrypt_and_decrypt_data_with_an_ecdh_derived_key(cp, dp, ca, algorithm):
@@ -401,7 +401,7 @@ def test_pin_set_and_reveal_with_an_ecdh_derived_key(cp, dp, ca):
                                           EncryptedPinBlock=iso0.hex().upper()), "KeyAlgorithm")
 
 
-# --- §10 ExportDukptInitialKey ----------------------------------------------------------------
+# --- ExportDukptInitialKey ----------------------------------------------------------------
 
 def _export_initial_key(cp, bdk_arn, kek_arn, ksn, **attrs):
     return cp.export_key(ExportKeyIdentifier=bdk_arn, KeyMaterial={"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn}},
@@ -465,7 +465,7 @@ def test_export_dukpt_initial_key_refusals(cp, kek256):
     refused(lambda: _export_initial_key(cp, d0["KeyArn"], kek_arn, "00" * 12), "ExportKeyIdentifier")
 
 
-# --- §11 ReuseLastGeneratedToken --------------------------------------------------------------
+# --- ReuseLastGeneratedToken --------------------------------------------------------------
 
 def test_reuse_last_generated_token(cp):
     first = cp.get_parameters_for_import(KeyMaterialType="TR34_KEY_BLOCK", WrappingKeyAlgorithm="RSA_2048")
@@ -510,7 +510,7 @@ def test_reuse_last_generated_token_survives_a_restart(tmp_path):
     finally:
         srv.stop()
 
-# --- §7 AS2805 --------------------------------------------------------------------------------
+# --- AS2805 --------------------------------------------------------------------------------
 
 AS2805_VARIANTS = {"TERMINAL_MAJOR_KEY_VARIANT_00": ("00C0", K0, KEK_MODES),
                    "PIN_ENCRYPTION_KEY_VARIANT_28": ("28C0", P0, KEK_MODES),
@@ -530,7 +530,7 @@ def tdes_cbc(key: bytes, data: bytes, encrypt=True) -> bytes:
 
 
 def inv(data: bytes) -> bytes:
-    """Complement, then the low bit chosen for odd parity (AWS sample as2805_1_5; contract §7.1)."""
+    """Complement, then the low bit chosen for odd parity (AWS sample as2805_1_5; README, "AS2805 key exchange")."""
     out = []
     for b in data:
         c = (0xFF - b) & 0xFE
@@ -678,7 +678,7 @@ def test_keyblock_inspect_tr34_in_both_layouts():
 
 
 def test_generate_and_verify_pin_data_under_an_ecdh_derived_key(cp, dp, ca):
-    """GeneratePinData / VerifyPinData with EncryptionWrappedKey.DiffieHellmanSymmetricKey (contract §6):
+    """GeneratePinData / VerifyPinData with EncryptionWrappedKey.DiffieHellmanSymmetricKey (README, Decisions: ECDH `DeriveKeyUsage`):
     the PIN block is ISO 0 under the derived TDES key, which the other party derives and reads."""
     p = Party(cp, ca, DeriveKeyUsage=P0)
     pvk = import_key(cp, secrets.token_bytes(16).hex(), "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TDES_2KEY", ["Generate", "Verify"])
@@ -745,7 +745,7 @@ def test_sources_and_readme_cite_standards_not_the_key_exchange_contract():
     assert not hits, hits
 
 
-# --- §12 refusals not pinned above ------------------------------------------------------------
+# --- refusals not pinned above ------------------------------------------------------------
 
 def refused_exactly(fn, code: str, status: int, field: str | None = None, message: str | None = None) -> dict:
     """The exact exception and HTTP status; `field` is the data plane's fieldList path (or, on the control
@@ -775,7 +775,7 @@ def expired_party(ca):
 
 
 def test_expired_public_key_certificate_is_refused(cp, dp, ca, party):
-    """Contract §2.1 and §12: PublicKeyCertificate must be valid now; an expired one, although signed by the
+    """README, "Key exchange with ECDH": PublicKeyCertificate must be valid now; an expired one, although signed by the
     CA, is a ValidationException (400) naming PublicKeyCertificate, in ImportKey and in TranslateKeyMaterial."""
     key, cert = expired_party(ca)
     kbpk = kdf("NIST_SP800", "SHA_256", key.exchange(ec.ECDH(), party.service_pub), b"\x01\x02", 32)
@@ -791,7 +791,7 @@ def test_expired_public_key_certificate_is_refused(cp, dp, ca, party):
 
 
 def test_translate_key_material_refusals(cp, dp, ca, party):
-    """Contract §5 and §12 for TranslateKeyMaterial, beyond SHA_1 and a wrong SharedInformation (pinned in
+    """TranslateKeyMaterial (README, Decisions: TranslateKeyMaterial), beyond SHA_1 and a wrong SharedInformation (pinned in
     test_translate_key_material_to_a_kek): each refusal with its exception, status and field."""
     clear = secrets.token_bytes(16)
     block = psec.tr31.wrap(party.derive("AES_256"), "D0000D0AB00E0000", clear)  # an AES_128 D0 key
@@ -852,7 +852,7 @@ def test_as2805_kek_validation_with_an_aes_key_is_refused(cp, dp):
 
 
 def test_export_dukpt_initial_key_of_a_tdes_3key_bdk(cp, kek256):
-    """Contract §10 with apc-behaviour §4.4: a TDES_3KEY BDK gives the double-length IPEK
+    """ExportDukptInitialKey with README, Decisions: TDES_3KEY BDK: a TDES_3KEY BDK gives the double-length IPEK
     IPEK_L = TDES3(BDK, R), IPEK_R = TDES3(BDK ⊕ (C0C0C0C000000000 three times), R), R = the KSN's
     leftmost 8 bytes with the counter bits cleared; header B1, T, X, 00, E with KS = the initial KSN."""
     kek_clear, kek_arn = kek256

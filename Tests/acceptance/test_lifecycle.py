@@ -1,7 +1,7 @@
-"""Key, alias and tag lifecycle through the control plane (contract sections 2, 3 and 5).
+"""Key, alias and tag lifecycle through the control plane (README, "Bring your own keys" and "Decisions where AWS is unclear").
 
 Rules pinned:
-  * CreateKey accepts every row of the contract's valid-attributes table; the Key (and GetKey) has
+  * CreateKey accepts every row of the valid-attributes table (AWS user guide, "Valid key attributes"); the Key (and GetKey) has
     KeyState CREATE_COMPLETE, Enabled (default true), Exportable as asked, KeyOrigin
     AWS_PAYMENT_CRYPTOGRAPHY, a 6-hex-digit KeyCheckValue, the algorithm's default
     KeyCheckValueAlgorithm, the attributes as given; the ARN is

@@ -1,6 +1,6 @@
 """GenerateMac / VerifyMac through boto3, compared with the Python oracle (Tests/oracle/apc_mac.py).
 
-Rules pinned (contract sections 3, 4.1-4.4, 5):
+Rules pinned (README, "Supported MAC algorithms" and "Decisions where AWS is unclear"):
   * an imported key's KeyCheckValue is the oracle's KCV for its algorithm's default KCV algorithm;
   * GenerateMac returns exactly the oracle's MAC (upper-case hex, MacLength hex digits or the default)
     for every MacAttributes choice, with the key named by ARN, alias name or alias ARN;
@@ -209,7 +209,7 @@ def test_imported_known_key_kcv_equals_oracle(cp, key_hex, usage, algorithm, mod
     key = import_key(cp, key_hex, usage, algorithm, modes)
     want = apc_mac.kcv(key_hex, algorithm)
     if expected:
-        assert want == expected  # the oracle agrees with the contract's own examples
+        assert want == expected  # the oracle agrees with the published examples
     assert key["KeyCheckValue"] == want, f"ImportKey {usage} {algorithm} {key_hex}"
     default_kcv = "ANSI_X9_24" if algorithm in TDES else "CMAC" if algorithm in AES else "HMAC"
     assert key["KeyCheckValueAlgorithm"] == default_kcv
@@ -217,7 +217,7 @@ def test_imported_known_key_kcv_equals_oracle(cp, key_hex, usage, algorithm, mod
 
 
 PUBLISHED = [
-    # (usage, algorithm, key, attributes, message, MacLength, MAC) from shared/reference/algorithms.md
+    # (usage, algorithm, key, attributes, message, MacLength, MAC) from the published vectors
     ("TR31_M1_ISO_9797_1_MAC_KEY", "TDES_2KEY", K2, {"Algorithm": "ISO9797_ALGORITHM1"}, S1, 16, "93462A6DB9B4A4D1"),
     ("TR31_M1_ISO_9797_1_MAC_KEY", "TDES_2KEY", K2, {"Algorithm": "ISO9797_ALGORITHM1"}, S1, None, "93462A6D"),
     ("TR31_M1_ISO_9797_1_MAC_KEY", "TDES_2KEY", K2, {"Algorithm": "ISO9797_ALGORITHM1"}, S2, 16, "9A23873ACC66738F"),

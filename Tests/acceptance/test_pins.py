@@ -12,7 +12,7 @@ Rules pinned:
   * TranslatePinData between every pair of formats, from and to DUKPT (TDES and AES BDKs), from
     AS 2805 KPE blocks;
   * a wrong PIN is VerificationFailedException 400, Reason INVALID_PIN;
-  * every refusal of the contract is ValidationException 400 naming the field (ResourceNotFound 404
+  * every documented refusal is ValidationException 400 naming the field (ResourceNotFound 404
     for unknown keys), never a 5xx.
 """
 from __future__ import annotations

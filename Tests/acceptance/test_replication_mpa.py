@@ -1,5 +1,5 @@
 """Multi-Region key replication, the default replication regions and MPA teams, through boto3
-(shared/reference/control-plane.md §2, §2.1, §4, §5, §6).
+(README, "Multi-Region keys and MPA teams", and its Decisions rows).
 
   * replication seen from the other region: a client with another `region_name` (its SigV4 credential
     scope) finds the replica under the same key id, with the same KCV, and computes the same MACs;
@@ -8,7 +8,7 @@
     Restore);
   * region defaults (Enable/Disable/Get) and the keys made with them;
   * the MPA life cycle and the root-certificate import it guards;
-  * every refusal of §2/§4/§6 with its exception and HTTP status; identity policies; the audit trail;
+  * every refusal (README, Decisions) with its exception and HTTP status; identity policies; the audit trail;
     persistence across a restart.
 
 The session server is shared with other test files: the defaults and MPA tests use regions of their own
@@ -30,7 +30,7 @@ from conftest import (ACCOUNT, REGION, PaycryptServer, create_key, error_of, ide
 
 M3 = "TR31_M3_ISO_9797_3_MAC_KEY"
 GV = ["Generate", "Verify"]
-KNOWN = "0123456789ABCDEFFEDCBA9876543210"  # KCV 08D7B4 (apc-behaviour.md §3)
+KNOWN = "0123456789ABCDEFFEDCBA9876543210"  # KCV 08D7B4 (ANSI X9.24-1 check value)
 WEST = "ap-south-2"  # regions no other test file uses: the session server is shared
 EU = "eu-central-2"
 ROOT_ACTION = "IMPORT_ROOT_PUBLIC_KEY_CERTIFICATE"
@@ -158,7 +158,7 @@ def test_the_primary_drives_its_replicas(clients):
 
 
 # ---------------------------------------------------------------------------------------------
-# Default replication regions (§2.1), in regions of their own
+# Default replication regions (README, Decisions: default replication regions), in regions of their own
 # ---------------------------------------------------------------------------------------------
 
 def test_default_replication_regions(endpoint):
@@ -193,7 +193,7 @@ def test_default_replication_regions(endpoint):
 
 
 # ---------------------------------------------------------------------------------------------
-# Refusals (§2, §6)
+# Refusals (README, Decisions: what is replicated, replicas are read-only)
 # ---------------------------------------------------------------------------------------------
 
 def test_replication_refusals(clients, cp_raw):
@@ -251,7 +251,7 @@ def test_replica_over_the_region_quota_is_402_and_nothing_is_replicated(tmp_path
 
 
 # ---------------------------------------------------------------------------------------------
-# MPA teams (§4), in a region of their own
+# MPA teams (README, Decisions: MPA emulation), in a region of their own
 # ---------------------------------------------------------------------------------------------
 
 def root_certificate() -> str:
@@ -315,7 +315,7 @@ def test_mpa_team_life_cycle_and_the_guarded_import(endpoint):
 
 
 # ---------------------------------------------------------------------------------------------
-# Identity policies, audit trail, persistence (§5)
+# Identity policies, audit trail, persistence (README, Decisions: permissions and audit of these operations)
 # ---------------------------------------------------------------------------------------------
 
 LIMITED = identity("AKIALIMITEDREPL00003", "limited-secret-000000000000000000000003", ACCOUNT, "limited",

@@ -1,4 +1,4 @@
-"""Resource policies and cross-account use (shared/reference/control-plane.md §1, §1.1, §5, §6), with several accounts.
+"""Resource policies and cross-account use (README, "Sharing keys with another account", and its Decisions rows), with several accounts.
 
 Accounts: 111122223333 (alice, the owner; reader with Get* only) and 444455556666 (bob, b2; limited with GetKey
 only). Rules pinned:
@@ -263,7 +263,7 @@ def test_replicas_have_no_policy_and_are_not_shared(srv):
 
 def test_alias_operations_never_take_another_accounts_key(srv):
     """Alias operations never act across accounts: another account's key ARN is AccessDeniedException
-    (control-plane.md §1.1), whatever the key's policy says."""
+    (README, "Sharing keys with another account"), whatever the key's policy says."""
     a_cp, _ = clients(srv, ALICE)
     b_cp, _ = clients(srv, BOB)
     arn = create_key(a_cp, M3, "TDES_2KEY", ["Generate", "Verify"])["KeyArn"]

@@ -4,7 +4,7 @@ Rules pinned:
   * the file replaces the accepted access keys (the development identity test/test is then unknown);
   * keys and aliases of one account are invisible to another: GetKey, GenerateMac, VerifyMac, DeleteKey,
     TagResource by another account's key ARN are AccessDeniedException 403 when the key has no resource policy
-    allowing it, whether the key exists or not (control-plane.md §1.1; test_resource_policies.py has the policies);
+    allowing it, whether the key exists or not (README, "Security"; test_resource_policies.py has the policies);
     by alias name or alias ARN (aliases resolve in the caller's own account) ResourceNotFoundException 404;
     ListKeys and ListAliases of the other account are empty; both accounts may use the same alias name;
   * an identities file with an invalid entry (account id not 12 digits, no secret, an access key id used

@@ -90,7 +90,7 @@ def test_tr34_two_pass_import_of_a_kek(cp, kdh, header, length, algorithm, usage
 @pytest.mark.parametrize("header,length,algorithm", [("D9999K0TB00E0000", 16, "TDES_2KEY"), ("D9999K1AB00E0000", 16, "AES_128")])
 def test_tr34_import_in_the_layout_of_aws_samples(cp, kdh, header, length, algorithm):
     """AWS's import app puts the ciphertext inside the content-encryption algorithm SEQUENCE
-    (key-exchange.md §8): ImportKey reads that layout as well as tr34.md's."""
+    (README, Decisions: TR-34 EncryptedContentInfo): ImportKey reads that layout as well as RFC 5652's."""
     key = secrets.token_bytes(length)
     imported = tr34_import(cp, kdh, key, header, layout="sample", wrapping="RSA_3072" if algorithm.startswith("AES") else "RSA_2048")
     assert imported["KeyAttributes"]["KeyAlgorithm"] == algorithm
@@ -185,7 +185,7 @@ def test_export_key_cryptogram_opens_with_the_recipients_key(cp, kdh, krd):
 
 @pytest.mark.parametrize("spec,hash_", [("RSA_OAEP_SHA_512", hashes.SHA512), ("RSA_OAEP_SHA_256", hashes.SHA256)])
 def test_export_key_cryptogram_oaep_sha512_and_sha256(cp, kdh, krd, spec, hash_):
-    """RFC 8017 RSAES-OAEP with SHA-512 (or SHA-256), MGF1 of the same hash, empty label (key-exchange.md §9);
+    """RFC 8017 RSAES-OAEP with SHA-512 (or SHA-256), MGF1 of the same hash, empty label (README, Decisions: ExportKey KeyCryptogram);
     cryptography opens it with the recipient's key."""
     from conftest import import_key
     from cryptography.hazmat.primitives.asymmetric import padding

@@ -3,7 +3,7 @@
 An independent implementation for tests: it follows the structure of AWS's public samples
 (aws-samples/samples-for-payment-cryptography-service, key-import-export/tr34/: the import app's
 `importTr34` and the export app's parser), with hand-written DER and the `cryptography` package
-only. The layout and its 2012 quirks are described in shared/reference/tr34.md:
+only. The layout and its 2012 quirks (ASC X9 TR 34-2012, RFC 5652):
 
 - SignedData v1, SHA-256, no certificates; its encapsulated content is id-envelopedData whose
   OCTET STRING holds the EnvelopedData fields WITHOUT the EnvelopedData SEQUENCE header;
@@ -12,8 +12,8 @@ only. The layout and its 2012 quirks are described in shared/reference/tr34.md:
 - EncryptedContentInfo: id-data, des-ede3-cbc (24-byte ephemeral key) or aes128-CBC (16 bytes),
   the IV, and `[0]` ciphertext of the PKCS#7-padded KeyBlock
   { 1, KDH issuer and serial, clear key, { id-data, { header } } }; the ciphertext follows the
-  algorithm SEQUENCE (`layout="cms"`, tr34.md) or sits inside it after the IV (`layout="sample"`,
-  as AWS's import app writes it and its export app reads it: key-exchange.md §8);
+  algorithm SEQUENCE (`layout="cms"`, RFC 5652) or sits inside it after the IV (`layout="sample"`,
+  as AWS's import app writes it and its export app reads it: README, Decisions: TR-34 EncryptedContentInfo);
 - one SignerInfo v1 (KDH issuer and serial, sha256, rsaEncryption, PKCS#1 v1.5) whose signed
   attributes, signed in the order written and re-tagged as a SET, are contentType, randomNonce
   (two-pass) or signingTime (one-pass), the header as an id-data attribute, and messageDigest =
@@ -364,7 +364,7 @@ def parse_tr34(
         )
     except Exception as error:  # noqa: BLE001
         raise TR34Failure("the ephemeral key decrypts with the KRD key") from error
-    # The layout AWS's export app reads, with its exact field counts (key-exchange.md §8):
+    # The layout AWS's export app reads, with its exact field counts (README, Decisions: TR-34 EncryptedContentInfo):
     # SEQ{ id-data, SEQ{ cipher, OCTET iv, [0] ciphertext } }.
     _expect(len(fields) == 3, "EnvelopedData has version, recipientInfos, encryptedContentInfo")
     eci = fields[2].children()

@@ -1,4 +1,4 @@
-"""Every published vector of shared/reference/algorithms.md, reproduced through the `paycrypt`
+"""Every published vector (NIST, ISO/IEC 9797-1, RFCs, ANSI X9.24, TR-31, EMV), reproduced through the `paycrypt`
 command line (the calculators scripts and CI of other projects use).
 
 Vectors that the AWS vocabulary can express go through `paycrypt mac generate` / `kcv`; the

@@ -98,7 +98,7 @@ def test_encrypt_data_offline_dukpt_and_symmetric():
 
 
 def test_arqc_verify_with_arpc_offline():
-    """EMV Book 2 vector A3 of the contract (pyemv test_cvn_hsm.py::test_visa_cvn10): ARQC and ARPC method 1."""
+    """EMV Book 2 vector A3 (pyemv test_cvn_hsm.py::test_visa_cvn10): ARQC and ARPC method 1."""
     t10 = "000000004000" "000000000000" "0124" "8000048000" "0124" "191105" "01" "52BF4585" "1800" "001C"
     data = t10 + "03A06010" + "000000"  # ISO 9797-1 method 1, applied by the caller
     imk = "imk=0123456789ABCDEFFEDCBA9876543210:TDES_2KEY:TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS:DeriveKey"
@@ -138,7 +138,7 @@ def test_pin_change_offline_names_every_key():
 
 def test_as2805_kek_validation_offline():
     """GenerateAs2805KekValidation on a TDES K0 given with --key: the other node's KRs answered with KRr
-    (AWS sample as2805_1_5; key-exchange contract §7.1): RNDs = TDES-CBC⁻¹(KEK ⊕ 82C0.., KRs),
+    (AWS sample as2805_1_5; README, "AS2805 key exchange"): RNDs = TDES-CBC⁻¹(KEK ⊕ 82C0.., KRs),
     KRr = TDES-CBC(KEK ⊕ 84C0.., inv(RNDs)), IV zero."""
     from Crypto.Cipher import DES3
     kek = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
@@ -169,7 +169,7 @@ def test_as2805_kek_validation_offline():
 def _ecdh_party():
     """The CA (self-signed, P-256) and a party certificate carrying the NIST CAVS 14.1
     KAS_ECC_CDH_PrimitiveTest P-256 COUNT = 0 peer point Q; the service's private scalar is that
-    test's d, so Z = 46fc6210...bd7b (key-exchange contract §13)."""
+    test's d, so Z = 46fc6210...bd7b (NIST SP 800-56A Rev. 3 §5.7.1.2)."""
     import base64
     import datetime
     from cryptography import x509
@@ -195,7 +195,7 @@ def _ecdh_party():
 def test_translate_key_material_offline():
     """TranslateKeyMaterial with the K3 key pair and the CA given with --key: the TR-31 D block under the
     ECDH-derived AES-256 key (Z of the CAVS vector, ConcatKDFHash SHA-256) comes out as a D block under the
-    KEK with the incoming header kept (key-exchange contract §5)."""
+    KEK with the incoming header kept (README, Decisions: TranslateKeyMaterial)."""
     import sys
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash

@@ -1,7 +1,7 @@
 """ANSI X9.24-3-2017 AES DUKPT, host side: an independent oracle for paycrypt.
 
 Written from the algorithm description in ANSI X9.24-3-2017 (section 6 and the
-Annex B pseudocode), as summarised in shared/reference/algorithms.md section 3.
+Annex B pseudocode).
 The only primitive is AES-ECB from the `cryptography` package.
 
     initial_key(bdk, ikid)                        -> bytes  (usage 8001)
@@ -166,7 +166,7 @@ def working_key(bdk, ksn, key_usage, key_type: str | None = None) -> bytes:
 
 
 # ---------------------------------------------------------------------------
-# Self test: every AES-DUKPT vector of shared/reference/algorithms.md section 3.3.
+# Self test: every AES-DUKPT vector of the ANSI X9.24-3:2017 Supplement Test Vectors.
 # ---------------------------------------------------------------------------
 
 # KSN, derivation key, PIN AES-128 (1000), MAC-gen (2000), MAC-ver (2001),
@@ -368,7 +368,7 @@ def _check_macs(failures: list) -> int:
 
 
 def self_test(verbose: bool = False) -> int:
-    """Check every AES-DUKPT vector of algorithms.md section 3.3.
+    """Check every AES-DUKPT vector of the X9.24-3:2017 Supplement Test Vectors.
     Returns the number of values checked; raises AssertionError on a mismatch."""
     import warnings
 

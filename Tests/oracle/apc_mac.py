@@ -1,7 +1,7 @@
 """AWS Payment Cryptography GenerateMac semantics, built on independent oracles.
 
 This is the reference the Swift MAC library is tested against. It follows
-shared/reference/apc-behaviour.md (sections 3 and 4) and uses only the oracle
+the README ("Supported MAC algorithms", "Decisions where AWS is unclear") and uses only the oracle
 packages for the cryptography: psec (ISO 9797-1 algorithms 1 and 3, TDES ECB,
 KCV), pyemv (EMV key derivation, ISO 9797-1 algorithm 3 padding 2), pydukpt
 (ANSI X9.24-1 TDES DUKPT), cryptography (AES, AES-CMAC), pycryptodome
@@ -13,7 +13,7 @@ both are run and must agree.
     kcv(key_hex, key_algorithm, kcv_algorithm=None) -> str
 
 `attributes` is the GenerationAttributes union exactly as the AWS JSON has it.
-Invalid combinations (those the contract says are a ValidationException) raise
+Invalid combinations (those the README says are a ValidationException) raise
 ApcValidationError, so that a generator cannot emit a case the service refuses.
 """
 
@@ -85,23 +85,23 @@ KEY_LENGTHS = {
 }
 DUKPT_KINDS = ("DukptIso9797Algorithm1", "DukptIso9797Algorithm3", "DukptCmac")
 
-# ---- decisions of apc-behaviour.md, each in one place -----------------------
-# 4.3: MacLength counts hex digits; the MAC is the leftmost digits.
+# ---- decisions (README, "Decisions where AWS is unclear"), each in one place --
+# MacLength counts hex digits; the MAC is the leftmost digits.
 MAC_LENGTH_RANGE = (4, 32)  # the model's range from botocore 1.44
-# 4.3 (decision): MacLength may not exceed the full MAC (16 hex digits for TDES MACs, 32 for AES
+# README, Decisions: MacLength: MacLength may not exceed the full MAC (16 hex digits for TDES MACs, 32 for AES
 # CMAC); an HMAC is cut to at most 32 digits.
 MAX_MAC_DIGITS = 32
-# 4.3: default output of the fixed-length algorithms (live: 8 hex digits).
+# README, Decisions: default MAC length: default output of the fixed-length algorithms (live: 8 hex digits).
 DEFAULT_HEX_ISO9797 = 8
-# 4.2: TDES DUKPT variants (X9.24-1:2009 Table A-1); BIDIRECTIONAL refused.
+# TDES DUKPT variants (X9.24-1:2009 Table A-1); BIDIRECTIONAL refused.
 TDES_DUKPT_VARIANT = {"REQUEST": pydukpt.mac_request_key, "RESPONSE": pydukpt.mac_response_key}
-# 4.2 (decision): AES DUKPT key usage per variant.
+# README, Decisions: DUKPT BIDIRECTIONAL: AES DUKPT key usage per variant.
 AES_DUKPT_USAGE = {"REQUEST": "2000", "RESPONSE": "2001", "BIDIRECTIONAL": "2002"}
-# 4.2 (decision): a 16-hex KSN is a TDES KSN without its FFFF key-set id.
+# README, Decisions: KSN of 16 hex digits: a 16-hex KSN is a TDES KSN without its FFFF key-set id.
 KSN16_PREFIX = "FFFF"
-# 4.4: a 24-byte TDES BDK derives its IPEK with this mask three times.
+# README, Decisions: TDES_3KEY BDK: a 24-byte TDES BDK derives its IPEK with this mask three times.
 _BDK_MASK8 = bytes.fromhex("C0C0C0C000000000")
-# 4.2: which SessionKeyDerivationValue member each session mode takes.
+# Which SessionKeyDerivationValue member each session mode takes.
 EMV_MODE_VALUE = {
     "EMV_COMMON_SESSION_KEY": "ApplicationCryptogram",
     "MASTERCARD_SESSION_KEY": "ApplicationCryptogram",
@@ -220,7 +220,7 @@ def _key(key_hex: str, key_algorithm: str) -> bytes:
 # ---- TDES and AES DUKPT -------------------------------------------------------
 
 def tdes_ipek(bdk: bytes, ksn10: bytes) -> bytes:
-    """X9.24-1 IPEK; a 24-byte BDK follows apc-behaviour.md 4.4."""
+    """X9.24-1 IPEK; a 24-byte BDK follows README, Decisions: TDES_3KEY BDK."""
     if len(bdk) == 16:
         ipek = pydukpt.derive_ipek(bdk, ksn10)
         register = pydukpt.ksn_with_counter(ksn10, 0)[:8]

@@ -7,7 +7,7 @@
 The oracles are independent of paycrypt: pyemv 1.5.0 (ICC master keys option A and B, the
 common session key, the EMV2000 tree, the AC MAC and ARPC methods 1 and 2) and, where no
 package has it (the UnionPay/PBOC session key of the README's Decisions), a short function
-written here from the rule on pycryptodome's DES3. Every published vector of the contract
+written here from the rule on pycryptodome's DES3. Every published vector
 (AWS guide, pyemv's HSM tests, AWS's Amex sample) is first recomputed through these oracles
 (exit non-zero on any mismatch). Then random cases are drawn with random.Random(seed) for
 GenerateAuthRequestCryptogram and VerifyAuthRequestCryptogram over every SessionKeyDerivation
@@ -68,7 +68,7 @@ def union_pay_sk(mk: bytes, atc: bytes) -> bytes:
 
 
 def keys(imk: bytes, option: str, member: str, pan: str, psn: str, f: dict) -> tuple[bytes, bytes]:
-    """(ARQC key, ARPC key) by the contract's table: the ARPC is under the ARQC key except for
+    """(ARQC key, ARPC key) (README, Decisions: ARPC key): the ARPC is under the ARQC key except for
     Mastercard, whose ARPC is under the ICC master key."""
     mk = pyemv.kd.derive_icc_mk_a(imk, pan, psn) if option == "EMV_OPTION_A" else pyemv.kd.derive_icc_mk_b(imk, pan, psn)
     atc = bytes.fromhex(f.get("ApplicationTransactionCounter", "0000"))
@@ -331,7 +331,7 @@ def pin_encrypt(pek: bytes, block: bytes) -> bytes:
 
 
 def pin_change(c: dict) -> tuple[str, str]:
-    """(EncryptedPinBlock, Mac) of a case by the contract's §4: pyemv's secure-messaging functions where
+    """(EncryptedPinBlock, Mac) of a case by README, "Supported EMV cryptogram members" (PIN change): pyemv's secure-messaging functions where
     pyemv has the scheme, the EmvCommon options written here on the same TDES."""
     member, f = c["member"], c["fields"]
     pan, psn = c["pan"], c["psn"]

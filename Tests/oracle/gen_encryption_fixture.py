@@ -8,7 +8,7 @@ The oracles are independent of paycrypt: pycryptodome (AES and TDES in ECB, CBC,
 it has), OpenSSL's `enc` command for CFB1 where it is installed, and a CFB1 written here from
 SP 800-38A 6.3 on pycryptodome's ECB; pydukpt (ANSI X9.24-1 data keys with the one-way
 function) and Tests/oracle/aes_dukpt.py (ANSI X9.24-3); pyemv (EMV option A/B ICC master keys and
-the common session key). Every published vector of the contract the oracles can reach is first
+the common session key). Every published vector the oracles can reach is first
 recomputed (exit non-zero on a mismatch). Then random cases are drawn with random.Random(seed):
 every Symmetric mode on every key algorithm (CFB128 on AES only), IVs given or omitted and in
 either case; DUKPT with TDES and AES BDKs, every variant, derivation type, KSN form and mode; EMV

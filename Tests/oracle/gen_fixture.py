@@ -52,7 +52,7 @@ def oracle_versions() -> dict:
 
 
 # -----------------------------------------------------------------------------
-# Published vectors (shared/reference/algorithms.md), checked before generating.
+# Published vectors (NIST, ISO/IEC 9797-1, RFC 4231, ANSI X9.24, EMV), checked before generating.
 # -----------------------------------------------------------------------------
 
 S1 = b"Now is the time for all ".hex()
@@ -136,7 +136,7 @@ def published_checks() -> int:
     for key, data, wants in rfc:
         for ka, want in zip(HMAC_KEYS, wants):
             check(f"HMAC {ka}", g(key, ka, alg("HMAC"), data, 16 if len(want) == 16 else None), want)
-    # KCVs (section 3 of the contract, section 7 here).
+    # KCVs (ANSI X9.24-1 check values, section 7 here).
     check("KCV TDES", apc_mac.kcv(K2, "TDES_2KEY"), "08D7B4")
     check("KCV IPEK", apc_mac.kcv("6AC292FAA1315B4D858AB3A3D7D5933A", "TDES_2KEY", "ANSI_X9_24"), "AF8C07")
     check("KCV AES 0001..", apc_mac.kcv("000102030405060708090A0B0C0D0E0F", "AES_128"), "BE7ED6")
@@ -344,7 +344,7 @@ def decimalisation_pans(g: Gen, count: int) -> list:
 def mac_case(g: Gen, key_algorithm: str, key: bytes, attributes: dict, msg: bytes, mac_length) -> dict:
     message = g.in_hex(msg)
     if mac_length is not None:
-        # MacLength may not exceed the full MAC (apc-behaviour.md 4.3): redraw within it.
+        # MacLength may not exceed the full MAC (README, Decisions: MacLength): redraw within it.
         full, _ = apc_mac.full_mac(key.hex().upper(), key_algorithm, attributes, message)
         limit = min(2 * len(full), apc_mac.MAX_MAC_DIGITS)
         if mac_length > limit:
@@ -396,7 +396,7 @@ def gen_mac(g: Gen) -> list:
             if kind == "DukptCmac":
                 msg, ml = g.bytes(g.msg_len(8)), g.mac_length()
             else:
-                # Mac of a DukptIso9797 variant is 8 or 16 hex digits (contract 4.3).
+                # Mac of a DukptIso9797 variant is 8 or 16 hex digits (README, Decisions: default MAC length).
                 msg, ml = g.bytes(g.block_msg_len()), g.mac_length([None, 8, 16])
             cases.append(mac_case(g, bdk_alg, bdk, {kind: params}, msg, ml))
 

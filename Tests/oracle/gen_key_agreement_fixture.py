@@ -8,7 +8,7 @@ The oracle is pyca cryptography, independent of paycrypt: EC key pairs on P-256,
 secret Z by `exchange(ec.ECDH())` (SP 800-56A ECC CDH, as AWS's samples compute it), and the two
 key derivation functions of AWS's `KeyDerivationFunction`: `ConcatKDFHash` (NIST_SP800, SP 800-56C
 one-step) and `X963KDF` (ANSI_X963), with SHA-256, SHA-384 and SHA-512, random SharedInformation
-(empty included) and every derived-key length of the contract plus random ones. The contract's
+(empty included) and every derived-key length of `DeriveKeyAlgorithm` plus random ones. The
 published KDF vectors are first recomputed (exit non-zero on a mismatch). One JSON file (sorted
 keys, one case per line; the same seed gives the same bytes).
 """

@@ -7,10 +7,10 @@ The oracles are independent of paycrypt: psec 1.3.0 (ISO 9564 formats 0, 3, 4, V
 IBM 3624 natural PIN, PIN and offset), pydukpt 0.1.0 (TDES DUKPT transaction and PIN keys),
 Tests/oracle/aes_dukpt.py (AES DUKPT, X9.24-3, itself checked against the standard's tables)
 and, where no package has it (ISO format 1, 12-digit PANs in formats 0/3, AS 2805 KPE), short
-functions written here from the standard on pycryptodome's DES3. Every published vector of the
-PIN contract is first recomputed through these oracles (exit non-zero on any mismatch). Then
+functions written here from the standard on pycryptodome's DES3. Every published PIN
+vector is first recomputed through these oracles (exit non-zero on any mismatch). Then
 random cases are drawn with random.Random(seed): PIN blocks of every format under every key
-algorithm and length the contract allows, PINs of 4..12 digits, PANs of 12..19 digits; PVVs;
+algorithm and length paycrypt allows, PINs of 4..12 digits, PANs of 12..19 digits; PVVs;
 IBM 3624 offsets; DUKPT PIN blocks (TDES and AES BDKs, every derivation type, 16/20/24-hex
 KSNs); AS 2805 KPE blocks; and blocks that must not decode. The random fill of formats 1, 3 and
 4 is the oracle's own: Swift must decode those blocks, and encipher the deterministic ones to the

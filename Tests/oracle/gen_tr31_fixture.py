@@ -4,7 +4,7 @@
     python3 Tests/oracle/gen_tr31_fixture.py --seed 20261129 [--out PATH]
     python3 Tests/oracle/gen_tr31_fixture.py --verify PATH
 
-First unwraps every published key block of shared/reference/algorithms.md §6.5
+First unwraps every published key block (TR-31:2018 Annex A.7, X9.143:2021 §8)
 with psec (key, KCV, and the [COMP] KBEK/KBAK/MAC of A.7.2.2 and A.7.4), then
 draws random cases with random.Random(seed): versions A/B/C/D, KBPKs of every
 size the version takes, random headers (key context, optional blocks incl.
@@ -196,7 +196,7 @@ def independent_unwrap(kbpk: bytes, block: str) -> bytes:
 
 
 # -----------------------------------------------------------------------------
-# Published blocks (shared/reference/algorithms.md §6.5), checked before generating.
+# Published blocks (TR-31:2018 Annex A.7, X9.143:2021 §8), checked before generating.
 # -----------------------------------------------------------------------------
 
 PUBLISHED = [

@@ -15,7 +15,7 @@ public enum AWSException: String, Sendable, CaseIterable {
     case throttling = "ThrottlingException"
     case internalServer = "InternalServerException"
     case serviceUnavailable = "ServiceUnavailableException"
-    /// PutResourcePolicy with a policy that grants `"*"` (control-plane.md §1; status 400: README Decisions).
+    /// PutResourcePolicy with a policy that grants `"*"` (AWS Payment Cryptography User Guide, "Resource-based policies"; status 400: README, Decisions: PublicPolicyException).
     case publicPolicy = "PublicPolicyException"
     /// paycrypt's decision for an operation or member of the model that it does not implement yet.
     case notImplemented = "NotImplementedException"

@@ -3,7 +3,7 @@ import PayCryptStore
 
 extension PaymentCryptographyService {
     /// The control-plane operations another account can be granted on a key through its resource
-    /// policy (the model's "Cross-account use" lines; control-plane.md §1.1 step 6). Every data-plane
+    /// policy (the model's "Cross-account use" lines; AWS Payment Cryptography User Guide, "Resource-based policies"). Every data-plane
     /// operation can be too; alias operations, ListKeys, GetParametersForImport/Export, the
     /// resource-policy operations, GetCertificateSigningRequest and the account-level operations cannot.
     static let crossAccountControlPlaneOperations: Set<String> = [
@@ -19,8 +19,8 @@ extension PaymentCryptographyService {
     /// Whether `operation` may act on another account's key at all.
     static func mayActAcrossAccounts(_ operation: String) -> Bool { crossAccountOperations.contains(operation) }
 
-    /// Authorizes `operation` on the key `account`/`keyId` of the caller's region (control-plane.md
-    /// §1.1): the caller's identity policy and the key's resource policy together, by
+    /// Authorizes `operation` on the key `account`/`keyId` of the caller's region (README,
+    /// Decisions: Resource policies: who): the caller's identity policy and the key's resource policy together, by
     /// ``ResourcePolicy/decide(identityAllows:policy:request:)``. `record` is the key as loaded (nil
     /// when it does not exist: then only the identity policy speaks for the caller's own account, and
     /// another account is refused, so that a key's existence is not revealed across accounts).

@@ -1,7 +1,7 @@
 import PayCryptModel
 
-/// A key's resource policy, the IAM JSON subset paycrypt evaluates (control-plane.md §1, README
-/// "Resource policies"), and the decision of §1.1 as one pure function: ``decide(identityAllows:policy:request:)``.
+/// A key's resource policy, the IAM JSON subset paycrypt evaluates (README, "Sharing keys with another account"; README
+/// Decisions: "Resource policies"), and who may use a key (README, Decisions: Resource policies: who) as one pure function: ``decide(identityAllows:policy:request:)``.
 ///
 /// Everything here is bytes-free and store-free: the service parses a stored text with
 /// ``parse(_:keyArn:)`` and calls ``decide(identityAllows:policy:request:)`` with the caller's identity
@@ -13,7 +13,7 @@ public struct ResourcePolicy: Sendable, Equatable {
         case deny = "Deny"
     }
 
-    /// The condition operators evaluated (decision, control-plane.md §1). Names are case-sensitive, as IAM's.
+    /// The condition operators evaluated (decision, README, Decisions: Resource policies: document). Names are case-sensitive, as IAM's.
     public enum ConditionOperator: String, Sendable, CaseIterable {
         case stringEquals = "StringEquals"
         case stringNotEquals = "StringNotEquals"
@@ -85,7 +85,7 @@ public struct ResourcePolicy: Sendable, Equatable {
         }
     }
 
-    /// The outcome of §1.1.
+    /// The outcome of the evaluation (README, Decisions: Resource policies: who).
     public enum Decision: Sendable, Equatable {
         case allowed
         /// Neither policy grants what is needed.
@@ -94,10 +94,10 @@ public struct ResourcePolicy: Sendable, Equatable {
         case explicitlyDenied
     }
 
-    /// Whether an `Allow` statement names everyone (PublicPolicyException; control-plane.md §1).
+    /// Whether an `Allow` statement names everyone (PublicPolicyException; README, Decisions: PublicPolicyException).
     public var isPublic: Bool { statements.contains { $0.effect == .allow && $0.principals.contains("*") } }
 
-    // MARK: Evaluation (control-plane.md §1.1 steps 2-5)
+    // MARK: Evaluation (README, "Sharing keys with another account")
 
     /// Who may use the key: an applicable Deny refuses; the owner's principals are allowed by their
     /// identity policy or by an Allow naming their own ARN (an account principal of the owner only
@@ -118,7 +118,7 @@ public struct ResourcePolicy: Sendable, Equatable {
         return identityAllows && !allows.isEmpty ? .allowed : .denied
     }
 
-    // MARK: Parsing (control-plane.md §1 "Document")
+    // MARK: Parsing (README, Decisions: Resource policies: document)
 
     /// Parses and checks a policy document for the key `keyArn`.
     /// - Throws: ``Invalid`` naming the first element that is not JSON, not of the subset, or whose
@@ -247,7 +247,7 @@ public struct ResourcePolicy: Sendable, Equatable {
 }
 
 extension ResourcePolicy.Statement {
-    /// §1.1 step 2: the principal, action, resource and every condition match.
+    /// Whether the statement applies (README, "Sharing keys with another account"): the principal, action, resource and every condition match.
     func applies(to r: ResourcePolicy.Request) -> Bool {
         principals.contains { $0 == "*" || $0 == r.account || $0 == "arn:aws:iam::\(r.account):root" || $0 == r.principalArn }
             && actions.contains { AccessPolicy.wildcardMatch(pattern: Array($0.lowercased().unicodeScalars), Array(r.action.lowercased().unicodeScalars)) }

@@ -5,8 +5,8 @@ import SwiftASN1
 import _CryptoExtras
 
 /// A PKCS#10 certificate signing request (RFC 2986), built and signed with one of the service's
-/// key pairs (control-plane.md §3). DER is written here rather than with swift-certificates'
-/// `CertificateSigningRequest`, which knows neither SHA-224 nor the string types the contract
+/// key pairs (README, "Certificate signing requests (bring your own CA)"). DER is written here rather than with swift-certificates'
+/// `CertificateSigningRequest`, which knows neither SHA-224 nor the string types paycrypt
 /// fixes for each subject attribute.
 enum CertificationRequest {
     /// One attribute of the subject: its OID and its value as a DER string of the given type.
@@ -70,7 +70,7 @@ enum CertificationRequest {
         case ecc(ECCCurve, scalar: [UInt8])
     }
 
-    /// The subject in the contract's order (control-plane.md §3 step 1): C, ST, L, O, OU, CN, then
+    /// The subject in the documented order (README, Decisions: GetCertificateSigningRequest): C, ST, L, O, OU, CN, then
     /// emailAddress; only the members given, one attribute per RDN. C is a PrintableString,
     /// emailAddress an IA5String (RFC 5280 App. A), every other value a UTF8String (RFC 5280 §4.1.2.4).
     static func subject(commonName: String, organizationUnit: String?, organization: String?, city: String?, country: String?,

@@ -110,7 +110,7 @@ public enum KeyAttributeRules {
 
     /// The table, one entry per model `KeyUsage`.
     public static let table: [UsageRule] = [
-        // ---- Symmetric keys ([VA] "Symmetric Keys"; rows marked [CON] are pinned by the contract).
+        // ---- Symmetric keys ([VA] "Symmetric Keys"; rows marked [CON] are pinned by paycrypt: README, "Decisions where AWS is unclear").
         symmetric("TR31_B0_BASE_DERIVATION_KEY", tdesAes, deriveKey, "[VA] [CON]"),
         // [VA] marks AES for C0 and E0..E6 "not currently supported by any cryptographic operations",
         // but lists them as valid attributes, so they are accepted here.
@@ -118,19 +118,19 @@ public enum KeyAttributeRules {
         symmetric("TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", tdesAes, encryptDecrypt, "[VA]"),
         symmetric("TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", tdesAes, deriveKey, "[VA]"),
         symmetric("TR31_E1_EMV_MKEY_CONFIDENTIALITY", tdesAes, deriveKey, "[VA]"),
-        // [VA] also lists AES_128*/192*/256* (unsupported by any operation); the contract allows TDES only.
+        // [VA] also lists AES_128*/192*/256* (unsupported by any operation); paycrypt allows TDES only.
         symmetric("TR31_E2_EMV_MKEY_INTEGRITY", tdes, deriveKey, "[CON] (narrower than [VA])"),
         symmetric("TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", tdesAes, deriveKey, "[VA]"),
         symmetric("TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", tdesAes, deriveKey, "[VA]"),
         symmetric("TR31_E6_EMV_MKEY_OTHER", tdesAes, deriveKey, "[VA]"),
         symmetric("TR31_K0_KEY_ENCRYPTION_KEY", tdesAes, encryptDecrypt, "[VA] [CON]"),
         symmetric("TR31_K1_KEY_BLOCK_PROTECTION_KEY", tdesAes, encryptDecrypt, "[VA] [CON]"),
-        // Not on [VA]; [OPS] "Generate/Verify MAC" lists it with TDES; the contract adds NoRestrictions.
+        // Not on [VA]; [OPS] "Generate/Verify MAC" lists it with TDES; paycrypt adds NoRestrictions.
         symmetric("TR31_M0_ISO_16609_MAC_KEY", tdes, generateVerify, "[CON] [OPS]"),
         symmetric("TR31_M1_ISO_9797_1_MAC_KEY", tdes, generateVerify, "[VA] [CON]"),
         symmetric("TR31_M3_ISO_9797_3_MAC_KEY", tdes, generateVerify, "[VA] [CON]"),
         symmetric("TR31_M6_ISO_9797_5_CMAC_KEY", tdesAes, generateVerify, "[VA] [CON]"),
-        // [VA] lists TDES/AES only; the HMAC_SHA* algorithms come from the model, [CK] and the contract
+        // [VA] lists TDES/AES only; the HMAC_SHA* algorithms come from the model, [CK] and paycrypt
         // (live CreateKey accepts both families).
         symmetric("TR31_M7_HMAC_KEY", hmac + tdesAes, generateVerify, "[CON] [VA] [CK]"),
         symmetric("TR31_P0_PIN_ENCRYPTION_KEY", tdesAes, encryptDecrypt, "[VA]"),

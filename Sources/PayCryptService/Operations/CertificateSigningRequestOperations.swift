@@ -4,14 +4,14 @@ import PayCryptStore
 import PaymentCryptography
 
 extension PaymentCryptographyService {
-    /// GetCertificateSigningRequest (control-plane.md §3; AWS guide "Bring Your Own Certificate
+    /// GetCertificateSigningRequest (README, Decisions: GetCertificateSigningRequest; AWS guide "Bring Your Own Certificate
     /// Authority"): a PKCS#10 request for the public half of one of the service's key pairs, signed
     /// with its private half by `SigningAlgorithm`, as base64 of its PEM text.
     ///
     /// Refusals (README Decisions, "GetCertificateSigningRequest"): a key that is not an
     /// `ASYMMETRIC_KEY_PAIR` (a symmetric key, an imported certificate, which has no private key),
     /// and a key that is not `CREATE_COMPLETE` or is disabled (signing uses the private key), are
-    /// ValidationException. Not a cross-account operation (control-plane.md §1.1 step 6).
+    /// ValidationException. Not a cross-account operation (AWS Payment Cryptography User Guide, "Resource-based policies").
     public func getCertificateSigningRequest(_ input: ControlPlane.GetCertificateSigningRequestInput,
                                              context: RequestContext) async throws -> ControlPlane.GetCertificateSigningRequestOutput {
         let record = try await resolveKey(input.keyIdentifier, context, operation: "GetCertificateSigningRequest")

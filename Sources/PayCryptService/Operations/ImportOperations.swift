@@ -66,8 +66,8 @@ extension PaymentCryptographyService {
     }
 
     /// ImportKey: the key material of `KeyMaterial`; with `ReplicationRegions` (or the region
-    /// defaults) a primary with its replicas (control-plane.md §2); a root certificate imported while
-    /// a Multi-party approval team is associated is approved at once (§4).
+    /// defaults) a primary with its replicas (README, Decisions: `ReplicationRegions` on CreateKey/ImportKey); a root certificate imported while
+    /// a Multi-party approval team is associated is approved at once (README, Decisions: MPA-guarded import).
     public func importKey(_ input: ControlPlane.ImportKeyInput, context: RequestContext) async throws -> ControlPlane.ImportKeyOutput {
         try authorize("ImportKey", newKeyResource(context), context)
         let approval = try await rootImportApproval(input, context)

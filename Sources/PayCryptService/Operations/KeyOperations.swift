@@ -6,7 +6,7 @@ import PaymentCryptography
 
 extension PaymentCryptographyService {
     /// CreateKey: a new symmetric key with random material, or an asymmetric key pair; with
-    /// `ReplicationRegions` (or the region defaults) a primary with its replicas (control-plane.md §2).
+    /// `ReplicationRegions` (or the region defaults) a primary with its replicas (README, Decisions: `ReplicationRegions` on CreateKey/ImportKey).
     public func createKey(_ input: ControlPlane.CreateKeyInput, context: RequestContext) async throws -> ControlPlane.CreateKeyOutput {
         try authorize("CreateKey", newKeyResource(context), context)
         let a = input.keyAttributes

@@ -2,7 +2,7 @@ import Foundation
 import PayCryptModel
 import PayCryptStore
 
-// Multi-party approval teams: control-plane.md §4 (AssociateMpaTeam, DisassociateMpaTeam,
+// Multi-party approval teams: README, "Multi-Region keys and MPA teams" (AssociateMpaTeam, DisassociateMpaTeam,
 // GetMpaTeamAssociation) and AWS user guide "Multi-party approval". Emulation (decision, README
 // "Decisions"): paycrypt stores the association and approves every approval session at once, as an
 // emulator has no approvers and no MPA service; the answers keep AWS's shapes.

@@ -1,8 +1,8 @@
 import PayCryptModel
 import PayCryptStore
 
-// Multi-Region key replication: control-plane.md §2 (AddKeyReplicationRegions,
-// RemoveKeyReplicationRegions, `ReplicationRegions` on CreateKey and ImportKey) and §2.1 (the
+// Multi-Region key replication: README, "Multi-Region keys and MPA teams" (AddKeyReplicationRegions,
+// RemoveKeyReplicationRegions, `ReplicationRegions` on CreateKey and ImportKey) and README, Decisions (the
 // default replication regions). AWS user guide "Replicating AWS Payment Cryptography keys" and the
 // AWS Security Blog post "Multi-Region keys: A new approach to key replication in AWS Payment
 // Cryptography". README "Decisions" lists the decisions followed here.

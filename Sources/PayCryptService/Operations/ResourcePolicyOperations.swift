@@ -2,7 +2,7 @@ import PayCryptModel
 import PayCryptStore
 
 extension PaymentCryptographyService {
-    /// PutResourcePolicy (control-plane.md §1): attaches or replaces the key's policy, stored and
+    /// PutResourcePolicy (README, Decisions: Resource policies: storage and answers): attaches or replaces the key's policy, stored and
     /// returned byte for byte. The document is checked by ``ResourcePolicy/parse(_:keyArn:)``
     /// (ValidationException naming `Policy`); a policy allowing `"*"` is PublicPolicyException.
     public func putResourcePolicy(_ input: ControlPlane.PutResourcePolicyInput, context: RequestContext) async throws -> ControlPlane.PutResourcePolicyOutput {
@@ -48,7 +48,7 @@ extension PaymentCryptographyService {
         return ControlPlane.DeleteResourcePolicyOutput()
     }
 
-    /// The key a resource-policy operation names (control-plane.md §1 "Who manages policies"):
+    /// The key a resource-policy operation names (README, "Sharing keys with another account"):
     /// authorized by the caller's identity policy alone, on the key's ARN, first; a key of another
     /// account is AccessDeniedException whatever its policy says; an unknown key of the caller's
     /// account (or a key ARN of another region) is ResourceNotFoundException.

@@ -8,8 +8,8 @@ import _CryptoExtras
 @testable import PayCryptService
 
 /// The receiver side of TR-34 2012 (ImportKey with `Tr34KeyBlock`): known answers from the
-/// independent Python builder, and one failure per check of `shared/reference/tr34.md`
-/// ("What the receiver checks").
+/// independent Python builder, and one failure per check of the
+/// receiver (ASC X9 TR 34-2012).
 @Suite("TR-34 unwrap (ImportKey)")
 struct TR34UnwrapTests {
     typealias T = TR34TestSupport

@@ -60,7 +60,7 @@ struct TR34WrapTests {
         }
     }
 
-    @Test("The EncryptedContentInfo is SEQ{ id-data, SEQ{ cipher, OCTET iv, [0] ciphertext } } (key-exchange contract §8)", arguments: cases)
+    @Test("The EncryptedContentInfo is SEQ{ id-data, SEQ{ cipher, OCTET iv, [0] ciphertext } } (README, Decisions: TR-34 EncryptedContentInfo)", arguments: cases)
     func sampleLayout(_ c: Case) throws {
         let envelope = try TR34.SignedParts(parsing: Self.wrap(c).block).envelopedData
         let root = try DER.parse([0x30] + TR34DER.length(envelope.count) + envelope)
