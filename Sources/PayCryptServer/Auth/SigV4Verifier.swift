@@ -350,7 +350,9 @@ final class SigningKeyCache: Sendable {
         let id = Scope(accessKeyId: accessKeyId, date: date, region: region, service: service)
         if let entry = entries.withLock({ $0[id] }), entry.secret == secret { return entry }
         let key = SigV4Canonical.signingKey(secret: secret, date: date, region: region, service: service)
-        let entry = Entry(secret: secret, key: key, keyed: PrecomputedHMAC(key: key.withUnsafeBytes { Array($0) }))
+        var keyBytes = key.withUnsafeBytes { Array($0) }
+        let entry = Entry(secret: secret, key: key, keyed: PrecomputedHMAC(key: keyBytes))
+        for i in keyBytes.indices { keyBytes[i] = 0 }  // the copy goes; the key lives on in the entry
         entries.withLock { dict in
             if dict.count >= capacity { dict.removeAll(keepingCapacity: true) }
             dict[id] = entry

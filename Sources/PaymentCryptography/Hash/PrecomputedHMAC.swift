@@ -30,10 +30,14 @@ public struct PrecomputedHMAC<H: HashFunction>: Sendable {
         }
         var inner = H()
         var outer = H()
-        var pad = block.map { $0 ^ 0x36 }
+        // One pad buffer, XORed in place and cleared afterwards, like `block`: no copy of the
+        // key's pads is left on the heap.
+        var pad = block
+        for i in pad.indices { pad[i] ^= 0x36 }
         pad.withUnsafeBytes { inner.update(bufferPointer: $0) }
-        pad = block.map { $0 ^ 0x5C }
+        for i in pad.indices { pad[i] ^= 0x36 ^ 0x5C }
         pad.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        for i in pad.indices { pad[i] = 0 }
         for i in block.indices { block[i] = 0 }
         self.inner = inner
         self.outer = outer
