@@ -53,23 +53,22 @@ struct DirectWireTests {
     @Test("a nested failure names the path of the failing member, as Wire.decode reports it")
     func nestedFailurePath() throws {
         let mac = try json(generateMac(attributes: #"{"Algorithm": 5}"#))
-        do throws(WireDecodingError) {
-            _ = try DataPlane.GenerateMacInput(wireTree: mac)
-            Issue.record("decoded a number as an enum")
-        } catch {
-            #expect(error.path == "GenerationAttributes.Algorithm")
-            #expect(Self.codablePath(of: Self.referenceError(DataPlane.GenerateMacInput.self, mac)) == error.path)
-        }
+        Self.expectFailure(DataPlane.GenerateMacInput.self, mac, at: "GenerationAttributes.Algorithm")
         let tags = try json(#"""
             {"ResourceArn": "arn:aws:payment-cryptography:us-east-2:111122223333:key/abc",
              "Tags": [{"Key": "a", "Value": "b"}, {"Key": true, "Value": "c"}]}
             """#)
+        Self.expectFailure(ControlPlane.TagResourceInput.self, tags, at: "Tags[1].Key")
+    }
+
+    /// Decoding `tree` as `T` fails at `path`, the member path the `Codable` reference reports too.
+    static func expectFailure<T: WireShape>(_ type: T.Type, _ tree: JSONValue, at path: String) {
         do throws(WireDecodingError) {
-            _ = try ControlPlane.TagResourceInput(wireTree: tags)
-            Issue.record("decoded a boolean as a string")
+            _ = try T(wireTree: tree)
+            Issue.record("decoded a \(T.self) that must fail at \(path)")
         } catch {
-            #expect(error.path == "Tags[1].Key")
-            #expect(Self.codablePath(of: Self.referenceError(ControlPlane.TagResourceInput.self, tags)) == error.path)
+            #expect(error.path == path)
+            #expect(codablePath(of: referenceError(T.self, tree)) == error.path)
         }
     }
 
