@@ -14,7 +14,8 @@ import NIOHTTPTypes
 /// for `Connection` or `Expect` handling) is passed on unchanged to Hummingbird, which sits behind
 /// this handler and answers it as before. Answers leave in request order: while Hummingbird
 /// answers a request passed to it, or while the journey of a gathered request runs, later
-/// requests wait here (and the connection reads no more) until that answer is written.
+/// requests wait here (and once one waits, the connection reads no more) until that answer is
+/// written.
 ///
 /// The handler sits after Hummingbird's connection-state handler, which therefore sees every
 /// request and answer: idle timeouts and graceful shutdown (finish the request in flight, then
@@ -235,8 +236,12 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        // While an answer is pending, read no more from the connection (backpressure).
-        if isWaiting || !waiting.isEmpty {
+        // Backpressure: once something read waits for a pending answer, read no more from the
+        // connection. A read while an answer is pending but nothing waits goes on: holding it
+        // would make NIO drop and re-add the socket's read interest (two `epoll_ctl` calls) on
+        // every request, and a client that sends its next request only after the answer (every
+        // AWS SDK) never has anything waiting.
+        if !waiting.isEmpty {
             readPending = true
         } else {
             context.read()
