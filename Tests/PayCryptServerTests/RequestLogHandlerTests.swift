@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import Logging
+import NIOPosix
 import Testing
 
 @testable import PayCryptServer
@@ -47,6 +48,42 @@ struct RequestLogHandlerTests {
                                         hour: Int(match.4), minute: Int(match.5), second: Int(match.6))
         let stamp = try #require(calendar.date(from: components)).addingTimeInterval(Double(Int(match.7) ?? 0) / 1000)
         #expect(abs(stamp.timeIntervalSince(before)) < 5)
+    }
+
+    /// What the pipe holds now, without waiting.
+    private func available(_ fd: Int32) -> String {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            out.append(contentsOf: buffer[..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test("on an event loop a turn's lines are written together after the turn's tasks, in order; elsewhere at once")
+    func batchedOnEventLoop() throws {
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let handler = RequestLogHandler(label: "paycrypt.test", fileDescriptor: fds[1])
+        let logger = Logger(label: "paycrypt.test") { _ in handler }
+        let readFD = fds[0]
+        let duringTurn = try loop.submit { () -> String in
+            for i in 0..<3 { logger.info("line \(i)") }
+            return self.available(readFD)
+        }.wait()
+        #expect(duringTurn.isEmpty, "written before the turn ended: \(duringTurn)")
+        try loop.submit {}.wait()  // queued after the batch's write
+        let lines = available(fds[0]).split(separator: "\n").map { $0.split(separator: "] ").last.map(String.init) ?? "" }
+        #expect(lines == ["line 0", "line 1", "line 2"])
+        logger.info("off the loop")
+        #expect(available(fds[0]).hasSuffix("] off the loop\n"))
     }
 
     @Test("handler metadata and an error's type merge with the line's own; the line's own wins")

@@ -6,15 +6,21 @@ import Musl
 import Darwin
 #endif
 import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
 
 /// The server's log handler: one line per event, in swift-log's `StreamLogHandler` layout
 ///
 ///     2026-12-03T09:23:01.123Z info paycrypt.http : keyArn=arn:… ms=0.213 operation=GenerateMac … [PayCryptServer] request
 ///
-/// with the timestamp in UTC and milliseconds (README, "Operations"), built into one byte buffer and
-/// written with one `write(2)`, so that concurrent lines never interleave. It does the least work
-/// per line that the request log needs: no time-zone lookup (`localtime` reads the zone file's
-/// status on every call), no intermediate strings for the metadata.
+/// with the timestamp in UTC and milliseconds (README, "Operations"), built into one byte buffer, so
+/// that concurrent lines never interleave. It does the least work per line that the request log
+/// needs: no time-zone lookup (`localtime` reads the zone file's status on every call), no
+/// intermediate strings for the metadata.
+///
+/// A line logged on one of the server's event loops joins the lines of that turn of the loop, and
+/// they are written together, with one `write(2)`, once the loop has run what it had queued (see
+/// ``LineBatch``); a line logged anywhere else is written at once.
 public struct RequestLogHandler: LogHandler {
     /// Metadata every line of this logger carries.
     public var metadata: Logger.Metadata = [:]
@@ -25,6 +31,7 @@ public struct RequestLogHandler: LogHandler {
 
     private let label: String
     private let fileDescriptor: Int32
+    private let batch: LineBatch
 
     /// A handler writing to standard error.
     /// - Parameter label: The logger's label, written on every line.
@@ -39,6 +46,12 @@ public struct RequestLogHandler: LogHandler {
     public init(label: String, fileDescriptor: Int32) {
         self.label = label
         self.fileDescriptor = fileDescriptor
+        batch = LineBatch.shared(fileDescriptor: fileDescriptor)
+    }
+
+    /// Writes the lines still gathered for a loop's turn (at exit: nothing logged is lost).
+    public static func flushPendingLines() {
+        LineBatch.flushAll()
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -113,7 +126,7 @@ public struct RequestLogHandler: LogHandler {
         line.append(contentsOf: "] ".utf8)
         line.append(contentsOf: message.utf8)
         line.append(0x0A)
-        Self.write(line, to: fileDescriptor)
+        batch.add(line)
     }
 
     private static func append(_ value: Logger.MetadataValue, to line: inout [UInt8]) {
@@ -152,9 +165,94 @@ public struct RequestLogHandler: LogHandler {
         }
     }
 
+}
+
+/// The lines for one file descriptor that wait for the end of an event loop's turn.
+///
+/// Under load an event loop answers many requests per turn, and a `write(2)` per request line cost
+/// about as much as the MAC itself (README, "Performance"). So a line logged on an event loop is
+/// added here, and the first line of a batch queues one task on that loop that writes the whole
+/// batch: it runs once the loop has run the tasks queued before it (the journeys of that turn), so
+/// a line waits for at most one turn of the loop. Lines logged off the event loops (the tests,
+/// `bench-request`) are written at once, after what waits; the process writes what waits when it
+/// exits (`atexit`), so no line is lost on a normal exit or a `fail`.
+final class LineBatch: Sendable {
+    private struct State {
+        var bytes: [UInt8] = []
+        var flushQueued = false
+    }
+
+    /// A batch over this size is written at once instead of waiting for the turn's end.
+    static let limit = 1 << 16
+
+    let fileDescriptor: Int32
+    private let state = NIOLockedValueBox(State())
+    /// Held while a batch is written, so that batches taken in order are written in order.
+    private let writing = NIOLock()
+
+    private init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    private static let batches = NIOLockedValueBox<[Int32: LineBatch]>([:])
+
+    /// The one batch of a file descriptor, shared by every handler that writes to it, so that
+    /// their lines keep their order.
+    static func shared(fileDescriptor: Int32) -> LineBatch {
+        batches.withLockedValue { batches in
+            if let batch = batches[fileDescriptor] { return batch }
+            if batches.isEmpty { atexit { LineBatch.flushAll() } }
+            let batch = LineBatch(fileDescriptor: fileDescriptor)
+            batches[fileDescriptor] = batch
+            return batch
+        }
+    }
+
+    /// Writes every batch's waiting lines now.
+    static func flushAll() {
+        for batch in batches.withLockedValue({ Array($0.values) }) { batch.flush() }
+    }
+
+    /// Adds one whole line: gathered when logged on an event loop, else written now.
+    func add(_ line: [UInt8]) {
+        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else {
+            writing.withLock {
+                flushLocked()
+                Self.write(line, to: fileDescriptor)
+            }
+            return
+        }
+        let (queueFlush, full) = state.withLockedValue { state -> (Bool, Bool) in
+            state.bytes.append(contentsOf: line)
+            let queue = !state.flushQueued
+            state.flushQueued = true
+            return (queue, state.bytes.count >= Self.limit)
+        }
+        if full {
+            flush()
+        } else if queueFlush {
+            loop.execute { self.flush() }
+        }
+    }
+
+    /// Writes the waiting lines.
+    func flush() {
+        writing.withLock { flushLocked() }
+    }
+
+    /// Takes the waiting lines and writes them; `writing` is held.
+    private func flushLocked() {
+        let bytes = state.withLockedValue { state -> [UInt8] in
+            state.flushQueued = false
+            defer { state.bytes = [] }
+            return state.bytes
+        }
+        if !bytes.isEmpty { Self.write(bytes, to: fileDescriptor) }
+    }
+
     /// Writes the whole line, retrying after a signal or a partial write; a line that cannot be
     /// written is dropped (logging must never stop a request).
-    private static func write(_ bytes: [UInt8], to fd: Int32) {
+    static func write(_ bytes: [UInt8], to fd: Int32) {
         bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return }
             var offset = 0
