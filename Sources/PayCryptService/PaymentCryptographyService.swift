@@ -96,7 +96,9 @@ public final class PaymentCryptographyService: Sendable {
     /// The account and id a `KeyIdentifier` names; when nothing is found (an unknown alias, a key
     /// ARN of another region), `operation` is authorized on the identifier's ARN before the
     /// ResourceNotFoundException, so that a caller without rights learns nothing.
-    func resolveTarget(_ identifier: String, _ context: RequestContext, operation: String) async throws -> (account: String, keyId: String) {
+    /// `keyArn` is the identifier itself when it is a key ARN (the ARN of the key it names).
+    func resolveTarget(_ identifier: String, _ context: RequestContext, operation: String) async throws
+        -> (account: String, keyId: String, keyArn: String?) {
         do {
             return try await resolveKeyId(identifier, context)
         } catch let e as ServiceError where e.kind == .resourceNotFound {
@@ -105,12 +107,12 @@ public final class PaymentCryptographyService: Sendable {
         }
     }
 
-    func resolveKeyId(_ identifier: String, _ context: RequestContext) async throws -> (account: String, keyId: String) {
+    func resolveKeyId(_ identifier: String, _ context: RequestContext) async throws -> (account: String, keyId: String, keyArn: String?) {
         switch KeyIdentifiers.parse(identifier) {
         case .key(let region, let account, let keyId):
             // Another account's key ARN names its key in the caller's region only (README, "Security": identities and accounts).
             guard region == context.region else { throw ServiceError.notFound(identifier) }
-            return (account, keyId)
+            return (account, keyId, identifier)
         case .alias(let region, let account, let name):
             // Aliases are not shared: they resolve in the caller's own account (README Decisions, "Resource policies").
             if let region, region != context.region { throw ServiceError.notFound(identifier, what: "Alias") }
@@ -130,7 +132,7 @@ public final class PaymentCryptographyService: Sendable {
             guard let keyId = target else {
                 throw ServiceError(.resourceNotFound, "Alias \(identifier) is not associated with a key.", resourceId: identifier)
             }
-            return (context.account, keyId)
+            return (context.account, keyId, nil)
         case nil:
             throw ServiceError.validation("KeyIdentifier must be a key ARN, an alias ARN or alias/<name>.", field: "KeyIdentifier")
         }
@@ -140,7 +142,8 @@ public final class PaymentCryptographyService: Sendable {
     /// possible; authorized as ``resolveKey(_:_:operation:)`` authorizes.
     func usableKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> (KeyRecord, SymmetricKeyMaterial?) {
         let target = try await resolveTarget(identifier, context, operation: operation)
-        let arn = KeyRecord.arn(region: context.region, account: target.account, keyId: target.keyId)
+        // A key ARN is the ARN of its key (``KeyIdentifiers/parse(_:)``): no need to build it again.
+        let arn = target.keyArn ?? KeyRecord.arn(region: context.region, account: target.account, keyId: target.keyId)
         let shown = identifierArn(identifier, context)
         if let entry = cache.entry(arn: arn), entry.record.state != .DELETE_PENDING {
             try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: entry.record, context, named: shown)
