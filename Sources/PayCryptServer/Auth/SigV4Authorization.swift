@@ -31,60 +31,39 @@ struct SigV4Authorization: Sendable, Equatable {
     ///   - hasDate: Whether the request has an `X-Amz-Date` or `Date` header; AWS reports its
     ///     absence together with the header's missing parameters.
     static func parse(_ header: String, hasDate: Bool) throws(SigV4Failure) -> SigV4Authorization {
-        // Parsed on the UTF-8 bytes: the separators are ASCII, and each piece keeps its exact text.
-        let bytes = Array(header.utf8)
-        let whole = Self.trim(bytes[...])
-        let algorithmEnd = whole.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) ?? whole.endIndex
-        let algorithm = String(decoding: whole[..<algorithmEnd], as: UTF8.self)
-
-        // The three parameters by name; the first occurrence of each wins, others are ignored.
-        var credentialValue: String?
-        var signedHeadersValue: String?
-        var signatureValue: String?
-        if algorithm == SigV4Verifier.algorithm {
-            for part in Self.pieces(of: whole[algorithmEnd...], separatedBy: UInt8(ascii: ",")) {
-                let item = Self.trim(part)
-                if item.isEmpty { continue }
-                guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else {
-                    throw incomplete("'\(String(decoding: item, as: UTF8.self))' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
-                }
-                let key = Self.trim(item[..<equals])
-                let value = { String(decoding: Self.trim(item[(equals + 1)...]), as: UTF8.self) }
-                if key.elementsEqual("Credential".utf8) {
-                    if credentialValue == nil { credentialValue = value() }
-                } else if key.elementsEqual("SignedHeaders".utf8) {
-                    if signedHeadersValue == nil { signedHeadersValue = value() }
-                } else if key.elementsEqual("Signature".utf8) {
-                    if signatureValue == nil { signatureValue = value() }
-                }
-            }
-        } else if algorithm.hasPrefix("AWS4-") {
+        // Parsed on the UTF-8 bytes, in place: the separators are ASCII, and each piece keeps its
+        // exact text. Only the pieces kept (and the texts of error messages) become strings.
+        var utf8 = header
+        let found = utf8.withUTF8 { Self.parameters(of: $0) }
+        if let badPair = found.badPair {
+            throw incomplete("'\(badPair)' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
+        }
+        if let algorithm = found.otherAlgorithm, algorithm.hasPrefix("AWS4-") {
             throw incomplete("Unsupported AWS 'algorithm': '\(algorithm)'. Only '\(SigV4Verifier.algorithm)' is accepted.")
         }
 
         var missing: [String] = []
-        if credentialValue == nil { missing.append("Authorization header requires 'Credential' parameter.") }
-        if signatureValue == nil { missing.append("Authorization header requires 'Signature' parameter.") }
-        if signedHeadersValue == nil { missing.append("Authorization header requires 'SignedHeaders' parameter.") }
+        if found.credential == nil { missing.append("Authorization header requires 'Credential' parameter.") }
+        if found.signature == nil { missing.append("Authorization header requires 'Signature' parameter.") }
+        if found.signedHeaders == nil { missing.append("Authorization header requires 'SignedHeaders' parameter.") }
         if !hasDate { missing.append(missingDateSentence) }
-        guard missing.isEmpty, let credentialField = credentialValue,
-              let signedHeadersField = signedHeadersValue, let signature = signatureValue
+        guard missing.isEmpty, let credentialField = found.credential,
+              let signedHeadersField = found.signedHeaders, let signature = found.signature
         else {
             throw incomplete(missing.joined(separator: " ") + " Authorization=\(header)")
         }
 
-        let credentialBytes = Array(credentialField.utf8)
-        let elements = Self.pieces(of: credentialBytes[...], separatedBy: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
-        guard elements.count == 5 else {
+        var credentialText = credentialField
+        guard let elements = credentialText.withUTF8({ Self.pieces(of: $0, separatedBy: UInt8(ascii: "/"), exactly: 5) }) else {
             throw incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialField)'")
         }
-        let signedBytes = Array(signedHeadersField.utf8)
-        let names = Self.pieces(of: signedBytes[...], separatedBy: UInt8(ascii: ";"))
-            .map { name in
+        var signedText = signedHeadersField
+        let names = signedText.withUTF8 { bytes in
+            (Self.pieces(of: bytes, separatedBy: UInt8(ascii: ";")) ?? []).map { name in
                 // Header names are ASCII: lowercase only when an uppercase letter is present.
-                let text = String(decoding: name, as: UTF8.self)
-                return name.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? text.lowercased() : text
+                name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name
             }
+        }
         guard !signedHeadersField.isEmpty, !names.contains(where: \.isEmpty) else {
             throw incomplete("SignedHeaders must be a non-empty, semicolon-separated list of header names, got '\(signedHeadersField)'.")
         }
@@ -96,26 +75,65 @@ struct SigV4Authorization: Sendable, Equatable {
         )
     }
 
-    /// The pieces between separators, empty ones included (`split` with
-    /// `omittingEmptySubsequences: false`), found by one scan of the bytes.
-    private static func pieces(of bytes: ArraySlice<UInt8>, separatedBy separator: UInt8) -> [ArraySlice<UInt8>] {
-        var result: [ArraySlice<UInt8>] = []
-        result.reserveCapacity(6)
-        var start = bytes.startIndex
-        var i = start
-        while i < bytes.endIndex {
-            if bytes[i] == separator {
-                result.append(bytes[start..<i])
-                start = i + 1
-            }
-            i += 1
+    /// What the header's bytes hold: the three parameters (the first occurrence of each wins,
+    /// others are ignored), or the first item without `=`, or an algorithm other than SigV4's.
+    private struct Parameters {
+        var credential: String?
+        var signedHeaders: String?
+        var signature: String?
+        var badPair: String?
+        var otherAlgorithm: String?
+    }
+
+    private static func parameters(of bytes: UnsafeBufferPointer<UInt8>) -> Parameters {
+        var found = Parameters()
+        let whole = trim(bytes[...])
+        let algorithmEnd = whole.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) ?? whole.endIndex
+        guard whole[..<algorithmEnd].elementsEqual(SigV4Verifier.algorithm.utf8) else {
+            found.otherAlgorithm = String(decoding: whole[..<algorithmEnd], as: UTF8.self)
+            return found
         }
-        result.append(bytes[start..<bytes.endIndex])
+        var start = algorithmEnd
+        while start <= whole.endIndex {
+            let end = whole[start...].firstIndex(of: UInt8(ascii: ",")) ?? whole.endIndex
+            let item = trim(whole[start..<end])
+            start = end + 1
+            if item.isEmpty { continue }
+            guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else {
+                found.badPair = String(decoding: item, as: UTF8.self)
+                return found
+            }
+            let key = trim(item[..<equals])
+            let value = { String(decoding: trim(item[(equals + 1)...]), as: UTF8.self) }
+            if key.elementsEqual("Credential".utf8) {
+                if found.credential == nil { found.credential = value() }
+            } else if key.elementsEqual("SignedHeaders".utf8) {
+                if found.signedHeaders == nil { found.signedHeaders = value() }
+            } else if key.elementsEqual("Signature".utf8) {
+                if found.signature == nil { found.signature = value() }
+            }
+        }
+        return found
+    }
+
+    /// The pieces between separators as strings, empty ones included (`split` with
+    /// `omittingEmptySubsequences: false`), found by one scan of the bytes; nil when `exactly` is
+    /// given and the count differs.
+    private static func pieces(of bytes: UnsafeBufferPointer<UInt8>, separatedBy separator: UInt8, exactly: Int? = nil) -> [String]? {
+        if let exactly, bytes.count(where: { $0 == separator }) != exactly - 1 { return nil }
+        var result: [String] = []
+        result.reserveCapacity(exactly ?? 6)
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == separator {
+            result.append(String(decoding: bytes[start..<i], as: UTF8.self))
+            start = i + 1
+        }
+        result.append(String(decoding: bytes[start..<bytes.count], as: UTF8.self))
         return result
     }
 
     /// The bytes without leading and trailing spaces, tabs, CR and LF.
-    private static func trim(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    private static func trim(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
         guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
             return bytes[bytes.startIndex..<bytes.startIndex]
