@@ -297,4 +297,50 @@ struct ValidatorTests {
             #expect(Validator.scalarCount(string) == string.unicodeScalars.count, "\(string.unicodeScalars.map(\.value))")
         }
     }
+
+    @Test("Random unions: one count violation when not exactly one known member is set, then each set member's own violations in model order (fresh seed)")
+    func randomUnions() throws {
+        let seed = UInt64.random(in: 0...UInt64(UInt32.max))
+        print("ValidatorTests.randomUnions seed: \(seed)")
+        var rng = SplitMix(seed: seed)
+        let validator = Validator(service: DataPlane.service)
+        let shape = try #require(DataPlane.service.shapes["MacAttributes"])
+        // Each member with a valid and a broken value; unknown names and `__type` besides.
+        let values: [String: [String]] = [
+            "Algorithm": [#""CMAC""#, #""NOPE""#],
+            "EmvMac": [#"{"MajorKeyDerivationMode": "EMV_OPTION_A"}"#, "1"],
+            "DukptIso9797Algorithm1": [dukptAttributes, #"{"KeySerialNumber": "XY"}"#],
+            "DukptIso9797Algorithm3": [dukptAttributes, "[]"],
+            "DukptCmac": [dukptAttributes, #"{"DukptKeyVariant": "BIDIRECTIONAL"}"#],
+        ]
+        let extra = ["Future", "__type", "algorithm"]
+        for round in 0..<300 {
+            var fields: [(String, String)] = []
+            for member in shape.members where Bool.random(using: &rng) && Int.random(in: 0...2, using: &rng) == 0 {
+                let choices = (values[member.name] ?? [#""x""#]) + ["null"]
+                fields.append((member.name, choices.randomElement(using: &rng) ?? "null"))
+            }
+            for name in extra where Int.random(in: 0...5, using: &rng) == 0 { fields.append((name, Bool.random(using: &rng) ? "1" : "null")) }
+            fields.shuffle(using: &rng)
+            let object = "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+            let got = validator.validate(try json(object), shape: "MacAttributes")
+
+            // The reference: the union rule, then the members set, in the model's member order,
+            // each validated alone with its path under the union's.
+            let set = shape.members.filter { member in fields.contains { $0.0 == member.name && $0.1 != "null" } }
+            let unknown = fields.contains { !$0.0.isEmpty && $0.1 != "null" && $0.0 != "__type" && shape.member(named: $0.0) == nil }
+            var expected: [FieldViolation] = set.count != 1 || unknown ? [FieldViolation(path: "", rule: .unionMemberCount)] : []
+            for member in set {
+                let value = try #require(fields.first { $0.0 == member.name }?.1)
+                expected += validator.validate(try json(value), shape: member.target).map { violation in
+                    FieldViolation(path: violation.path.isEmpty ? member.name : "\(member.name).\(violation.path)", rule: violation.rule)
+                }
+            }
+            #expect(got == expected, "seed \(seed) round \(round): \(object)")
+        }
+    }
+}
+
+extension SplitMix: RandomNumberGenerator {
+    mutating func next() -> UInt64 { nextUInt64() }
 }

@@ -157,12 +157,26 @@ public struct Validator: Sendable {
             guard case .object(let fields) = value else { return fail(.type(expected: "a structure")) }
             if shape.kind == .union {
                 // Exactly one member set; a member the model does not know counts as one (README,
-                // Decisions: unions), except `__type`, which the AWS JSON protocols reserve.
-                let setCount = shape.members.count(where: { member in fields[member.name].map { !$0.isNull } ?? false })
-                let unknown = fields.count > setCount && fields.contains { name, value in
-                    name != "__type" && !value.isNull && shape.member(named: name) == nil
+                // Decisions: unions), except `__type`, which the AWS JSON protocols reserve. The
+                // value's few fields are looked up among the members, not every member among the
+                // fields; the members set are then checked in model order, as a structure's are.
+                var set: [(index: Int, member: MemberSchema, value: JSONValue)] = []
+                var unknown = false
+                for (name, field) in fields where !field.isNull {
+                    if let index = shape.members.firstIndex(where: { $0.name == name }) {
+                        set.append((index, shape.members[index], field))
+                    } else if name != "__type" {
+                        unknown = true
+                    }
                 }
-                if setCount != 1 || unknown { fail(.unionMemberCount) }
+                if set.count != 1 || unknown { fail(.unionMemberCount) }
+                set.sort { $0.index < $1.index }
+                for (_, member, field) in set {
+                    path.steps.append(.member(member.name))
+                    check(field, shapeName: member.target, path: &path, into: &violations)
+                    path.steps.removeLast()
+                }
+                return
             }
             for member in shape.members {
                 if let field = fields[member.name], !field.isNull {
