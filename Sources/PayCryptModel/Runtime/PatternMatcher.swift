@@ -64,6 +64,21 @@ struct PatternMatcher: Sendable {
         guard checked.supported else { return nil }
         self.alternatives = alternatives
         recursesPerRepetition = checked.recurses
+        single = Self.singleSet(alternatives)
+    }
+
+    /// A pattern that is one set repeated (`[0-9a-fA-F]+`, `^[0-9]{12}$`), which most model
+    /// patterns are: the whole value matches exactly when every character is in the set and the
+    /// count is within the bounds. (`^` at the start and `$` at the end change nothing under the
+    /// whole-value rule: `$` consumes nothing, so the match must still end at the value's end.)
+    let single: (set: ScalarSet, min: Int, max: Int)?
+
+    private static func singleSet(_ alternatives: [[Item]]) -> (set: ScalarSet, min: Int, max: Int)? {
+        guard alternatives.count == 1, var items = alternatives.first else { return nil }
+        if case .start? = items.first?.atom { items.removeFirst() }
+        if case .end? = items.last?.atom { items.removeLast() }
+        guard items.count == 1, let item = items.first, case .set(let set) = item.atom else { return nil }
+        return (set, item.min, item.max)
     }
 
     /// Whether a group that repeats with variable width was compiled: its repetitions recurse, so
@@ -107,6 +122,14 @@ struct PatternMatcher: Sendable {
 
     /// Whether the pattern matches the whole of `value`.
     func matches(_ value: String) -> Bool {
+        if let single {
+            var count = 0
+            for scalar in value.unicodeScalars {
+                guard single.set.contains(scalar.value) else { return false }
+                count += 1
+            }
+            return count >= single.min && count <= single.max
+        }
         var copy = value
         let asciiResult: Bool? = copy.withUTF8 { utf8 in
             utf8.allSatisfy { $0 < 0x80 } ? Run(input: utf8, end: utf8.count).whole(alternatives) : nil
