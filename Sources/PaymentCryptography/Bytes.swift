@@ -48,6 +48,13 @@ public enum Bytes {
         return Array(hex.utf8).withUnsafeBufferPointer { fromHex(utf8: $0) }
     }
 
+    /// Decodes hex digits (either case) from a `String`'s own UTF-8 storage; nil for an odd count or
+    /// a non-hex character. (The generic overload serves substrings and other string types.)
+    public static func fromHex(_ hex: String) -> [UInt8]? {
+        var hex = hex
+        return hex.withUTF8 { fromHex(utf8: $0) }
+    }
+
     static func fromHex(utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count % 2 == 0 else { return nil }
         var valid = true

@@ -45,12 +45,11 @@ extension PaymentCryptographyService {
     /// The key for a MAC operation, with the rules of the AWS user guide (README, "Supported MAC algorithms"): state, enabled, usage, mode.
     func macKey(_ identifier: String, attributes: MacAttributes, generate: Bool, _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
         let (record, material) = try await usableKey(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
-        let arn = record.arn
         try DataKeyChecks.requireUsableState(record)
         try DataKeyChecks.requireUsage(record, in: [attributes.requiredKeyUsage])
         try DataKeyChecks.requireMode(record, attributes.usesDerivationKey ? .deriveKey : (generate ? .generate : .verify))
         guard let material else {
-            throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: arn))
+            throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: record.arn))
         }
         return (record, material)
     }
