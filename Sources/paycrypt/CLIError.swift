@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PayCryptServer
 
 /// The exit statuses of every paycrypt command (README "Exit codes").
 enum ExitStatus {
@@ -24,6 +25,7 @@ enum ExitStatus {
 /// Prints a one-line message naming the field on stderr and exits with `code`
 /// (default `ExitStatus.badInput`). `prefixed: false` leaves out the `paycrypt: ` prefix.
 func fail(_ message: String, code: Int32 = ExitStatus.badInput, prefixed: Bool = true) -> Never {
+    RequestLogHandler.flushPendingLines()  // the log lines before it come first
     FileHandle.standardError.write(Data("\(prefixed ? "paycrypt: " : "")\(message)\n".utf8))
     exit(code)
 }

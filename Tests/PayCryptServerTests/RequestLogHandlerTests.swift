@@ -84,6 +84,13 @@ struct RequestLogHandlerTests {
         #expect(lines == ["line 0", "line 1", "line 2"])
         logger.info("off the loop")
         #expect(available(fds[0]).hasSuffix("] off the loop\n"))
+        // A warning on the loop is written at once, after the lines waiting before it.
+        let withWarning = try loop.submit { () -> String in
+            logger.info("before")
+            logger.warning("warned")
+            return self.available(readFD)
+        }.wait()
+        #expect(withWarning.split(separator: "\n").map { $0.split(separator: "] ").last.map(String.init) ?? "" } == ["before", "warned"])
     }
 
     @Test("handler metadata and an error's type merge with the line's own; the line's own wins")

@@ -78,7 +78,7 @@ public struct RequestLogHandler: LogHandler {
             line.append(UInt8(ascii: "="))
             Self.append(value, to: &line)
         }
-        finish(&line, source: event.source, message: event.message.description)
+        finish(&line, level: event.level, source: event.source, message: event.message.description)
     }
 
     /// Whether ``writeLine(level:fields:source:message:)`` writes what `log(event:)` would for the
@@ -103,7 +103,7 @@ public struct RequestLogHandler: LogHandler {
             line.append(UInt8(ascii: "="))
             line.append(contentsOf: value.utf8)
         }
-        finish(&line, source: source, message: message)
+        finish(&line, level: level, source: source, message: message)
     }
 
     /// The timestamp, level, label and ` :` that start every line.
@@ -119,14 +119,15 @@ public struct RequestLogHandler: LogHandler {
         return line
     }
 
-    /// Appends ` [source] message` and the newline, and writes the line.
-    private func finish(_ line: inout [UInt8], source: String, message: String) {
+    /// Appends ` [source] message` and the newline, and writes the line (a warning or worse at
+    /// once, with what waits before it: such a line may be the last before a crash).
+    private func finish(_ line: inout [UInt8], level: Logger.Level, source: String, message: String) {
         line.append(contentsOf: " [".utf8)
         line.append(contentsOf: source.utf8)
         line.append(contentsOf: "] ".utf8)
         line.append(contentsOf: message.utf8)
         line.append(0x0A)
-        batch.add(line)
+        batch.add(line, now: level >= .warning)
     }
 
     private static func append(_ value: Logger.MetadataValue, to line: inout [UInt8]) {
@@ -170,16 +171,18 @@ public struct RequestLogHandler: LogHandler {
 /// The lines for one file descriptor that wait for the end of an event loop's turn.
 ///
 /// Under load an event loop answers many requests per turn, and a `write(2)` per request line cost
-/// about as much as the MAC itself (README, "Performance"). So a line logged on an event loop is
-/// added here, and the first line of a batch queues one task on that loop that writes the whole
-/// batch: it runs once the loop has run the tasks queued before it (the journeys of that turn), so
-/// a line waits for at most one turn of the loop. Lines logged off the event loops (the tests,
-/// `bench-request`) are written at once, after what waits; the process writes what waits when it
-/// exits (`atexit`), so no line is lost on a normal exit or a `fail`.
+/// about as much as the MAC itself (README, "Performance"). So an info or debug line logged on an
+/// event loop is added here, and the first such line of each loop queues one task on that loop
+/// that writes everything waiting: it runs once the loop has run the tasks queued before it (the
+/// journeys of that turn), so a line waits for at most one turn of its own loop. A warning or
+/// worse, and any line logged off the event loops (the tests, `bench-request`), is written at once,
+/// after what waits. What still waits when the process exits is written then (`atexit`, and
+/// `fail` before its message), so only a crash can lose the info lines of its last turn.
 final class LineBatch: Sendable {
     private struct State {
         var bytes: [UInt8] = []
-        var flushQueued = false
+        /// The loops that have a flush queued (two or a few: a scan beats a set).
+        var flushQueuedOn: [ObjectIdentifier] = []
     }
 
     /// A batch over this size is written at once instead of waiting for the turn's end.
@@ -187,7 +190,7 @@ final class LineBatch: Sendable {
 
     let fileDescriptor: Int32
     private let state = NIOLockedValueBox(State())
-    /// Held while a batch is written, so that batches taken in order are written in order.
+    /// Held while lines are written, so that lines taken in order are written in order.
     private let writing = NIOLock()
 
     private init(fileDescriptor: Int32) {
@@ -213,37 +216,44 @@ final class LineBatch: Sendable {
         for batch in batches.withLockedValue({ Array($0.values) }) { batch.flush() }
     }
 
-    /// Adds one whole line: gathered when logged on an event loop, else written now.
-    func add(_ line: [UInt8]) {
-        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else {
+    /// Adds one whole line: gathered when logged on an event loop (unless `now`), else written
+    /// at once after what waits.
+    func add(_ line: [UInt8], now: Bool = false) {
+        guard !now, let loop = MultiThreadedEventLoopGroup.currentEventLoop else {
             writing.withLock {
-                flushLocked()
+                writeWaiting()
                 Self.write(line, to: fileDescriptor)
             }
             return
         }
+        let id = ObjectIdentifier(loop)
         let (queueFlush, full) = state.withLockedValue { state -> (Bool, Bool) in
             state.bytes.append(contentsOf: line)
-            let queue = !state.flushQueued
-            state.flushQueued = true
+            let queue = !state.flushQueuedOn.contains(id)
+            if queue { state.flushQueuedOn.append(id) }
             return (queue, state.bytes.count >= Self.limit)
         }
         if full {
             flush()
-        } else if queueFlush {
-            loop.execute { self.flush() }
+        }
+        if queueFlush {
+            loop.execute { self.flush(queuedOn: id) }
         }
     }
 
-    /// Writes the waiting lines.
-    func flush() {
-        writing.withLock { flushLocked() }
+    /// Writes the waiting lines; `queuedOn` is the loop whose queued flush this is.
+    func flush(queuedOn loop: ObjectIdentifier? = nil) {
+        writing.withLock {
+            if let loop {
+                state.withLockedValue { state in state.flushQueuedOn.removeAll { $0 == loop } }
+            }
+            writeWaiting()
+        }
     }
 
     /// Takes the waiting lines and writes them; `writing` is held.
-    private func flushLocked() {
+    private func writeWaiting() {
         let bytes = state.withLockedValue { state -> [UInt8] in
-            state.flushQueued = false
             defer { state.bytes = [] }
             return state.bytes
         }
