@@ -141,23 +141,34 @@ public final class PaymentCryptographyService: Sendable {
     /// A key ready for cryptography: its record and its unsealed material, from the cache when
     /// possible; authorized as ``resolveKey(_:_:operation:)`` authorizes.
     func usableKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> (KeyRecord, SymmetricKeyMaterial?) {
+        let (record, material, _) = try await usableKeyAndArn(identifier, context, operation: operation)
+        return (record, material)
+    }
+
+    /// ``usableKey(_:_:operation:)`` with the key's ARN, which the caller then need not build again.
+    func usableKeyAndArn(_ identifier: String, _ context: RequestContext, operation: String) async throws
+        -> (record: KeyRecord, material: SymmetricKeyMaterial?, arn: String) {
         let target = try await resolveTarget(identifier, context, operation: operation)
         // A key ARN is the ARN of its key (``KeyIdentifiers/parse(_:)``): no need to build it again.
         let arn = target.keyArn ?? KeyRecord.arn(region: context.region, account: target.account, keyId: target.keyId)
         let shown = identifierArn(identifier, context)
         if let entry = cache.entry(arn: arn), entry.record.state != .DELETE_PENDING {
-            try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: entry.record, context, named: shown)
+            try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: entry.record, context,
+                                      named: shown, keyArn: arn)
             cacheObserver?(true)
-            return (entry.record, entry.material)
+            return (entry.record, entry.material, arn)
         }
         cacheObserver?(false)
         let ticket = cache.ticket()
         let loaded = try await loadKey(account: target.account, region: context.region, keyId: target.keyId)
-        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: loaded, context, named: shown)
+        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: loaded, context,
+                                  named: shown, keyArn: arn)
         guard let record = loaded else { throw ServiceError.notFound(identifier) }
         let material = try unseal(record)
         cache.store(.init(record: record, material: material), ticket: ticket)
-        return (record, material)
+        // The record's own ARN: the cache entry above was found under exactly this ARN, a store lookup
+        // need not have been.
+        return (record, material, record.arn)
     }
 
     /// Unseals a symmetric key's material; nil for algorithms the algorithm layer does not know.

@@ -27,24 +27,25 @@ extension PaymentCryptographyService {
     /// - Throws: AccessDeniedException in AWS's wording, naming `shown` (what the caller named) for
     ///   the caller's own account and the key's ARN for another account's key.
     func authorizeKeyUse(_ operation: String, account: String, keyId: String, record: KeyRecord?, _ context: RequestContext,
-                         named shown: String) async throws {
-        let keyArn = KeyRecord.arn(region: context.region, account: account, keyId: keyId)
-        let action = "payment-cryptography:\(operation)"
-        let principalArn = context.principal?.arn ?? "arn:aws:iam::\(context.account):root"
-        let identityAllows = context.principal?.policy?.allows(action: action, resource: keyArn) ?? true
+                         named shown: String, keyArn knownArn: String? = nil) async throws {
+        // The strings below are built only when a policy or a denial needs them: this runs on every request.
+        let keyArn = knownArn ?? KeyRecord.arn(region: context.region, account: account, keyId: keyId)
+        let action = { "payment-cryptography:" + operation }
+        let principalArn = { context.principal?.arn ?? "arn:aws:iam::\(context.account):root" }
+        let identityAllows = context.principal?.policy?.allows(action: action(), resource: keyArn) ?? true
         let crossAccount = account != context.account
         let denied = { (explicit: Bool) in
-            ServiceError(.accessDenied, AccessPolicy.deniedMessage(principalArn: principalArn, action: action, resource: crossAccount ? keyArn : shown)
+            ServiceError(.accessDenied, AccessPolicy.deniedMessage(principalArn: principalArn(), action: action(), resource: crossAccount ? keyArn : shown)
                 + (explicit ? " with an explicit deny in a resource-based policy" : ""))
         }
         if crossAccount && !Self.mayActAcrossAccounts(operation) { throw denied(false) }
         var policy: ResourcePolicy?
-        if let record { policy = try await keyResourcePolicy(record) }
+        if let record { policy = try await keyResourcePolicy(record, arn: keyArn) }
         if policy == nil && !crossAccount {
             guard identityAllows else { throw denied(false) }
             return
         }
-        let request = ResourcePolicy.Request(principalArn: principalArn, account: context.account, action: action, keyArn: keyArn, keyAccount: account)
+        let request = ResourcePolicy.Request(principalArn: principalArn(), account: context.account, action: action(), keyArn: keyArn, keyAccount: account)
         switch ResourcePolicy.decide(identityAllows: identityAllows, policy: policy, request: request) {
         case .allowed: return
         case .denied: throw denied(false)
@@ -54,9 +55,10 @@ extension PaymentCryptographyService {
 
     /// The parsed resource policy of a key, from the cache when possible; nil when it has none or is
     /// `DELETE_COMPLETE` (a deleted key's policy goes with it).
-    func keyResourcePolicy(_ record: KeyRecord) async throws -> ResourcePolicy? {
+    /// `arn` is the record's ARN when the caller has it already.
+    func keyResourcePolicy(_ record: KeyRecord, arn knownArn: String? = nil) async throws -> ResourcePolicy? {
         guard record.state != .DELETE_COMPLETE else { return nil }
-        if let cached = cache.policy(record.arn) { return cached }
+        if let cached = cache.policy(knownArn ?? record.arn) { return cached }
         let ticket = cache.ticket()
         guard let stored = try await store.resourcePolicy(account: record.account, region: record.region, keyId: record.keyId) else {
             cache.storePolicy(record.arn, nil, ticket: ticket)

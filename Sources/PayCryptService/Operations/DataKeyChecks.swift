@@ -26,14 +26,13 @@ enum RequiredKeyMode: String, Sendable {
 enum DataKeyChecks {
     /// Refuses a key that is not `CREATE_COMPLETE` and enabled (README Decisions: ValidationException).
     static func requireUsableState(_ record: KeyRecord) throws {
-        let arn = record.arn
         switch record.state {
         case .CREATE_COMPLETE: break
-        case .DELETE_PENDING: throw ServiceError.validation("Key \(arn) is pending deletion and cannot be used.")
-        case .DELETE_COMPLETE: throw ServiceError.validation("Key \(arn) is deleted and cannot be used.")
-        case .CREATE_IN_PROGRESS: throw ServiceError.validation("Key \(arn) is not ready.")
+        case .DELETE_PENDING: throw ServiceError.validation("Key \(record.arn) is pending deletion and cannot be used.")
+        case .DELETE_COMPLETE: throw ServiceError.validation("Key \(record.arn) is deleted and cannot be used.")
+        case .CREATE_IN_PROGRESS: throw ServiceError.validation("Key \(record.arn) is not ready.")
         }
-        guard record.enabled else { throw ServiceError.validation("Key \(arn) is disabled (StopKeyUsage); StartKeyUsage enables it.") }
+        guard record.enabled else { throw ServiceError.validation("Key \(record.arn) is disabled (StopKeyUsage); StartKeyUsage enables it.") }
     }
 
     /// Refuses a key whose `KeyUsage` is not one of `usages` (live message).

@@ -6,26 +6,26 @@ extension PaymentCryptographyService {
     /// GenerateMac.
     public func generateMac(_ input: DataPlane.GenerateMacInput, context: RequestContext) async throws -> DataPlane.GenerateMacOutput {
         let attributes = try macAttributes(input.generationAttributes, root: "GenerationAttributes")
-        let (record, material) = try await macKey(input.keyIdentifier, attributes: attributes, generate: true, context)
+        let (record, material, keyArn) = try await macKey(input.keyIdentifier, attributes: attributes, generate: true, context)
         let message = try messageBytes(input.messageData)
         do {
             let mac = try MacOperation.generate(key: material, attributes: attributes, message: message, macLength: input.macLength)
-            return DataPlane.GenerateMacOutput(keyArn: record.arn, keyCheckValue: record.keyCheckValue, mac: mac)
+            return DataPlane.GenerateMacOutput(keyArn: keyArn, keyCheckValue: record.keyCheckValue, mac: mac)
         } catch {
-            throw serviceError(error, keyArn: record.arn)
+            throw serviceError(error, keyArn: keyArn)
         }
     }
 
     /// VerifyMac: VerificationFailedException (`INVALID_MAC`) when the MAC does not match.
     public func verifyMac(_ input: DataPlane.VerifyMacInput, context: RequestContext) async throws -> DataPlane.VerifyMacOutput {
         let attributes = try macAttributes(input.verificationAttributes, root: "VerificationAttributes")
-        let (record, material) = try await macKey(input.keyIdentifier, attributes: attributes, generate: false, context)
+        let (record, material, keyArn) = try await macKey(input.keyIdentifier, attributes: attributes, generate: false, context)
         let message = try messageBytes(input.messageData)
         do {
             try MacOperation.verify(key: material, attributes: attributes, message: message, mac: input.mac, macLength: input.macLength)
-            return DataPlane.VerifyMacOutput(keyArn: record.arn, keyCheckValue: record.keyCheckValue)
+            return DataPlane.VerifyMacOutput(keyArn: keyArn, keyCheckValue: record.keyCheckValue)
         } catch {
-            throw serviceError(error, keyArn: record.arn)
+            throw serviceError(error, keyArn: keyArn)
         }
     }
 
@@ -43,15 +43,17 @@ extension PaymentCryptographyService {
     }
 
     /// The key for a MAC operation, with the rules of the AWS user guide (README, "Supported MAC algorithms"): state, enabled, usage, mode.
-    func macKey(_ identifier: String, attributes: MacAttributes, generate: Bool, _ context: RequestContext) async throws -> (KeyRecord, SymmetricKeyMaterial) {
-        let (record, material) = try await usableKey(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
+    /// Returns the key's ARN with it.
+    func macKey(_ identifier: String, attributes: MacAttributes, generate: Bool, _ context: RequestContext) async throws
+        -> (KeyRecord, SymmetricKeyMaterial, String) {
+        let (record, material, keyArn) = try await usableKeyAndArn(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
         try DataKeyChecks.requireUsableState(record)
         try DataKeyChecks.requireUsage(record, in: [attributes.requiredKeyUsage])
         try DataKeyChecks.requireMode(record, attributes.usesDerivationKey ? .deriveKey : (generate ? .generate : .verify))
         guard let material else {
-            throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: record.arn))
+            throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: keyArn))
         }
-        return (record, material)
+        return (record, material, keyArn)
     }
 
     /// Maps the algorithm layer's refusals to AWS exceptions.
