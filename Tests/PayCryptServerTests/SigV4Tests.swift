@@ -195,7 +195,7 @@ struct SigV4KnownAnswerTests {
             SigV4Canonical.canonicalRequest(
                 method: request.method, canonicalURI: SigV4Canonical.canonicalURI(request.rawPath), canonicalQuery: query,
                 canonicalHeaders: SigV4Canonical.canonicalHeaders(request, signedHeaders: authorization.signedHeaders),
-                signedHeaders: authorization.signedHeadersField, payloadHash: payloadHash)
+                signedHeaders: String(authorization.signedHeadersField), payloadHash: payloadHash)
         }
         #expect(canonicals.contains(vector.canonicalRequest), "\(vector.description)")
         let timestamp = try SigV4Date.basic(#require(SigV4Date.parse(
@@ -316,12 +316,12 @@ struct SigV4RejectionTests {
                 #expect(!f.message.contains(wrong))
                 let auth = try SigV4Authorization.parse(request.authorization, hasDate: true)
                 for secret in [fixture.secret, wrong] {
-                    let key = SigV4Canonical.signingKey(secret: secret, date: auth.credential.date,
-                                                        region: auth.credential.region, service: auth.credential.service)
+                    let key = SigV4Canonical.signingKey(secret: secret, date: String(auth.credential.date),
+                                                        region: String(auth.credential.region), service: String(auth.credential.service))
                     let canonical = SigV4Canonical.canonicalRequest(
                         method: request.method, canonicalURI: SigV4Canonical.canonicalURI(request.rawPath), canonicalQuery: "",
                         canonicalHeaders: SigV4Canonical.canonicalHeaders(request, signedHeaders: auth.signedHeaders),
-                        signedHeaders: auth.signedHeadersField, payloadHash: SigV4Canonical.hexSHA256(request.body))
+                        signedHeaders: String(auth.signedHeadersField), payloadHash: SigV4Canonical.hexSHA256(request.body))
                     let expected = SigV4Canonical.signature(signingKey: key, stringToSign: SigV4Canonical.stringToSign(
                         timestamp: request.values(of: "x-amz-date")[0], scope: auth.credential.scopeString, canonicalRequest: canonical))
                     #expect(!f.message.contains(expected))
@@ -570,15 +570,6 @@ struct SigV4CanonicalTests {
         }
     }
 
-    @Test("signatures are compared in full")
-    func constantTimeEquals() {
-        #expect(SigV4Canonical.constantTimeEquals("abc", "abc"))
-        #expect(!SigV4Canonical.constantTimeEquals("abc", "abd"))
-        #expect(!SigV4Canonical.constantTimeEquals("abc", "ab"))
-        #expect(!SigV4Canonical.constantTimeEquals("abc", "abcd"))
-        #expect(!SigV4Canonical.constantTimeEquals("abc", ""))
-    }
-
     @Test("the verifier's byte-built canonical request equals the string-built one for every botocore vector", arguments: SigV4Fixture.caseNames)
     func canonicalBytesMatchStrings(_ name: String) throws {
         let vector = try SigV4Fixture.load().case(name)
@@ -589,7 +580,7 @@ struct SigV4CanonicalTests {
             let text = SigV4Canonical.canonicalRequest(
                 method: request.method, canonicalURI: SigV4Canonical.canonicalURI(request.rawPath), canonicalQuery: query,
                 canonicalHeaders: SigV4Canonical.canonicalHeaders(request, signedHeaders: authorization.signedHeaders),
-                signedHeaders: authorization.signedHeadersField, payloadHash: payloadHash)
+                signedHeaders: String(authorization.signedHeadersField), payloadHash: payloadHash)
             var bytes: [UInt8] = []
             SigV4Canonical.appendCanonicalRequest(
                 to: &bytes, method: request.method, rawPath: request.rawPath, canonicalQuery: query,
@@ -614,13 +605,50 @@ struct SigV4CanonicalTests {
         }
     }
 
-    @Test("byte signatures are compared in full")
-    func constantTimeEqualsBytes() {
-        #expect(SigV4Canonical.constantTimeEquals(Array("abc".utf8), "abc".utf8))
-        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "abd".utf8))
-        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "ab".utf8))
-        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "abcd".utf8))
-        #expect(!SigV4Canonical.constantTimeEquals(Array("abc".utf8), "".utf8))
+    @Test("a signature is compared with the MAC's lowercase hex in full")
+    func constantTimeEqualsHex() {
+        // FIPS 180-2, appendix B.1: SHA-256("abc").
+        let digest = SHA256.hash(data: Array("abc".utf8))
+        let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        let equal = { (provided: String) in SigV4Canonical.constantTimeEqualsHex(digest, Substring(provided).utf8) }
+        #expect(equal(hex))
+        #expect(!equal(hex.uppercased()))
+        #expect(!equal(String(hex.dropLast()) + "c"))
+        #expect(!equal("c" + hex.dropFirst()))
+        #expect(!equal(String(hex.dropLast())))
+        #expect(!equal(hex + "0"))
+        #expect(!equal(""))
+        // A slice of a longer text, as the Authorization header's Signature is.
+        let header = "Signature=\(hex), x"
+        let start = header.index(header.startIndex, offsetBy: 10)
+        #expect(SigV4Canonical.constantTimeEqualsHex(digest, header[start..<header.index(start, offsetBy: 64)].utf8))
+    }
+
+    @Test("a declared payload hash matches the body's hash in either case, and only in full")
+    func declaredPayloadHash() {
+        let digest = SHA256.hash(data: Array("abc".utf8))
+        let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        #expect(SigV4Canonical.isHex(of: digest, hex.utf8))
+        #expect(SigV4Canonical.isHex(of: digest, hex.uppercased().utf8))
+        #expect(!SigV4Canonical.isHex(of: digest, String(hex.dropLast()).utf8))
+        #expect(!SigV4Canonical.isHex(of: digest, (String(hex.dropLast()) + "e").utf8))
+        #expect(!SigV4Canonical.isHex(of: digest, "UNSIGNED-PAYLOAD".utf8))
+    }
+
+    @Test("the timestamp line reuses an X-Amz-Date only when it is already the canonical text")
+    func timestampReuse() throws {
+        let value = "20261129T120000Z"
+        let date = try #require(SigV4Date.parseBasic(value))
+        #expect(SigV4Date.basic(date, reusing: value) == value)
+        // A leap second parses into the next minute: the line is the instant's own text.
+        let leap = "20261129T235960Z"
+        let rolled = try #require(SigV4Date.parseBasic(leap))
+        #expect(SigV4Date.basic(rolled, reusing: leap) == "20261130T000000Z")
+        // An HTTP Date header is never the line itself.
+        let http = "Sun, 29 Nov 2026 12:00:00 GMT"
+        #expect(SigV4Date.basic(try #require(SigV4Date.parse(http, amzFormat: false)), reusing: http) == value)
+        // Another instant's text is not reused.
+        #expect(SigV4Date.basic(date, reusing: "20261129T120001Z") == value)
     }
 }
 

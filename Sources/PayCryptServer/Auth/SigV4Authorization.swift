@@ -1,15 +1,18 @@
 /// The parts of a SigV4 `Authorization` header:
 /// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, SignedHeaders=<a;b>, Signature=<hex>`.
+///
+/// The parts are slices of the header's own text: parsing a well-formed header allocates only the
+/// list of signed header names.
 struct SigV4Authorization: Sendable, Equatable {
     /// The credential scope with the access key in front of it.
     struct Credential: Sendable, Equatable {
-        var accessKeyId: String
+        var accessKeyId: Substring
         /// `YYYYMMDD`.
-        var date: String
-        var region: String
-        var service: String
+        var date: Substring
+        var region: Substring
+        var service: Substring
         /// Always `aws4_request` in a valid scope.
-        var terminator: String
+        var terminator: Substring
 
         /// `<date>/<region>/<service>/<terminator>`, the scope line of the string to sign.
         var scopeString: String { "\(date)/\(region)/\(service)/\(terminator)" }
@@ -17,11 +20,11 @@ struct SigV4Authorization: Sendable, Equatable {
 
     var credential: Credential
     /// The `SignedHeaders` value exactly as sent; it is the canonical request's signed-headers line.
-    var signedHeadersField: String
+    var signedHeadersField: Substring
     /// The signed header names, lowercased, in the order listed.
     var signedHeaders: [String]
     /// The `Signature` value as sent.
-    var signature: String
+    var signature: Substring
 
     static let missingDateSentence = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
 
@@ -31,10 +34,10 @@ struct SigV4Authorization: Sendable, Equatable {
     ///   - hasDate: Whether the request has an `X-Amz-Date` or `Date` header; AWS reports its
     ///     absence together with the header's missing parameters.
     static func parse(_ header: String, hasDate: Bool) throws(SigV4Failure) -> SigV4Authorization {
-        // Parsed on the UTF-8 bytes, in place: the separators are ASCII, and each piece keeps its
-        // exact text. Only the pieces kept (and the texts of error messages) become strings.
-        var utf8 = header
-        let found = utf8.withUTF8 { Self.parameters(of: $0) }
+        // Parsed on the UTF-8 bytes, in place: the separators are ASCII, so every piece found is a
+        // slice of the header's text at UTF-8 offsets that fall on character boundaries.
+        var text = header
+        let found = text.withUTF8 { Self.parameters(of: $0) }
         if let badPair = found.badPair {
             throw incomplete("'\(badPair)' not a valid key=value pair (missing equal-sign) in Authorization header: '\(header)'.")
         }
@@ -47,40 +50,51 @@ struct SigV4Authorization: Sendable, Equatable {
         if found.signature == nil { missing.append("Authorization header requires 'Signature' parameter.") }
         if found.signedHeaders == nil { missing.append("Authorization header requires 'SignedHeaders' parameter.") }
         if !hasDate { missing.append(missingDateSentence) }
-        guard missing.isEmpty, let credentialField = found.credential,
-              let signedHeadersField = found.signedHeaders, let signature = found.signature
+        guard missing.isEmpty, let credentialRange = found.credential,
+              let signedHeadersRange = found.signedHeaders, let signatureRange = found.signature
         else {
             throw incomplete(missing.joined(separator: " ") + " Authorization=\(header)")
         }
+        let native = text
+        func slice(_ range: Range<Int>) -> Substring { Self.slice(native, range) }
 
-        var credentialText = credentialField
-        guard let elements = credentialText.withUTF8({ Self.pieces(of: $0, separatedBy: UInt8(ascii: "/"), exactly: 5) }) else {
+        let credentialField = slice(credentialRange)
+        guard let elements = text.withUTF8({ Self.pieces(of: $0, in: credentialRange, separatedBy: UInt8(ascii: "/"), exactly: 5) }) else {
             throw incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialField)'")
         }
-        var signedText = signedHeadersField
-        let names = signedText.withUTF8 { bytes in
-            (Self.pieces(of: bytes, separatedBy: UInt8(ascii: ";")) ?? []).map { name in
+        let signedHeadersField = slice(signedHeadersRange)
+        let names = text.withUTF8 { bytes in
+            Self.pieces(of: bytes, in: signedHeadersRange, separatedBy: UInt8(ascii: ";")).map { range in
                 // Header names are ASCII: lowercase only when an uppercase letter is present.
-                name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name
+                let name = String(decoding: bytes[range], as: UTF8.self)
+                return bytes[range].contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name
             }
         }
         guard !signedHeadersField.isEmpty, !names.contains(where: \.isEmpty) else {
             throw incomplete("SignedHeaders must be a non-empty, semicolon-separated list of header names, got '\(signedHeadersField)'.")
         }
         return SigV4Authorization(
-            credential: Credential(accessKeyId: elements[0], date: elements[1], region: elements[2], service: elements[3], terminator: elements[4]),
+            credential: Credential(accessKeyId: slice(elements[0]), date: slice(elements[1]), region: slice(elements[2]),
+                                   service: slice(elements[3]), terminator: slice(elements[4])),
             signedHeadersField: signedHeadersField,
             signedHeaders: names,
-            signature: signature
+            signature: slice(signatureRange)
         )
     }
 
-    /// What the header's bytes hold: the three parameters (the first occurrence of each wins,
-    /// others are ignored), or the first item without `=`, or an algorithm other than SigV4's.
+    /// The text at these UTF-8 offsets (which fall on character boundaries), sharing its storage.
+    private static func slice(_ text: String, _ range: Range<Int>) -> Substring {
+        let utf8 = text.utf8
+        return text[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
+    }
+
+    /// What the header's bytes hold: where the three parameters' values are (the first occurrence
+    /// of each wins, others are ignored), or the first item without `=`, or an algorithm other
+    /// than SigV4's.
     private struct Parameters {
-        var credential: String?
-        var signedHeaders: String?
-        var signature: String?
+        var credential: Range<Int>?
+        var signedHeaders: Range<Int>?
+        var signature: Range<Int>?
         var badPair: String?
         var otherAlgorithm: String?
     }
@@ -89,7 +103,7 @@ struct SigV4Authorization: Sendable, Equatable {
         var found = Parameters()
         let whole = trim(bytes[...])
         let algorithmEnd = whole.firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) ?? whole.endIndex
-        guard whole[..<algorithmEnd].elementsEqual(SigV4Verifier.algorithm.utf8) else {
+        guard isLiteral(whole[..<algorithmEnd], "AWS4-HMAC-SHA256") else {
             found.otherAlgorithm = String(decoding: whole[..<algorithmEnd], as: UTF8.self)
             return found
         }
@@ -104,32 +118,87 @@ struct SigV4Authorization: Sendable, Equatable {
                 return found
             }
             let key = trim(item[..<equals])
-            let value = { String(decoding: trim(item[(equals + 1)...]), as: UTF8.self) }
-            if key.elementsEqual("Credential".utf8) {
+            let value = { () -> Range<Int> in
+                let trimmed = trim(item[(equals + 1)...])
+                return trimmed.startIndex..<trimmed.endIndex
+            }
+            if isLiteral(key, "Credential") {
                 if found.credential == nil { found.credential = value() }
-            } else if key.elementsEqual("SignedHeaders".utf8) {
+            } else if isLiteral(key, "SignedHeaders") {
                 if found.signedHeaders == nil { found.signedHeaders = value() }
-            } else if key.elementsEqual("Signature".utf8) {
+            } else if isLiteral(key, "Signature") {
                 if found.signature == nil { found.signature = value() }
             }
         }
         return found
     }
 
-    /// The pieces between separators as strings, empty ones included (`split` with
-    /// `omittingEmptySubsequences: false`), found by one scan of the bytes; nil when `exactly` is
-    /// given and the count differs.
-    private static func pieces(of bytes: UnsafeBufferPointer<UInt8>, separatedBy separator: UInt8, exactly: Int? = nil) -> [String]? {
-        if let exactly, bytes.count(where: { $0 == separator }) != exactly - 1 { return nil }
-        var result: [String] = []
-        result.reserveCapacity(exactly ?? 6)
-        var start = 0
-        for i in 0..<bytes.count where bytes[i] == separator {
-            result.append(String(decoding: bytes[start..<i], as: UTF8.self))
+    /// Where the pieces between separators in `range` are, empty ones included (`split` with
+    /// `omittingEmptySubsequences: false`).
+    private static func pieces(of bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>, separatedBy separator: UInt8) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        result.reserveCapacity(6)
+        var start = range.lowerBound
+        for i in range where bytes[i] == separator {
+            result.append(start..<i)
             start = i + 1
         }
-        result.append(String(decoding: bytes[start..<bytes.count], as: UTF8.self))
+        result.append(start..<range.upperBound)
         return result
+    }
+
+    /// Exactly `count` pieces (see ``pieces(of:in:separatedBy:)``), without allocating; nil when
+    /// the count differs.
+    private static func pieces(of bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>, separatedBy separator: UInt8,
+                               exactly count: Int) -> FivePieces? {
+        guard count == 5, bytes[range].count(where: { $0 == separator }) == 4 else { return nil }
+        var result = FivePieces()
+        var start = range.lowerBound
+        var n = 0
+        for i in range where bytes[i] == separator {
+            result[n] = start..<i
+            n += 1
+            start = i + 1
+        }
+        result[n] = start..<range.upperBound
+        return result
+    }
+
+    /// The five ranges of a credential, held inline.
+    private struct FivePieces {
+        private var storage: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+        subscript(_ i: Int) -> Range<Int> {
+            get {
+                switch i {
+                case 0: storage.0
+                case 1: storage.1
+                case 2: storage.2
+                case 3: storage.3
+                default: storage.4
+                }
+            }
+            set {
+                switch i {
+                case 0: storage.0 = newValue
+                case 1: storage.1 = newValue
+                case 2: storage.2 = newValue
+                case 3: storage.3 = newValue
+                default: storage.4 = newValue
+                }
+            }
+        }
+    }
+
+    /// True when the bytes are exactly the literal's.
+    private static func isLiteral(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        var index = bytes.startIndex
+        for byte in expected {
+            guard bytes[index] == byte else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// The bytes without leading and trailing spaces, tabs, CR and LF.

@@ -58,8 +58,10 @@ enum SigV4Canonical {
     /// are encoded that same way, so the two agree for everything botocore sends, but a query
     /// written by hand (`?a=b/c`) can differ. When they differ, both are returned and the
     /// signature is accepted under either.
+    private static let noQuery = [""]
+
     static func canonicalQueryCandidates(_ rawQuery: String?) -> [String] {
-        guard let rawQuery, !rawQuery.isEmpty else { return [""] }
+        guard let rawQuery, !rawQuery.isEmpty else { return noQuery }
         let pairs: [(key: [UInt8], value: [UInt8])] = rawQuery.split(separator: "&", omittingEmptySubsequences: false).map { component in
             let bytes = Array(component.utf8)
             guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return (bytes, []) }
@@ -131,7 +133,18 @@ enum SigV4Canonical {
     /// without the intermediate strings.
     static func appendCanonicalRequest(
         to out: inout [UInt8], method: String, rawPath: String, canonicalQuery: String,
-        headers: SigV4Headers, signedHeaders: [String], signedHeadersField: String, payloadHash: String
+        headers: SigV4Headers, signedHeaders: [String], signedHeadersField: Substring, payloadHash: String
+    ) {
+        appendCanonicalRequestUpToPayloadHash(to: &out, method: method, rawPath: rawPath, canonicalQuery: canonicalQuery,
+                                              headers: headers, signedHeaders: signedHeaders, signedHeadersField: signedHeadersField)
+        out.append(contentsOf: payloadHash.utf8)
+    }
+
+    /// ``appendCanonicalRequest(to:method:rawPath:canonicalQuery:headers:signedHeaders:signedHeadersField:payloadHash:)``
+    /// without its last line, the payload hash, which the caller then appends.
+    static func appendCanonicalRequestUpToPayloadHash(
+        to out: inout [UInt8], method: String, rawPath: String, canonicalQuery: String,
+        headers: SigV4Headers, signedHeaders: [String], signedHeadersField: Substring
     ) {
         for byte in method.utf8 {
             out.append(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
@@ -162,9 +175,16 @@ enum SigV4Canonical {
             out.append(0x0A)
         }
         out.append(0x0A)
-        out.append(contentsOf: signedHeadersField.utf8)
+        appendUTF8(signedHeadersField, to: &out)
         out.append(0x0A)
-        out.append(contentsOf: payloadHash.utf8)
+    }
+
+    /// Appends a slice's UTF-8 bytes in one copy (a `Substring.UTF8View` appended as a sequence goes
+    /// byte by byte).
+    static func appendUTF8(_ text: Substring, to out: inout [UInt8]) {
+        if text.utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil {
+            out.append(contentsOf: text.utf8)
+        }
     }
 
     /// True when ``removeDotSegments(_:)`` leaves `path` as it is: it starts with `/` and has no
@@ -197,24 +217,67 @@ enum SigV4Canonical {
         }
     }
 
-    /// The lowercase hex signature of a canonical request: the string to sign
-    /// (``stringToSign(timestamp:scope:canonicalRequest:)``) built as bytes and authenticated under
-    /// the signing key (`keyed`: an HMAC already keyed with it, which this copies).
+    /// The signature of a canonical request, as bytes: the string to sign
+    /// (``stringToSign(timestamp:scope:canonicalRequest:)``) authenticated under the signing key
+    /// (`keyed`: an HMAC already keyed with it, which this copies). `buffer` holds the canonical
+    /// request; the string to sign is written over it, so one buffer serves both.
     static func signature(keyed: PrecomputedHMAC<SHA256>, timestamp: String, credential: SigV4Authorization.Credential,
-                          canonicalRequest: [UInt8]) -> [UInt8] {
-        var stringToSign: [UInt8] = []
-        stringToSign.reserveCapacity(160)
-        stringToSign.append(contentsOf: SigV4Verifier.algorithm.utf8)
-        stringToSign.append(0x0A)
-        stringToSign.append(contentsOf: timestamp.utf8)
-        stringToSign.append(0x0A)
-        for (i, part) in [credential.date, credential.region, credential.service, credential.terminator].enumerated() {
-            if i > 0 { stringToSign.append(UInt8(ascii: "/")) }
-            stringToSign.append(contentsOf: part.utf8)
+                          canonicalRequestIn buffer: inout [UInt8]) -> SHA256.Digest {
+        let canonicalHash = sha256(buffer)
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: SigV4Verifier.algorithm.utf8)
+        buffer.append(0x0A)
+        buffer.append(contentsOf: timestamp.utf8)
+        buffer.append(0x0A)
+        appendUTF8(credential.date, to: &buffer)
+        buffer.append(UInt8(ascii: "/"))
+        appendUTF8(credential.region, to: &buffer)
+        buffer.append(UInt8(ascii: "/"))
+        appendUTF8(credential.service, to: &buffer)
+        buffer.append(UInt8(ascii: "/"))
+        appendUTF8(credential.terminator, to: &buffer)
+        buffer.append(0x0A)
+        appendHex(canonicalHash, to: &buffer)
+        return buffer.withUnsafeBytes { keyed.authenticationCode($0) }
+    }
+
+    /// True when `text` is the hex of `digest`, in either case (a declared `x-amz-content-sha256`
+    /// is compared as botocore writes it, lowercased). The digest is of the public body: no need
+    /// for constant time.
+    static func isHex(of digest: SHA256.Digest, _ text: some Collection<UInt8>) -> Bool {
+        guard text.count == SHA256.byteCount * 2 else { return false }
+        return digest.withUnsafeBytes { bytes in
+            var index = text.startIndex
+            func nextIs(_ nibble: UInt8) -> Bool {
+                let c = text[index]
+                index = text.index(after: index)
+                return c == lowerHex[Int(nibble)] || c == upperHex[Int(nibble)]
+            }
+            for byte in bytes {
+                guard nextIs(byte >> 4), nextIs(byte & 0x0F) else { return false }
+            }
+            return true
         }
-        stringToSign.append(0x0A)
-        appendHex(sha256(canonicalRequest), to: &stringToSign)
-        return hexBytes(stringToSign.withUnsafeBytes { keyed.authenticationCode($0) })
+    }
+
+    /// Compares the lowercase hex of `mac` with the provided signature's bytes, in time that
+    /// depends only on the MAC's length: every hex digit is compared, whatever differs first.
+    static func constantTimeEqualsHex(_ mac: SHA256.Digest, _ provided: Substring.UTF8View) -> Bool {
+        if let result = provided.withContiguousStorageIfAvailable({ constantTimeEqualsHex(mac, $0) }) { return result }
+        return Array(provided).withUnsafeBufferPointer { constantTimeEqualsHex(mac, $0) }
+    }
+
+    private static func constantTimeEqualsHex(_ mac: SHA256.Digest, _ provided: UnsafeBufferPointer<UInt8>) -> Bool {
+        mac.withUnsafeBytes { bytes in
+            var difference = UInt8(bytes.count * 2 == provided.count ? 0 : 1)
+            // Past the provided bytes' end, 0 (never a hex digit) stands in: the work stays the same.
+            func at(_ i: Int) -> UInt8 { i < provided.count ? provided[i] : 0 }
+            for (i, byte) in bytes.enumerated() {
+                difference |= hexDigit(byte >> 4) ^ at(2 * i)
+                difference |= hexDigit(byte & 0x0F) ^ at(2 * i + 1)
+            }
+            return difference == 0
+        }
     }
 
     /// SHA-256 of `bytes`, fed to the hash as one buffer.
@@ -227,38 +290,21 @@ enum SigV4Canonical {
     /// Appends the lowercase hex digits of a digest.
     static func appendHex(_ digest: some Digest, to out: inout [UInt8]) {
         digest.withUnsafeBytes { bytes in
-            for byte in bytes {
-                out.append(lowerHex[Int(byte >> 4)])
-                out.append(lowerHex[Int(byte & 0x0F)])
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: bytes.count * 2))
+            out.withUnsafeMutableBufferPointer { hex in
+                for (i, byte) in bytes.enumerated() {
+                    hex[start + 2 * i] = hexDigit(byte >> 4)
+                    hex[start + 2 * i + 1] = hexDigit(byte & 0x0F)
+                }
             }
         }
     }
 
-    /// Lowercase hex digits of a digest or MAC.
-    static func hexBytes(_ bytes: some Sequence<UInt8>) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(lowerHex[Int(byte >> 4)])
-            out.append(lowerHex[Int(byte & 0x0F)])
-        }
-        return out
-    }
-
-    /// Compares the expected signature's bytes with the provided ones in time that depends only on
-    /// `expected`'s length.
-    static func constantTimeEquals(_ expected: [UInt8], _ provided: String.UTF8View) -> Bool {
-        var difference = UInt8(expected.count == provided.count ? 0 : 1)
-        var index = provided.startIndex
-        for i in 0..<expected.count {
-            var byte: UInt8 = 0
-            if index != provided.endIndex {
-                byte = provided[index]
-                index = provided.index(after: index)
-            }
-            difference |= expected[i] ^ byte
-        }
-        return difference == 0
+    /// The lowercase hex digit of a nibble.
+    @inline(__always)
+    static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
     /// botocore's `' '.join(value.split())`: drops leading and trailing whitespace and turns
@@ -345,19 +391,8 @@ enum SigV4Canonical {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Compares two strings' bytes in time that depends only on `expected`'s length.
-    static func constantTimeEquals(_ expected: String, _ provided: String) -> Bool {
-        let a = Array(expected.utf8)
-        let b = Array(provided.utf8)
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for i in 0..<a.count {
-            difference |= a[i] ^ (i < b.count ? b[i] : 0)
-        }
-        return difference == 0
-    }
-
     /// True for a non-empty region of lowercase letters, digits and hyphens.
-    static func isPlausibleRegion(_ region: String) -> Bool {
+    static func isPlausibleRegion(_ region: some StringProtocol) -> Bool {
         !region.isEmpty && region.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 

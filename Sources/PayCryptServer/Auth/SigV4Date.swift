@@ -45,9 +45,28 @@ enum SigV4Date {
         }
     }
 
+    /// ``basic(_:)``, or `value` itself when it is already that text (an `X-Amz-Date` as clients
+    /// send it), which saves building the string again.
+    static func basic(_ date: Date, reusing value: String) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        // A basic-format value that parses back to the same instant and has no leap second (which
+        // `make` rolls into the next minute) is the canonical text.
+        if value.utf8.count == 16, parseBasic(value).map({ Int($0.timeIntervalSince1970.rounded(.down)) }) == seconds,
+           !value.utf8.dropFirst(13).starts(with: "60".utf8) {
+            return value
+        }
+        return basic(date)
+    }
+
     /// `20261129T120000Z`: exactly 16 characters.
     static func parseBasic(_ value: String) -> Date? {
-        let b = Array(value.utf8)
+        guard value.utf8.count == 16 else { return nil }
+        var text = value
+        return text.withUTF8 { parseBasic(bytes: $0) }
+    }
+
+    private static func parseBasic(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        let b = bytes[...]
         guard b.count == 16, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z"),
               let year = number(b[0..<4]), let month = number(b[4..<6]), let day = number(b[6..<8]),
               let hour = number(b[9..<11]), let minute = number(b[11..<13]), let second = number(b[13..<15])
@@ -99,7 +118,7 @@ enum SigV4Date {
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+    private static func number(_ digits: some Collection<UInt8>) -> Int? {
         guard !digits.isEmpty else { return nil }
         var value = 0
         for d in digits {

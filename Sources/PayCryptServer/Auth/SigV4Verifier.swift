@@ -208,7 +208,7 @@ public struct SigV4Verifier: Sendable {
             throw incomplete("Date must be in ISO-8601 'basic format'. Got '\(dateHeader.value)'. "
                 + "See http://en.wikipedia.org/wiki/ISO_8601")
         }
-        let timestamp = SigV4Date.basic(signedAt)
+        let timestamp = SigV4Date.basic(signedAt, reusing: dateHeader.value)
 
         guard authorization.signedHeaders.contains("host") else {
             throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
@@ -234,44 +234,46 @@ public struct SigV4Verifier: Sendable {
 
         try checkSkew(signedAt: signedAt, timestamp: timestamp)
 
-        guard let secret = secretFor(scope.accessKeyId) else {
+        let accessKeyId = String(scope.accessKeyId)
+        guard let secret = secretFor(accessKeyId) else {
             throw SigV4Failure(code: SigV4Failure.unrecognizedClient, message: "The security token included in the request is invalid.")
         }
 
-        let bodyHash = SigV4Canonical.hexSHA256(request.body)
-        let payloadHash: String
-        if let declared = headers.first("x-amz-content-sha256") {
-            guard declared.lowercased() == bodyHash else {
-                throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
-            }
-            payloadHash = declared  // botocore puts the header's value into the canonical request as sent
-        } else {
-            payloadHash = bodyHash
+        // The payload hash goes into the canonical request as hex: the header's value as sent when
+        // the client declared one (botocore does so), else the body's hash, written in place.
+        let bodyHash = SigV4Canonical.sha256(request.body)
+        let declared = headers.first("x-amz-content-sha256")
+        if let declared, !SigV4Canonical.isHex(of: bodyHash, declared.utf8) {
+            throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
 
-        let keyed = signingKeys.keyedHMAC(accessKeyId: scope.accessKeyId, secret: secret, date: scope.date,
-                                          region: scope.region, service: scope.service)
+        // The checks above made `scope.service` equal to `service`; the cache keys on the verifier's own string.
+        let keyed = signingKeys.keyedHMAC(accessKeyId: accessKeyId, secret: secret, date: String(scope.date),
+                                          region: String(scope.region), service: service)
         var matched = false
-        var canonicalRequest: [UInt8] = []
-        canonicalRequest.reserveCapacity(512 + request.rawPath.utf8.count)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(512 + request.rawPath.utf8.count)
         for query in SigV4Canonical.canonicalQueryCandidates(request.rawQuery) {
-            canonicalRequest.removeAll(keepingCapacity: true)
-            SigV4Canonical.appendCanonicalRequest(
-                to: &canonicalRequest, method: request.method, rawPath: request.rawPath, canonicalQuery: query,
-                headers: headers, signedHeaders: authorization.signedHeaders,
-                signedHeadersField: authorization.signedHeadersField, payloadHash: payloadHash)
-            let expected = SigV4Canonical.signature(keyed: keyed, timestamp: timestamp, credential: scope,
-                                                    canonicalRequest: canonicalRequest)
+            buffer.removeAll(keepingCapacity: true)
+            SigV4Canonical.appendCanonicalRequestUpToPayloadHash(
+                to: &buffer, method: request.method, rawPath: request.rawPath, canonicalQuery: query,
+                headers: headers, signedHeaders: authorization.signedHeaders, signedHeadersField: authorization.signedHeadersField)
+            if let declared {
+                buffer.append(contentsOf: declared.utf8)
+            } else {
+                SigV4Canonical.appendHex(bodyHash, to: &buffer)
+            }
+            let expected = SigV4Canonical.signature(keyed: keyed, timestamp: timestamp, credential: scope, canonicalRequestIn: &buffer)
             // Both candidates are always computed and compared, so timing says nothing about which matched.
-            matched = SigV4Canonical.constantTimeEquals(expected, authorization.signature.utf8) || matched
+            matched = SigV4Canonical.constantTimeEqualsHex(expected, authorization.signature.utf8) || matched
         }
         guard matched else {
             throw invalid("The request signature we calculated does not match the signature you provided. "
                 + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
         }
         return VerifiedCaller(
-            accessKeyId: scope.accessKeyId,
-            region: scope.region,
+            accessKeyId: accessKeyId,
+            region: String(scope.region),
             signedHeaders: authorization.signedHeaders,
             securityToken: headers.first("x-amz-security-token")
         )
