@@ -11,7 +11,7 @@
 /// the tests require every model pattern to compile here and to agree with ICU on random inputs.
 struct PatternMatcher: Sendable {
     /// A set of Unicode scalars: an ASCII bitmap plus ranges above ASCII, possibly negated.
-    struct ScalarSet: Sendable {
+    struct ScalarSet: Sendable, Equatable {
         var low: UInt64 = 0
         var high: UInt64 = 0
         var ranges: [ClosedRange<UInt32>] = []
@@ -65,6 +65,7 @@ struct PatternMatcher: Sendable {
         self.alternatives = alternatives
         recursesPerRepetition = checked.recurses
         single = Self.singleSet(alternatives)
+        pairs = Self.repeatedRun(alternatives)
     }
 
     /// A pattern that is one set repeated (`[0-9a-fA-F]+`, `^[0-9]{12}$`), which most model
@@ -79,6 +80,44 @@ struct PatternMatcher: Sendable {
         if case .end? = items.last?.atom { items.removeLast() }
         guard items.count == 1, let item = items.first, case .set(let set) = item.atom else { return nil }
         return (set, item.min, item.max)
+    }
+
+    /// A pattern that is one group repeated whose only alternative is one set `width` times
+    /// (`(?:[0-9a-fA-F][0-9a-fA-F])+`, whole hex bytes): the whole value matches exactly when every
+    /// character is in the set and the count is a multiple of `width` whose quotient is within the bounds.
+    let pairs: (set: ScalarSet, width: Int, min: Int, max: Int)?
+
+    private static func repeatedRun(_ alternatives: [[Item]]) -> (set: ScalarSet, width: Int, min: Int, max: Int)? {
+        guard alternatives.count == 1, var items = alternatives.first else { return nil }
+        if case .start? = items.first?.atom { items.removeFirst() }
+        if case .end? = items.last?.atom { items.removeLast() }
+        guard items.count == 1, let group = items.first, case .group(let inner) = group.atom, inner.count == 1,
+              let sequence = inner.first, let first = sequence.first, case .set(let set) = first.atom
+        else { return nil }
+        var width = 0
+        for item in sequence {
+            guard case .set(let other) = item.atom, item.min == item.max, item.min >= 1, other == set else { return nil }
+            width += item.min
+        }
+        return (set, width, group.min, group.max)
+    }
+
+    /// How many characters `value` has when every one is in `set`, else nil; ASCII is read as bytes.
+    private static func count(_ value: String, allIn set: ScalarSet) -> Int? {
+        var ascii = true
+        var count = 0
+        for byte in value.utf8 {
+            guard byte < 0x80 else { ascii = false; break }
+            guard set.contains(UInt32(byte)) else { return nil }
+            count += 1
+        }
+        if ascii { return count }
+        count = 0
+        for scalar in value.unicodeScalars {
+            guard set.contains(scalar.value) else { return nil }
+            count += 1
+        }
+        return count
     }
 
     /// Whether a group that repeats with variable width was compiled: its repetitions recurse, so
@@ -123,12 +162,12 @@ struct PatternMatcher: Sendable {
     /// Whether the pattern matches the whole of `value`.
     func matches(_ value: String) -> Bool {
         if let single {
-            var count = 0
-            for scalar in value.unicodeScalars {
-                guard single.set.contains(scalar.value) else { return false }
-                count += 1
-            }
+            guard let count = Self.count(value, allIn: single.set) else { return false }
             return count >= single.min && count <= single.max
+        }
+        if let pairs {
+            guard let count = Self.count(value, allIn: pairs.set), count % pairs.width == 0 else { return false }
+            return count / pairs.width >= pairs.min && count / pairs.width <= pairs.max
         }
         var copy = value
         let asciiResult: Bool? = copy.withUTF8 { utf8 in
