@@ -78,6 +78,9 @@ struct JSONParser {
             depth -= 1
             return .object(members)
         }
+        // Room for a request's usual handful of members at once, instead of growing (and
+        // rehashing) at the first, second and fourth.
+        members.reserveCapacity(6)
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw Self.invalid }

@@ -40,7 +40,22 @@ extension ServiceSchema {
         headers: [String: String] = [:],
         query: [String: [String]] = [:]
     ) -> JSONValue {
-        guard !operation.bindings.isEmpty, case .object(var members) = body else { return body }
+        var bound = body
+        bindInput(of: operation, into: &bound, uriLabels: uriLabels, headers: headers, query: query)
+        return bound
+    }
+
+    /// ``bindInput(of:body:uriLabels:headers:query:)`` in place: the body's members are changed
+    /// without copying them.
+    public func bindInput(
+        of operation: OperationSchema,
+        into body: inout JSONValue,
+        uriLabels: [String: String] = [:],
+        headers: [String: String] = [:],
+        query: [String: [String]] = [:]
+    ) {
+        guard !operation.bindings.isEmpty, case .object(var members) = body else { return }
+        body = .null  // `members` is now the only reference: the changes below need no copy
         let lowerHeaders = Dictionary(
             headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         for binding in operation.bindings {
@@ -66,7 +81,7 @@ extension ServiceSchema {
                 }
             }
         }
-        return .object(members)
+        body = .object(members)
     }
 
     private static func convert(_ text: String, to shape: ShapeSchema?) -> JSONValue {

@@ -140,7 +140,7 @@ public enum Wire {
     ) throws -> (input: T, resource: String?) {
         var tree = try JSONValue.parseRequestBody(bytes: body)
         if let binding {
-            tree = T.wireService.bindInput(of: binding.operation, body: tree, uriLabels: binding.labels)
+            T.wireService.bindInput(of: binding.operation, into: &tree, uriLabels: binding.labels)
         }
         let input = try decode(type, from: tree)
         let resource = resourceMembers.lazy.compactMap { tree[$0]?.stringValue }.first
