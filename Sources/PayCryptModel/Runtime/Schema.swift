@@ -255,8 +255,9 @@ public struct ErrorSchema: Sendable, Equatable {
     }
 }
 
-/// The whole schema of one service.
-public struct ServiceSchema: Sendable {
+/// The whole schema of one service. A class: it is large and read on every request, so it is
+/// shared by reference instead of copied.
+public final class ServiceSchema: Sendable {
     /// The botocore service name, e.g. `payment-cryptography-data`.
     public let serviceName: String
     /// The model's API version.
@@ -277,6 +278,9 @@ public struct ServiceSchema: Sendable {
     let routes: [CompiledRoute]
     /// The routes whose template has no label, by path: most requests route by one lookup.
     let literalRoutes: [String: CompiledRoute]
+    /// The target shape of each member of each structure and union, in member order (nil for a
+    /// target the model lacks): validation follows members without looking up their names.
+    private let memberTargets: [ObjectIdentifier: [ShapeSchema?]]
 
     /// Creates a service schema from the generated lists.
     public init(
@@ -292,7 +296,11 @@ public struct ServiceSchema: Sendable {
         self.apiVersion = apiVersion
         self.wireProtocol = wireProtocol
         self.targetPrefix = targetPrefix
-        self.shapes = Dictionary(shapes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let byName = Dictionary(shapes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.shapes = byName
+        memberTargets = Dictionary(shapes.filter { !$0.members.isEmpty }.map { shape in
+            (ObjectIdentifier(shape), shape.members.map { byName[$0.target] })
+        }, uniquingKeysWith: { first, _ in first })
         self.operations = operations
         self.errors = Dictionary(errors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         operationsByName = Dictionary(operations.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -300,6 +308,11 @@ public struct ServiceSchema: Sendable {
         routes = wireProtocol == .restJson1 ? operations.map(CompiledRoute.init) : []
         literalRoutes = Dictionary(routes.filter { $0.labels.allSatisfy { $0 == nil } }.map { ($0.operation.requestURI, $0) },
                                    uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The target shapes of `shape`'s members, in member order (see ``ShapeSchema/members``).
+    func memberTargets(of shape: ShapeSchema) -> [ShapeSchema?] {
+        memberTargets[ObjectIdentifier(shape)] ?? shape.members.map { shapes[$0.target] }
     }
 
     /// The operation with the given name, e.g. `GenerateMac`.

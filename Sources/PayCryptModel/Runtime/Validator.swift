@@ -110,7 +110,8 @@ public struct Validator: Sendable {
     public func validate(_ value: JSONValue, shape: String) -> [FieldViolation] {
         var violations: [FieldViolation] = []
         var path = Path()
-        check(value, shapeName: shape, path: &path, into: &violations)
+        path.steps.reserveCapacity(8)  // deeper than requests nest: one allocation
+        check(value, shape: service.shapes[shape], path: &path, into: &violations)
         return violations
     }
 
@@ -144,7 +145,11 @@ public struct Validator: Sendable {
     }
 
     private func check(_ value: JSONValue, shapeName: String, path: inout Path, into violations: inout [FieldViolation]) {
-        guard let shape = service.shapes[shapeName] else {
+        check(value, shape: service.shapes[shapeName], path: &path, into: &violations)
+    }
+
+    private func check(_ value: JSONValue, shape: ShapeSchema?, path: inout Path, into violations: inout [FieldViolation]) {
+        guard let shape else {
             violations.append(FieldViolation(path: path.rendered, rule: .undecodable))
             return
         }
@@ -155,6 +160,7 @@ public struct Validator: Sendable {
         switch shape.kind {
         case .structure, .union:
             guard case .object(let fields) = value else { return fail(.type(expected: "a structure")) }
+            let targets = service.memberTargets(of: shape)
             if shape.kind == .union {
                 // Exactly one member set; a member the model does not know counts as one (README,
                 // Decisions: unions), except `__type`, which the AWS JSON protocols reserve. The
@@ -171,17 +177,17 @@ public struct Validator: Sendable {
                 }
                 if set.count != 1 || unknown { fail(.unionMemberCount) }
                 set.sort { $0.index < $1.index }
-                for (_, member, field) in set {
+                for (index, member, field) in set {
                     path.steps.append(.member(member.name))
-                    check(field, shapeName: member.target, path: &path, into: &violations)
+                    check(field, shape: targets[index], path: &path, into: &violations)
                     path.steps.removeLast()
                 }
                 return
             }
-            for member in shape.members {
+            for (index, member) in shape.members.enumerated() {
                 if let field = fields[member.name], !field.isNull {
                     path.steps.append(.member(member.name))
-                    check(field, shapeName: member.target, path: &path, into: &violations)
+                    check(field, shape: targets[index], path: &path, into: &violations)
                     path.steps.removeLast()
                 } else if member.required && shape.kind == .structure {
                     violations.append(FieldViolation(path: path.rendered(with: .member(member.name)), rule: .required))
