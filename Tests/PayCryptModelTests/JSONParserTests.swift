@@ -42,6 +42,12 @@ struct JSONParserTests {
     @Test("invalid UTF-8 inside a string is refused")
     func invalidUTF8() {
         #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22]) }
+        // After an ASCII prefix, and a lone continuation byte or 0xFF: the ASCII shortcut must not skip the check.
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: Array("\"abc".utf8) + [0xC3, 0x28, 0x22]) }
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: Array("{\"k\":\"a".utf8) + [0x80, 0x22, 0x7D]) }
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: [0x22, 0x41, 0xFF, 0x22]) }
+        // Valid UTF-8 next to ASCII still parses.
+        #expect(try JSONValue(parsing: Array("\"caf\u{E9}\"".utf8)) == .string("caf\u{E9}"))
     }
 
     @Test("typed decoding from the tree equals JSONDecoder on the bytes (generated shapes)")

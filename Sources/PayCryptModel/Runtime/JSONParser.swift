@@ -130,17 +130,21 @@ struct JSONParser {
     private mutating func string() throws(JSONValue.ParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes. The bytes are checked as UTF-8 when the String is made.
+        // Fast path: no escapes. The bytes are checked as UTF-8 when the String is made, unless
+        // all of them are ASCII (then they are valid UTF-8 as they stand).
+        var high: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
                 guard let s = String(validating: slice, as: UTF8.self) else { throw Self.invalid }
                 return s
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw Self.invalid }
+            high |= byte
             index += 1
         }
         var scalars = Array(bytes[start..<index])
