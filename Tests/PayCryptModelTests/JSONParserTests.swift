@@ -40,7 +40,7 @@ struct JSONParserTests {
     }
 
     @Test("invalid UTF-8 inside a string is refused")
-    func invalidUTF8() {
+    func invalidUTF8() throws {
         #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22]) }
         // After an ASCII prefix, and a lone continuation byte or 0xFF: the ASCII shortcut must not skip the check.
         #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: Array("\"abc".utf8) + [0xC3, 0x28, 0x22]) }
