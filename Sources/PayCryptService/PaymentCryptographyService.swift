@@ -166,8 +166,7 @@ public final class PaymentCryptographyService: Sendable {
         guard let record = loaded else { throw ServiceError.notFound(identifier) }
         let material = try unseal(record)
         cache.store(.init(record: record, material: material), ticket: ticket)
-        // The record's own ARN: the cache entry above was found under exactly this ARN, a store lookup
-        // need not have been.
+        // The same text as `arn` (key ids are lowercase and the region was checked); the record's own.
         return (record, material, record.arn)
     }
 

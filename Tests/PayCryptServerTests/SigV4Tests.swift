@@ -624,6 +624,11 @@ struct SigV4CanonicalTests {
         #expect(SigV4Canonical.constantTimeEqualsHex(digest, header[start..<header.index(start, offsetBy: 64)].utf8))
     }
 
+    @Test("the branch-free hex digit of every nibble")
+    func hexDigits() {
+        #expect((0..<16).map { SigV4Canonical.hexDigit(UInt8($0)) } == Array("0123456789abcdef".utf8))
+    }
+
     @Test("a declared payload hash matches the body's hash in either case, and only in full")
     func declaredPayloadHash() {
         let digest = SHA256.hash(data: Array("abc".utf8))

@@ -298,9 +298,10 @@ public final class ServiceSchema: Sendable {
         self.targetPrefix = targetPrefix
         let byName = Dictionary(shapes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.shapes = byName
-        memberTargets = Dictionary(shapes.filter { !$0.members.isEmpty }.map { shape in
+        // From the shapes kept (a duplicate name's later shape is dropped above, and its identifier with it).
+        memberTargets = Dictionary(uniqueKeysWithValues: byName.values.filter { !$0.members.isEmpty }.map { shape in
             (ObjectIdentifier(shape), shape.members.map { byName[$0.target] })
-        }, uniquingKeysWith: { first, _ in first })
+        })
         self.operations = operations
         self.errors = Dictionary(errors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         operationsByName = Dictionary(operations.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -303,8 +303,11 @@ enum SigV4Canonical {
 
     /// The lowercase hex digit of a nibble.
     @inline(__always)
+    /// Branch-free: it runs on the secret expected signature.
     static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+        // 9 - n borrows (its top bit is set) exactly when n > 9; the mask is then all ones, and the
+        // 39 from '9' + 1 to 'a' is added.
+        0x30 &+ nibble &+ ((0 &- ((9 &- nibble) >> 7)) & 0x27)
     }
 
     /// botocore's `' '.join(value.split())`: drops leading and trailing whitespace and turns

@@ -247,9 +247,12 @@ public struct SigV4Verifier: Sendable {
             throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
 
-        // The checks above made `scope.service` equal to `service`; the cache keys on the verifier's own string.
+        // The key is derived from the scope exactly as the client wrote it; when those bytes are the
+        // verifier's own service name (`==` above compares canonically equivalent text), its string
+        // serves without a copy.
+        let scopeService = scope.service.utf8.elementsEqual(service.utf8) ? service : String(scope.service)
         let keyed = signingKeys.keyedHMAC(accessKeyId: accessKeyId, secret: secret, date: String(scope.date),
-                                          region: String(scope.region), service: service)
+                                          region: String(scope.region), service: scopeService)
         var matched = false
         var buffer: [UInt8] = []
         buffer.reserveCapacity(512 + request.rawPath.utf8.count)

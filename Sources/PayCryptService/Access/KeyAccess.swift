@@ -55,24 +55,25 @@ extension PaymentCryptographyService {
 
     /// The parsed resource policy of a key, from the cache when possible; nil when it has none or is
     /// `DELETE_COMPLETE` (a deleted key's policy goes with it).
-    /// `arn` is the record's ARN when the caller has it already.
+    /// `arn` is the record's ARN when the caller has it already (the same text as `record.arn`).
     func keyResourcePolicy(_ record: KeyRecord, arn knownArn: String? = nil) async throws -> ResourcePolicy? {
         guard record.state != .DELETE_COMPLETE else { return nil }
-        if let cached = cache.policy(knownArn ?? record.arn) { return cached }
+        let arn = knownArn ?? record.arn  // one key for the cache's reads and writes
+        if let cached = cache.policy(arn) { return cached }
         let ticket = cache.ticket()
         guard let stored = try await store.resourcePolicy(account: record.account, region: record.region, keyId: record.keyId) else {
-            cache.storePolicy(record.arn, nil, ticket: ticket)
+            cache.storePolicy(arn, nil, ticket: ticket)
             return nil
         }
         let policy: ResourcePolicy
         do {
-            policy = try ResourcePolicy.parse(stored.policy, keyArn: record.arn)
+            policy = try ResourcePolicy.parse(stored.policy, keyArn: arn)
         } catch {
             // It was checked by PutResourcePolicy: a store edited by hand, or rules made stricter since.
-            logger.error("a stored resource policy no longer parses", metadata: ["keyArn": "\(record.arn)"])
-            throw ServiceError(.internalServer, "The resource policy of \(record.arn) cannot be evaluated.")
+            logger.error("a stored resource policy no longer parses", metadata: ["keyArn": "\(arn)"])
+            throw ServiceError(.internalServer, "The resource policy of \(arn) cannot be evaluated.")
         }
-        cache.storePolicy(record.arn, policy, ticket: ticket)
+        cache.storePolicy(arn, policy, ticket: ticket)
         return policy
     }
 }
