@@ -437,6 +437,15 @@ struct SigV4RejectionTests {
                 + "got 'AKIAPAYCRYPTEXAMPLE1/20261129/payment-cryptography/aws4_request'"))
     }
 
+    @Test("a credential with six elements is IncompleteSignatureException")
+    func longCredential() throws {
+        let request = control.editingAuthorization { $0.replacingOccurrences(of: "/us-east-1/", with: "/us-east-1/x/") }
+        #expect(try verificationFailure(fixture.verifier(), request) == SigV4Failure(
+            code: "IncompleteSignatureException",
+            message: "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+                + "got 'AKIAPAYCRYPTEXAMPLE1/20261129/us-east-1/x/payment-cryptography/aws4_request'"))
+    }
+
     @Test("a scope date that is not the request's date is InvalidSignatureException")
     func scopeDateMismatch() throws {
         let request = control.editingAuthorization { $0.replacingOccurrences(of: "/20261129/", with: "/20261128/") }

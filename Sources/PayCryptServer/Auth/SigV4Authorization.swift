@@ -59,7 +59,7 @@ struct SigV4Authorization: Sendable, Equatable {
         func slice(_ range: Range<Int>) -> Substring { Self.slice(native, range) }
 
         let credentialField = slice(credentialRange)
-        guard let elements = text.withUTF8({ Self.pieces(of: $0, in: credentialRange, separatedBy: UInt8(ascii: "/"), exactly: 5) }) else {
+        guard let elements = text.withUTF8({ Self.credentialPieces(of: $0, in: credentialRange, separatedBy: UInt8(ascii: "/")) }) else {
             throw incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '\(credentialField)'")
         }
         let signedHeadersField = slice(signedHeadersRange)
@@ -74,8 +74,8 @@ struct SigV4Authorization: Sendable, Equatable {
             throw incomplete("SignedHeaders must be a non-empty, semicolon-separated list of header names, got '\(signedHeadersField)'.")
         }
         return SigV4Authorization(
-            credential: Credential(accessKeyId: slice(elements[0]), date: slice(elements[1]), region: slice(elements[2]),
-                                   service: slice(elements[3]), terminator: slice(elements[4])),
+            credential: Credential(accessKeyId: slice(elements.0), date: slice(elements.1), region: slice(elements.2),
+                                   service: slice(elements.3), terminator: slice(elements.4)),
             signedHeadersField: signedHeadersField,
             signedHeaders: names,
             signature: slice(signatureRange)
@@ -147,46 +147,19 @@ struct SigV4Authorization: Sendable, Equatable {
         return result
     }
 
-    /// Exactly `count` pieces (see ``pieces(of:in:separatedBy:)``), without allocating; nil when
-    /// the count differs.
-    private static func pieces(of bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>, separatedBy separator: UInt8,
-                               exactly count: Int) -> FivePieces? {
-        guard count == 5, bytes[range].count(where: { $0 == separator }) == 4 else { return nil }
-        var result = FivePieces()
+    /// The five pieces of a credential (see ``pieces(of:in:separatedBy:)``), without allocating;
+    /// nil unless there are exactly five.
+    private static func credentialPieces(of bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>, separatedBy separator: UInt8)
+        -> (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>)? {
+        guard bytes[range].count(where: { $0 == separator }) == 4 else { return nil }
         var start = range.lowerBound
-        var n = 0
-        for i in range where bytes[i] == separator {
-            result[n] = start..<i
-            n += 1
-            start = i + 1
+        func next() -> Range<Int> {
+            let end = bytes[start..<range.upperBound].firstIndex(of: separator) ?? range.upperBound
+            defer { start = end + 1 }
+            return start..<end
         }
-        result[n] = start..<range.upperBound
-        return result
-    }
-
-    /// The five ranges of a credential, held inline.
-    private struct FivePieces {
-        private var storage: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
-        subscript(_ i: Int) -> Range<Int> {
-            get {
-                switch i {
-                case 0: storage.0
-                case 1: storage.1
-                case 2: storage.2
-                case 3: storage.3
-                default: storage.4
-                }
-            }
-            set {
-                switch i {
-                case 0: storage.0 = newValue
-                case 1: storage.1 = newValue
-                case 2: storage.2 = newValue
-                case 3: storage.3 = newValue
-                default: storage.4 = newValue
-                }
-            }
-        }
+        // A tuple's elements are evaluated left to right.
+        return (next(), next(), next(), next(), next())
     }
 
     /// True when the bytes are exactly the literal's.
