@@ -633,6 +633,19 @@ struct SigV4CanonicalTests {
         #expect(SigV4Canonical.constantTimeEqualsHex(digest, header[start..<header.index(start, offsetBy: 64)].utf8))
     }
 
+    @Test("same bytes, not canonical equivalence")
+    func sameBytes() {
+        let header = "x/payment-cryptography/y"
+        let slice = header.dropFirst(2).dropLast(2)
+        #expect(SigV4Canonical.sameBytes(slice, "payment-cryptography"))
+        #expect(!SigV4Canonical.sameBytes(slice, "payment-cryptograph"))
+        #expect(!SigV4Canonical.sameBytes(slice, "payment-cryptographz"))
+        // U+212A KELVIN SIGN is canonically equivalent to "K": equal as strings, not as bytes.
+        let kelvin = Substring("\u{212A}ey")
+        #expect(kelvin == "Key")
+        #expect(!SigV4Canonical.sameBytes(kelvin, "Key"))
+    }
+
     @Test("the branch-free hex digit of every nibble")
     func hexDigits() {
         #expect((0..<16).map { SigV4Canonical.hexDigit(UInt8($0)) } == Array("0123456789abcdef".utf8))

@@ -179,6 +179,15 @@ enum SigV4Canonical {
         out.append(0x0A)
     }
 
+    /// Whether a slice has exactly a string's UTF-8 bytes (`==` on strings compares canonical
+    /// equivalence instead), compared as two buffers.
+    static func sameBytes(_ slice: Substring, _ text: String) -> Bool {
+        let compared = slice.utf8.withContiguousStorageIfAvailable { a in
+            text.utf8.withContiguousStorageIfAvailable { b in a.elementsEqual(b) }
+        }
+        return (compared ?? nil) ?? slice.utf8.elementsEqual(text.utf8)
+    }
+
     /// Appends a slice's UTF-8 bytes in one copy (a `Substring.UTF8View` appended as a sequence goes
     /// byte by byte).
     static func appendUTF8(_ text: Substring, to out: inout [UInt8]) {

@@ -250,7 +250,7 @@ public struct SigV4Verifier: Sendable {
         // The key is derived from the scope exactly as the client wrote it; when those bytes are the
         // verifier's own service name (`==` above compares canonically equivalent text), its string
         // serves without a copy.
-        let scopeService = scope.service.utf8.elementsEqual(service.utf8) ? service : String(scope.service)
+        let scopeService = SigV4Canonical.sameBytes(scope.service, service) ? service : String(scope.service)
         let keyed = signingKeys.keyedHMAC(accessKeyId: accessKeyId, secret: secret, date: String(scope.date),
                                           region: String(scope.region), service: scopeService)
         var matched = false
