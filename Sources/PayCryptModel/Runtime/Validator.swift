@@ -166,31 +166,46 @@ public struct Validator: Sendable {
                 // Decisions: unions), except `__type`, which the AWS JSON protocols reserve. The
                 // value's few fields are looked up among the members, not every member among the
                 // fields; the members set are then checked in model order, as a structure's are.
-                var set: [(index: Int, member: MemberSchema, value: JSONValue)] = []
+                let members = shape.members
+                func visit(_ index: Int, _ field: JSONValue) {
+                    path.steps.append(.member(members[index].name))
+                    check(field, shape: targets[index], path: &path, into: &violations)
+                    path.steps.removeLast()
+                }
+                // The usual case, one member set, is held without a list.
+                var single: (index: Int, value: JSONValue)?
+                var several: [(index: Int, value: JSONValue)] = []
+                var count = 0
                 var unknown = false
                 for (name, field) in fields where !field.isNull {
-                    if let index = shape.members.firstIndex(where: { $0.name == name }) {
-                        set.append((index, shape.members[index], field))
+                    if let index = members.firstIndex(where: { $0.name == name }) {
+                        count += 1
+                        if count == 1 {
+                            single = (index, field)
+                        } else {
+                            if count == 2, let first = single { several.append(first) }
+                            several.append((index, field))
+                        }
                     } else if name != "__type" {
                         unknown = true
                     }
                 }
-                if set.count != 1 || unknown { fail(.unionMemberCount) }
-                set.sort { $0.index < $1.index }
-                for (index, member, field) in set {
-                    path.steps.append(.member(member.name))
-                    check(field, shape: targets[index], path: &path, into: &violations)
-                    path.steps.removeLast()
+                if count != 1 || unknown { fail(.unionMemberCount) }
+                if count == 1, let single {
+                    visit(single.index, single.value)
+                } else {
+                    for (index, field) in several.sorted(by: { $0.index < $1.index }) { visit(index, field) }
                 }
                 return
             }
-            for (index, member) in shape.members.enumerated() {
-                if let field = fields[member.name], !field.isNull {
-                    path.steps.append(.member(member.name))
+            let members = shape.members
+            for index in members.indices {
+                if let field = fields[members[index].name], !field.isNull {
+                    path.steps.append(.member(members[index].name))
                     check(field, shape: targets[index], path: &path, into: &violations)
                     path.steps.removeLast()
-                } else if member.required && shape.kind == .structure {
-                    violations.append(FieldViolation(path: path.rendered(with: .member(member.name)), rule: .required))
+                } else if members[index].required && shape.kind == .structure {
+                    violations.append(FieldViolation(path: path.rendered(with: .member(members[index].name)), rule: .required))
                 }
             }
         case .string:

@@ -1,8 +1,8 @@
 /// The parts of a SigV4 `Authorization` header:
 /// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, SignedHeaders=<a;b>, Signature=<hex>`.
 ///
-/// The parts are slices of the header's own text: parsing a well-formed header allocates only the
-/// list of signed header names.
+/// The parts are slices of the header's own text: parsing a well-formed header allocates only for
+/// the signed header names.
 struct SigV4Authorization: Sendable, Equatable {
     /// The credential scope with the access key in front of it.
     struct Credential: Sendable, Equatable {
