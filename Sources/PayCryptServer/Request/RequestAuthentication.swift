@@ -56,10 +56,7 @@ struct RequestAuthenticator: Sendable {
     /// pseudo-header; SigV4 signs it as `host`.
     static func signedRequest(_ request: Request, body: [UInt8]) -> SigV4Request {
         // `canonicalName` is the lowercased name HTTPTypes keeps, so the verifier lowercases nothing.
-        // Room for `host` as well: one allocation, not a second to grow.
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(request.headers.count + 1)
-        for field in request.headers { headers.append((name: field.name.canonicalName, value: field.value)) }
+        var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         if !request.headers.contains(.host), let authority = request.head.authority {
             headers.append((name: "host", value: authority))
         }
