@@ -310,9 +310,8 @@ enum SigV4Canonical {
         }
     }
 
-    /// The lowercase hex digit of a nibble.
+    /// The lowercase hex digit of a nibble, branch-free: it runs on the secret expected signature.
     @inline(__always)
-    /// Branch-free: it runs on the secret expected signature.
     static func hexDigit(_ nibble: UInt8) -> UInt8 {
         // 9 - n borrows (its top bit is set) exactly when n > 9; the mask is then all ones, and the
         // 39 from '9' + 1 to 'a' is added.
