@@ -14,9 +14,16 @@ import Synchronization
 ///   before a concurrent commit is used for its own request but never cached;
 /// - an entry never replaces one of a higher ``KeyRecord/version``.
 final class KeyMaterialCache: Sendable {
-    struct Entry: Sendable {
-        var record: KeyRecord
-        var material: SymmetricKeyMaterial?
+    /// A cached key, shared by reference: a request reads its fields in place instead of copying
+    /// the record (and retaining each of its strings) out of the cache.
+    final class Entry: Sendable {
+        let record: KeyRecord
+        let material: SymmetricKeyMaterial?
+
+        init(record: KeyRecord, material: SymmetricKeyMaterial?) {
+            self.record = record
+            self.material = material
+        }
     }
 
     /// The generation at the time a fill started reading the store.

@@ -87,7 +87,7 @@ public final class PaymentCryptographyService: Sendable {
     func resolveKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> KeyRecord {
         let target = try await resolveTarget(identifier, context, operation: operation)
         let record = try await loadKey(account: target.account, region: context.region, keyId: target.keyId)
-        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: record, context,
+        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, keyState: record?.state, context,
                                   named: identifierArn(identifier, context))
         guard let record else { throw ServiceError.notFound(identifier) }
         return record
@@ -141,33 +141,34 @@ public final class PaymentCryptographyService: Sendable {
     /// A key ready for cryptography: its record and its unsealed material, from the cache when
     /// possible; authorized as ``resolveKey(_:_:operation:)`` authorizes.
     func usableKey(_ identifier: String, _ context: RequestContext, operation: String) async throws -> (KeyRecord, SymmetricKeyMaterial?) {
-        let (record, material, _) = try await usableKeyAndArn(identifier, context, operation: operation)
-        return (record, material)
+        let (key, _) = try await usableKeyAndArn(identifier, context, operation: operation)
+        return (key.record, key.material)
     }
 
-    /// ``usableKey(_:_:operation:)`` with the key's ARN, which the caller then need not build again.
+    /// ``usableKey(_:_:operation:)`` as the cache's shared entry (read in place, not copied), with
+    /// the key's ARN, which the caller then need not build again.
     func usableKeyAndArn(_ identifier: String, _ context: RequestContext, operation: String) async throws
-        -> (record: KeyRecord, material: SymmetricKeyMaterial?, arn: String) {
+        -> (key: KeyMaterialCache.Entry, arn: String) {
         let target = try await resolveTarget(identifier, context, operation: operation)
         // A key ARN is the ARN of its key (``KeyIdentifiers/parse(_:)``): no need to build it again.
         let arn = target.keyArn ?? KeyRecord.arn(region: context.region, account: target.account, keyId: target.keyId)
         let shown = identifierArn(identifier, context)
         if let entry = cache.entry(arn: arn), entry.record.state != .DELETE_PENDING {
-            try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: entry.record, context,
+            try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, keyState: entry.record.state, context,
                                       named: shown, keyArn: arn)
             cacheObserver?(true)
-            return (entry.record, entry.material, arn)
+            return (entry, arn)
         }
         cacheObserver?(false)
         let ticket = cache.ticket()
         let loaded = try await loadKey(account: target.account, region: context.region, keyId: target.keyId)
-        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, record: loaded, context,
+        try await authorizeKeyUse(operation, account: target.account, keyId: target.keyId, keyState: loaded?.state, context,
                                   named: shown, keyArn: arn)
         guard let record = loaded else { throw ServiceError.notFound(identifier) }
-        let material = try unseal(record)
-        cache.store(.init(record: record, material: material), ticket: ticket)
+        let entry = KeyMaterialCache.Entry(record: record, material: try unseal(record))
+        cache.store(entry, ticket: ticket)
         // The same text as `arn` (key ids are lowercase and the region was checked); the record's own.
-        return (record, material, record.arn)
+        return (entry, record.arn)
     }
 
     /// Unseals a symmetric key's material; nil for algorithms the algorithm layer does not know.

@@ -21,12 +21,14 @@ extension PaymentCryptographyService {
 
     /// Authorizes `operation` on the key `account`/`keyId` of the caller's region (README,
     /// Decisions: Resource policies: who): the caller's identity policy and the key's resource policy together, by
-    /// ``ResourcePolicy/decide(identityAllows:policy:request:)``. `record` is the key as loaded (nil
-    /// when it does not exist: then only the identity policy speaks for the caller's own account, and
-    /// another account is refused, so that a key's existence is not revealed across accounts).
+    /// ``ResourcePolicy/decide(identityAllows:policy:request:)``. `keyState` is the state of the key
+    /// as loaded from `account` in the caller's region (nil when it does not exist: then only the
+    /// identity policy speaks for the caller's own account, and another account is refused, so that a
+    /// key's existence is not revealed across accounts). The state, not the record: a cached key is
+    /// then read in place, not copied.
     /// - Throws: AccessDeniedException in AWS's wording, naming `shown` (what the caller named) for
     ///   the caller's own account and the key's ARN for another account's key.
-    func authorizeKeyUse(_ operation: String, account: String, keyId: String, record: KeyRecord?, _ context: RequestContext,
+    func authorizeKeyUse(_ operation: String, account: String, keyId: String, keyState: KeyState?, _ context: RequestContext,
                          named shown: String, keyArn knownArn: String? = nil) async throws {
         // The strings below are built only when a policy or a denial needs them: this runs on every request.
         let keyArn = knownArn ?? KeyRecord.arn(region: context.region, account: account, keyId: keyId)
@@ -40,7 +42,9 @@ extension PaymentCryptographyService {
         }
         if crossAccount && !Self.mayActAcrossAccounts(operation) { throw denied(false) }
         var policy: ResourcePolicy?
-        if let record { policy = try await keyResourcePolicy(record, arn: keyArn) }
+        if let keyState {
+            policy = try await keyResourcePolicy(state: keyState, account: account, region: context.region, keyId: keyId, arn: keyArn)
+        }
         if policy == nil && !crossAccount {
             guard identityAllows else { throw denied(false) }
             return
@@ -53,15 +57,14 @@ extension PaymentCryptographyService {
         }
     }
 
-    /// The parsed resource policy of a key, from the cache when possible; nil when it has none or is
-    /// `DELETE_COMPLETE` (a deleted key's policy goes with it).
-    /// `arn` is the record's ARN when the caller has it already (the same text as `record.arn`).
-    func keyResourcePolicy(_ record: KeyRecord, arn knownArn: String? = nil) async throws -> ResourcePolicy? {
-        guard record.state != .DELETE_COMPLETE else { return nil }
-        let arn = knownArn ?? record.arn  // one key for the cache's reads and writes
+    /// The parsed resource policy of the key `account`/`region`/`keyId` in state `state`, from the
+    /// cache when possible; nil when it has none or is `DELETE_COMPLETE` (a deleted key's policy goes
+    /// with it). `arn` is the key's ARN (one key for the cache's reads and writes).
+    func keyResourcePolicy(state: KeyState, account: String, region: String, keyId: String, arn: String) async throws -> ResourcePolicy? {
+        guard state != .DELETE_COMPLETE else { return nil }
         if let cached = cache.policy(arn) { return cached }
         let ticket = cache.ticket()
-        guard let stored = try await store.resourcePolicy(account: record.account, region: record.region, keyId: record.keyId) else {
+        guard let stored = try await store.resourcePolicy(account: account, region: region, keyId: keyId) else {
             cache.storePolicy(arn, nil, ticket: ticket)
             return nil
         }

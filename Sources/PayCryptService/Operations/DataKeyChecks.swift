@@ -23,8 +23,12 @@ enum RequiredKeyMode: String, Sendable {
 /// The key checks every data-plane operation shares (README Decisions, "disabled or deleted key"):
 /// a key that is deleted, pending deletion, not ready or disabled is refused, and a key whose
 /// usage or mode does not fit is refused with AWS's live message shape.
+///
+/// The checks are inlined: the record of a cached key (``KeyMaterialCache/Entry``) is then read in
+/// place; a call would copy it, retaining each of its strings, on every request.
 enum DataKeyChecks {
     /// Refuses a key that is not `CREATE_COMPLETE` and enabled (README Decisions: ValidationException).
+    @inline(__always)
     static func requireUsableState(_ record: KeyRecord) throws {
         switch record.state {
         case .CREATE_COMPLETE: break
@@ -36,6 +40,7 @@ enum DataKeyChecks {
     }
 
     /// Refuses a key whose `KeyUsage` is not one of `usages` (live message).
+    @inline(__always)
     static func requireUsage(_ record: KeyRecord, in usages: [String]) throws {
         guard usages.contains(record.keyUsage) else {
             throw ServiceError.validation("KeyUsage of the input key \(record.arn) is invalid for the operation.")
@@ -43,6 +48,7 @@ enum DataKeyChecks {
     }
 
     /// Refuses a key whose modes of use do not allow `mode`.
+    @inline(__always)
     static func requireMode(_ record: KeyRecord, _ mode: RequiredKeyMode) throws {
         guard mode.allows(record.modes) else {
             throw ServiceError.validation("KeyModesOfUse of the input key \(record.arn) does not allow this operation (it needs \(mode.rawValue)).")

@@ -6,11 +6,11 @@ extension PaymentCryptographyService {
     /// GenerateMac.
     public func generateMac(_ input: DataPlane.GenerateMacInput, context: RequestContext) async throws -> DataPlane.GenerateMacOutput {
         let attributes = try macAttributes(input.generationAttributes, root: "GenerationAttributes")
-        let (record, material, keyArn) = try await macKey(input.keyIdentifier, attributes: attributes, generate: true, context)
+        let (key, material, keyArn) = try await macKey(input.keyIdentifier, attributes: attributes, generate: true, context)
         let message = try messageBytes(input.messageData)
         do {
             let mac = try MacOperation.generate(key: material, attributes: attributes, message: message, macLength: input.macLength)
-            return DataPlane.GenerateMacOutput(keyArn: keyArn, keyCheckValue: record.keyCheckValue, mac: mac)
+            return DataPlane.GenerateMacOutput(keyArn: keyArn, keyCheckValue: key.record.keyCheckValue, mac: mac)
         } catch {
             throw serviceError(error, keyArn: keyArn)
         }
@@ -19,11 +19,11 @@ extension PaymentCryptographyService {
     /// VerifyMac: VerificationFailedException (`INVALID_MAC`) when the MAC does not match.
     public func verifyMac(_ input: DataPlane.VerifyMacInput, context: RequestContext) async throws -> DataPlane.VerifyMacOutput {
         let attributes = try macAttributes(input.verificationAttributes, root: "VerificationAttributes")
-        let (record, material, keyArn) = try await macKey(input.keyIdentifier, attributes: attributes, generate: false, context)
+        let (key, material, keyArn) = try await macKey(input.keyIdentifier, attributes: attributes, generate: false, context)
         let message = try messageBytes(input.messageData)
         do {
             try MacOperation.verify(key: material, attributes: attributes, message: message, mac: input.mac, macLength: input.macLength)
-            return DataPlane.VerifyMacOutput(keyArn: keyArn, keyCheckValue: record.keyCheckValue)
+            return DataPlane.VerifyMacOutput(keyArn: keyArn, keyCheckValue: key.record.keyCheckValue)
         } catch {
             throw serviceError(error, keyArn: keyArn)
         }
@@ -43,17 +43,17 @@ extension PaymentCryptographyService {
     }
 
     /// The key for a MAC operation, with the rules of the AWS user guide (README, "Supported MAC algorithms"): state, enabled, usage, mode.
-    /// Returns the key's ARN with it.
+    /// Returns the cache's shared entry, its material and the key's ARN.
     func macKey(_ identifier: String, attributes: MacAttributes, generate: Bool, _ context: RequestContext) async throws
-        -> (KeyRecord, SymmetricKeyMaterial, String) {
-        let (record, material, keyArn) = try await usableKeyAndArn(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
-        try DataKeyChecks.requireUsableState(record)
-        try DataKeyChecks.requireUsage(record, in: [attributes.requiredKeyUsage])
-        try DataKeyChecks.requireMode(record, attributes.usesDerivationKey ? .deriveKey : (generate ? .generate : .verify))
-        guard let material else {
+        -> (KeyMaterialCache.Entry, SymmetricKeyMaterial, String) {
+        let (key, keyArn) = try await usableKeyAndArn(identifier, context, operation: generate ? "GenerateMac" : "VerifyMac")
+        try DataKeyChecks.requireUsableState(key.record)
+        try DataKeyChecks.requireUsage(key.record, in: [attributes.requiredKeyUsage])
+        try DataKeyChecks.requireMode(key.record, attributes.usesDerivationKey ? .deriveKey : (generate ? .generate : .verify))
+        guard let material = key.material else {
             throw ServiceError.validation(MacRequestError.keyAlgorithmMessage(keyArn: keyArn))
         }
-        return (record, material, keyArn)
+        return (key, material, keyArn)
     }
 
     /// Maps the algorithm layer's refusals to AWS exceptions.
