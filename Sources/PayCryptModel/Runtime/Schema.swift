@@ -187,8 +187,9 @@ public struct HTTPBinding: Sendable, Equatable {
     }
 }
 
-/// One operation of a service, as the server routes it.
-public struct OperationSchema: Sendable, Equatable {
+/// One operation of a service, as the server routes it. A class: a route hands it on with every
+/// request, so it is shared by reference instead of copied (one retain instead of one per field).
+public final class OperationSchema: Sendable, Equatable {
     /// The operation name, e.g. `GenerateMac`.
     public let name: String
     /// The HTTP method, e.g. `POST`.
@@ -229,6 +230,13 @@ public struct OperationSchema: Sendable, Equatable {
         self.errors = errors
         self.bindings = bindings
         self.target = target
+    }
+
+    /// Equal when every field is.
+    public static func == (lhs: OperationSchema, rhs: OperationSchema) -> Bool {
+        lhs === rhs || (lhs.name == rhs.name && lhs.method == rhs.method && lhs.requestURI == rhs.requestURI
+            && lhs.responseCode == rhs.responseCode && lhs.input == rhs.input && lhs.output == rhs.output
+            && lhs.errors == rhs.errors && lhs.bindings == rhs.bindings && lhs.target == rhs.target)
     }
 }
 
