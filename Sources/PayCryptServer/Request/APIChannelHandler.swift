@@ -170,18 +170,37 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return !(path.hasPrefix("/console") || path.hasPrefix("/paycrypt/"))
     }
 
-    /// Runs the journey in a task on this connection's event loop, and writes its answer there.
+    /// Runs the journey in a task on this connection's event loop, and writes its answer there:
+    /// the task's last step runs on the loop (its executor), so it writes at once, without a
+    /// promise and a callback between.
     private func answer(_ request: Request, body: ByteBuffer, context: ChannelHandlerContext) {
         let responder = self.responder
-        let promise = context.eventLoop.makePromise(of: APIAnswer.self)
-        let executor = taskExecutor ?? EventLoopTaskExecutor(context.eventLoop)
+        let loop = context.eventLoop
+        let executor = taskExecutor ?? EventLoopTaskExecutor(loop)
         taskExecutor = executor
-        Task(executorPreference: executor) { promise.succeed(await responder.handle(request, body: body)) }
-        promise.futureResult.assumeIsolated().whenSuccess { answer in
-            self.write(answer, context: context)
-            self.state = .idle
-            self.drain(context: context)
+        let bound = NIOLoopBound(Pending(handler: self, context: context), eventLoop: loop)
+        Task(executorPreference: executor) {
+            let answer = await responder.handle(request, body: body)
+            finishJourney(bound, answer)
         }
+    }
+
+    /// The connection a journey answers, touched only on its event loop.
+    fileprivate struct Pending {
+        let handler: APIChannelHandler
+        let context: ChannelHandlerContext
+    }
+
+    /// Writes a journey's answer and goes on with what waited for it, on the connection's loop.
+    fileprivate static func finish(_ bound: NIOLoopBound<Pending>, _ answer: APIAnswer) {
+        guard bound.eventLoop.inEventLoop else {
+            bound.eventLoop.execute { finish(bound, answer) }
+            return
+        }
+        let pending = bound.value
+        pending.handler.write(answer, context: pending.context)
+        pending.handler.state = .idle
+        pending.handler.drain(context: pending.context)
     }
 
     /// Writes one whole answer, with the headers Hummingbird adds to its own (`Date`, `Server`).
@@ -247,6 +266,12 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.read()
         }
     }
+}
+
+/// ``APIChannelHandler/finish(_:_:)`` outside the handler's class: a task that calls a static
+/// method of a non-Sendable class trips Swift 6.3's region-based isolation checker.
+private func finishJourney(_ bound: NIOLoopBound<APIChannelHandler.Pending>, _ answer: APIAnswer) {
+    APIChannelHandler.finish(bound, answer)
 }
 
 /// The `Date` header's value (RFC 9110 §5.6.7, IMF-fixdate), formatted once per second.
