@@ -206,9 +206,10 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes one whole answer, with the headers Hummingbird adds to its own (`Date`, `Server`).
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
         var headers = answer.headers
-        headers[.contentLength] = String(answer.body.readableBytes)
-        headers[.date] = dates.current()
-        headers[.server] = serverName
+        // Appended, not set: an API answer never carries these three (see `APIAnswer`).
+        headers.append(HTTPField(name: .contentLength, value: String(answer.body.readableBytes)))
+        headers.append(HTTPField(name: .date, value: dates.current()))
+        headers.append(HTTPField(name: .server, value: serverName))
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

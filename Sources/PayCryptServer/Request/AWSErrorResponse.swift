@@ -92,9 +92,10 @@ struct AWSErrorResponse: Error, Sendable {
     func answer(plane: Plane, requestId: String) -> APIAnswer {
         var headers = HTTPFields()
         headers.reserveCapacity(6)
-        headers[.contentType] = plane.contentType
-        headers[.amznErrorType] = exception
-        headers[.amznRequestId] = requestId
+        // Appended, not set: the fields are new, so there is nothing to replace.
+        headers.append(HTTPField(name: .contentType, value: plane.contentType))
+        headers.append(HTTPField(name: .amznErrorType, value: exception))
+        headers.append(HTTPField(name: .amznRequestId, value: requestId))
         return APIAnswer(status: .init(code: status), headers: headers, body: ByteBuffer(bytes: bodyBytes()))
     }
 }

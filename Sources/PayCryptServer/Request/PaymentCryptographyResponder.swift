@@ -185,8 +185,9 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     static func success(_ bytes: [UInt8], plane: Plane, requestId: String) -> APIAnswer {
         var headers = HTTPFields()
         headers.reserveCapacity(5)
-        headers[.contentType] = plane.contentType
-        headers[.amznRequestId] = requestId
+        // Appended, not set: the fields are new, so there is nothing to replace.
+        headers.append(HTTPField(name: .contentType, value: plane.contentType))
+        headers.append(HTTPField(name: .amznRequestId, value: requestId))
         return APIAnswer(status: .ok, headers: headers, body: ByteBuffer(bytes: bytes))
     }
 
@@ -203,7 +204,8 @@ public struct PaymentCryptographyResponder: HTTPResponder {
 }
 
 /// One answer of the API: status, headers and the whole body. Hummingbird gets it as a
-/// ``Response``; the connection's fast path writes it as HTTP parts.
+/// ``Response``; the connection's fast path writes it as HTTP parts. Its headers never include
+/// `Content-Length`, `Date` or `Server`: Hummingbird and the fast path add those.
 struct APIAnswer: Sendable {
     var status: HTTPResponse.Status
     var headers: HTTPFields
