@@ -75,8 +75,10 @@ enum JSONWriter {
     /// non-ASCII characters written as they are (RFC 8259, section 7).
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most strings (ARNs, hex, enum values) need no escape: one scan, then one copy.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+        // Most strings (ARNs, hex, enum values) need no escape: one scan (of the contiguous bytes
+        // when the string has them), then one copy.
+        let plain: (UInt8) -> Bool = { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if s.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? s.utf8.allSatisfy(plain) {
             out.append(contentsOf: s.utf8)
             out.append(UInt8(ascii: "\""))
             return

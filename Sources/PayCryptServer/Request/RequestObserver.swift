@@ -58,7 +58,10 @@ struct RequestObserver: Sendable {
     /// `value` made safe for a log line or an audit record: control characters, quotes and
     /// backslashes escaped (`\n`, `\u{7f}`), and cut to ``maxLoggedLength`` characters with `…`.
     static func loggable(_ value: String) -> String {
-        if value.utf8.count <= maxLoggedLength, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+        let plain: (UInt8) -> Bool = { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        // The common case, a plain ARN or key id: one scan of the contiguous bytes when there are some.
+        if value.utf8.count <= maxLoggedLength,
+           value.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? value.utf8.allSatisfy(plain) {
             return value
         }
         var out = ""
