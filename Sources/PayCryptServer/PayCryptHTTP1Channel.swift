@@ -8,8 +8,9 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1.1 connection with paycrypt's fast path for API calls
-/// (``APIChannelHandler``) behind the connection-state handler: the same pipeline as
-/// Hummingbird's `HTTP1Channel`, plus that one handler.
+/// (``APIChannelHandler``) between the HTTP/1 decoder and Hummingbird's codec: the same pipeline
+/// as Hummingbird's `HTTP1Channel`, plus that one handler, which also keeps the connection's idle
+/// timeout and graceful shutdown for both paths.
 public struct PayCryptHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     public typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -46,9 +47,13 @@ public struct PayCryptHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withOutboundHeaderValidation: false,
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
+            // The fast path reads the HTTP/1 decoder's parts and keeps the connection's state for
+            // both paths (idle timeout, graceful shutdown); Hummingbird's codec and state handler
+            // behind it see only the requests passed on.
+            try pipeline.addHandler(APIChannelHandler(responder: api, serverName: serverName, dates: dates,
+                                                      idleTimeout: configuration.idleTimeout))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { .init($0) }, logger: logger))
-            try pipeline.addHandler(APIChannelHandler(responder: api, serverName: serverName, dates: dates))
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
             return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
     }

@@ -79,7 +79,7 @@ public struct ConsoleResponder: HTTPResponder {
                                        "No operation at \(request.method.rawValue) \(RequestObserver.loggable(path)).")
             }
             let body = try await api.readBody(request)
-            let caller = try api.authenticator.authenticate(request, body: body)
+            let caller = try api.authenticator.authenticate(APIRequest(request), body: body)
             let context = PayCryptService.RequestContext(account: caller.account, region: caller.region, principal: caller.principal, requestId: requestId)
             let answer: JSONValue
             if operation == "GetKeyAuditTrail" {

@@ -3,35 +3,39 @@ import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// The connection's fast path for API calls (README "Performance"): an AWS API call is a `POST`
-/// with a small JSON body, so this handler gathers the whole request in the channel pipeline, runs
-/// the responder's journey on it and writes the answer itself, without Hummingbird's per-request
+/// with a small JSON body, so this handler gathers the whole request straight from the HTTP/1
+/// decoder, runs the responder's journey on it and writes the answer to the HTTP/1 encoder itself,
+/// without HTTPTypes' request and fields in between, and without Hummingbird's per-request
 /// machinery (an async body stream, a task-local logger, an async response writer).
 ///
 /// Everything else (`GET /health`, the console, a body over the size limit, a request that asks
-/// for `Connection` or `Expect` handling) is passed on unchanged to Hummingbird, which sits behind
-/// this handler and answers it as before. Answers leave in request order: while Hummingbird
-/// answers a request passed to it, or while the journey of a gathered request runs, later
-/// requests wait here (and once one waits, the connection reads no more) until that answer is
-/// written.
+/// for `Connection` or `Expect` handling) is passed on unchanged to Hummingbird, whose codec and
+/// handlers sit behind this one and answer it as before. Answers leave in request order: while
+/// Hummingbird answers a request passed to it, or while the journey of a gathered request runs,
+/// later requests wait here (and once one waits, the connection reads no more) until that answer
+/// is written.
 ///
-/// The handler sits after Hummingbird's connection-state handler, which therefore sees every
-/// request and answer: idle timeouts and graceful shutdown (finish the request in flight, then
-/// close) work for both paths.
+/// As it sees every request and answer of both paths, this handler also keeps the connection's
+/// state, as Hummingbird's `HTTPConnectionStateHandler` does (which behind it then has no idle
+/// timeout and never sees the quiesce event): a connection with no request in flight is closed
+/// after the idle timeout, and so is one whose request head or body stops arriving for that long;
+/// on graceful shutdown (`ChannelShouldQuiesceEvent`) an idle connection is closed at once, a busy
+/// one once the requests it has read are answered.
 final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     /// What the connection is doing.
     enum State {
         /// Between requests.
         case idle
         /// Gathering a fast-path request.
-        case gathering(HTTPRequest, ByteBuffer)
+        case gathering(HTTPRequestHead, ByteBuffer)
         /// The journey of a gathered request runs.
         case answering
         /// Passing a request's parts on to Hummingbird, until its end.
@@ -47,7 +51,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// request parts, and the errors and events that must not overtake them (an HTTP parse error
     /// or the client's half-closure ends Hummingbird's request loop).
     enum Inbound {
-        case part(HTTPRequestPart)
+        case part(HTTPServerRequestPart)
         case error(any Error)
         case event(Any)
     }
@@ -67,12 +71,17 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var passingClose = false
     /// Runs the journeys of this connection, made on its first API call.
     private var taskExecutor: EventLoopTaskExecutor?
+    /// The connection's state for the idle timeout and graceful shutdown.
+    private var connection: ConnectionState
 
     /// Creates the handler for one connection.
-    init(responder: PaymentCryptographyResponder, serverName: String, dates: HTTPDateCache) {
+    /// - Parameter idleTimeout: How long the connection may stay idle, or take to send a request,
+    ///   before it is closed; nil: no limit.
+    init(responder: PaymentCryptographyResponder, serverName: String, dates: HTTPDateCache, idleTimeout: TimeAmount?) {
         self.responder = responder
         self.serverName = serverName
         self.dates = dates
+        connection = ConnectionState(idleTimeout: idleTimeout)
     }
 
     /// True while an answer is pending: what arrives then waits.
@@ -83,9 +92,34 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { becameActive(context: context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        connection.idleTask?.cancel()
+        connection.idleTask = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        becameActive(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection.isActive = false
+        context.fireChannelInactive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connection.lastActive = .now()
         let part = unwrapInboundIn(data)
-        if isWaiting { waiting.append(.part(part)) } else { handle(.part(part), context: context) }
+        if isWaiting {
+            waiting.append(.part(part))
+        } else {
+            handle(.part(part), context: context)
+            closeIfDone(context: context)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -93,12 +127,18 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // Graceful shutdown: close now when nothing is in flight, else once it is answered.
+            connection.closeWhenDone = true
+            closeIfDone(context: context)
+            return
+        }
         if isWaiting { waiting.append(.event(event)) } else { context.fireUserInboundEventTriggered(event) }
     }
 
     /// One inbound item, when no answer is pending.
     private func handle(_ item: Inbound, context: ChannelHandlerContext) {
-        let part: HTTPRequestPart
+        let part: HTTPServerRequestPart
         switch item {
         case .error(let error):
             context.fireErrorCaught(error)
@@ -113,6 +153,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case (.closing, _):
             break  // read after a request that closes the connection: never answered
         case (.idle, .head(let head)):
+            connection.requestStarted()
             if Self.takesFastPath(head) {
                 state = .gathering(head, context.channel.allocator.buffer(capacity: 0))
             } else {
@@ -130,9 +171,11 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 state = .gathering(head, body)
             }
         case (.gathering(let head, let body), .end):
+            connection.requestRead()
             state = .answering
-            answer(Request(head: head, body: RequestBody(buffer: ByteBuffer())), body: body, context: context)
+            answer(APIRequest(head), body: body, context: context)
         case (.passing, .end):
+            connection.requestRead()
             context.fireChannelRead(wrapInboundOut(part))
             if answeredWhilePassing {
                 answeredWhilePassing = false
@@ -150,10 +193,10 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Starts passing a request on to Hummingbird.
-    private func pass(head: HTTPRequest, context: ChannelHandlerContext) {
+    private func pass(head: HTTPRequestHead, context: ChannelHandlerContext) {
         state = .passing
         answeredWhilePassing = false
-        passingClose = head.headerFields[values: .connection].contains { $0.lowercased().contains("close") }
+        passingClose = head.headers["connection"].contains { $0.lowercased().contains("close") }
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
@@ -164,23 +207,24 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// An API call: `POST` outside the console's paths, with no connection-level requests.
-    static func takesFastPath(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, head.headerFields[.connection] == nil, head.headerFields[.expect] == nil,
-              let path = head.path else { return false }
-        return !(path.hasPrefix("/console") || path.hasPrefix("/paycrypt/"))
+    static func takesFastPath(_ head: HTTPRequestHead) -> Bool {
+        guard head.method == .POST, !head.headers.contains(name: "connection"), !head.headers.contains(name: "expect") else {
+            return false
+        }
+        return !(head.uri.hasPrefix("/console") || head.uri.hasPrefix("/paycrypt/"))
     }
 
     /// Runs the journey in a task on this connection's event loop, and writes its answer there:
     /// the task's last step runs on the loop (its executor), so it writes at once, without a
     /// promise and a callback between.
-    private func answer(_ request: Request, body: ByteBuffer, context: ChannelHandlerContext) {
+    private func answer(_ request: APIRequest, body: ByteBuffer, context: ChannelHandlerContext) {
         let responder = self.responder
         let loop = context.eventLoop
         let executor = taskExecutor ?? EventLoopTaskExecutor(loop)
         taskExecutor = executor
         let bound = NIOLoopBound(Pending(handler: self, context: context), eventLoop: loop)
         Task(executorPreference: executor) {
-            let answer = await responder.handle(request, body: body)
+            let answer = await responder.handle(request, body: .gathered(body))
             finishJourney(bound, answer)
         }
     }
@@ -200,18 +244,22 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let pending = bound.value
         pending.handler.write(answer, context: pending.context)
         pending.handler.state = .idle
+        pending.handler.answerEnded(context: pending.context)
         pending.handler.drain(context: pending.context)
     }
 
     /// Writes one whole answer, with the headers Hummingbird adds to its own (`Date`, `Server`).
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
-        var headers = answer.headers
-        // Appended, not set: an API answer never carries these three (see `APIAnswer`).
-        headers.append(HTTPField(name: .contentLength, value: String(answer.body.readableBytes)))
-        headers.append(HTTPField(name: .date, value: dates.current()))
-        headers.append(HTTPField(name: .server, value: serverName))
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(answer.headers.count + 3)
+        for field in answer.headers { headers.add(name: field.name.rawName, value: field.value) }
+        // An API answer never carries these three (see `APIAnswer`).
+        headers.add(name: "Content-Length", value: String(answer.body.readableBytes))
+        headers.add(name: "Date", value: dates.current())
+        headers.add(name: "Server", value: serverName)
+        let status = HTTPResponseStatus(statusCode: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
@@ -220,7 +268,10 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// what it was given to its request loop only then.
     private func drain(context: ChannelHandlerContext) {
         var passedOn = false
-        defer { if passedOn { context.fireChannelReadComplete() } }
+        defer {
+            if passedOn { context.fireChannelReadComplete() }
+            closeIfDone(context: context)
+        }
         while let item = waiting.popFirst() {
             if case .passing = state { passedOn = true }
             if case .part = item {} else { passedOn = true }
@@ -244,6 +295,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .end = unwrapOutboundIn(data) { isEnd = true } else { isEnd = false }
         context.write(data, promise: promise)
         guard isEnd else { return }
+        answerEnded(context: context)
         switch state {
         case .awaitingAnswer:
             answered()
@@ -265,6 +317,86 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             readPending = true
         } else {
             context.read()
+        }
+    }
+
+    // MARK: idle timeout and graceful shutdown
+
+    /// The connection's requests in flight and activity, as Hummingbird's connection-state
+    /// handler keeps them.
+    struct ConnectionState {
+        let idleTimeout: TimeAmount?
+        var isActive = false
+        /// Requests whose head was handled and whose answer has not ended.
+        var requestsInProgress = 0
+        /// A request's head was handled and its end not yet.
+        var isRequestBeingRead = false
+        /// When the connection last read something or ended an answer.
+        var lastActive = NIODeadline.now()
+        /// Graceful shutdown: close once nothing is in flight.
+        var closeWhenDone = false
+        var idleTask: Scheduled<Void>?
+
+        mutating func requestStarted() {
+            requestsInProgress += 1
+            isRequestBeingRead = true
+        }
+
+        mutating func requestRead() {
+            isRequestBeingRead = false
+        }
+    }
+
+    private func becameActive(context: ChannelHandlerContext) {
+        guard !connection.isActive else { return }
+        connection.isActive = true
+        connection.lastActive = .now()
+        scheduleIdleCheck(context: context)
+    }
+
+    /// An answer's end was written, by the fast path or by Hummingbird.
+    private func answerEnded(context: ChannelHandlerContext) {
+        connection.requestsInProgress = max(0, connection.requestsInProgress - 1)
+        guard connection.requestsInProgress == 0 else { return }
+        connection.lastActive = .now()
+        scheduleIdleCheck(context: context)
+        closeIfDone(context: context)
+    }
+
+    /// On graceful shutdown, closes the connection once nothing is in flight or waiting.
+    private func closeIfDone(context: ChannelHandlerContext) {
+        guard connection.closeWhenDone, connection.requestsInProgress == 0, waiting.isEmpty, connection.isActive else { return }
+        switch state {
+        case .idle, .closing:
+            connection.isActive = false
+            context.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext) {
+        guard let timeout = connection.idleTimeout, connection.isActive, connection.idleTask == nil else { return }
+        scheduleIdleCheck(at: connection.lastActive + timeout, context: context)
+    }
+
+    private func scheduleIdleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        connection.idleTask = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: deadline) {
+            self.idleCheck(context: context)
+        }
+    }
+
+    /// The idle timer fired: close an idle connection, or one whose request stopped arriving.
+    private func idleCheck(context: ChannelHandlerContext) {
+        connection.idleTask = nil
+        guard let timeout = connection.idleTimeout, connection.isActive else { return }
+        // A request read whole and still being answered: the timer starts again at its answer's end.
+        if !connection.isRequestBeingRead && connection.requestsInProgress > 0 { return }
+        if NIODeadline.now() >= connection.lastActive + timeout {
+            connection.isActive = false
+            context.close(promise: nil)
+        } else {
+            scheduleIdleCheck(at: connection.lastActive + timeout, context: context)
         }
     }
 }

@@ -70,20 +70,25 @@ public struct PaymentCryptographyResponder: HTTPResponder {
         await handle(request).response
     }
 
+    /// The journey of a Hummingbird request, its body read from the request.
+    func handle(_ request: Request) async -> APIAnswer {
+        await handle(APIRequest(request), body: .unread(request))
+    }
+
     /// The whole journey of one request, without the HTTP connection: what `respond` answers, and
     /// what the connection's fast path (``APIChannelHandler``) writes itself.
     ///
     /// - Parameters:
-    ///   - request: The request.
-    ///   - body: Its whole body when already gathered (the fast path); nil reads it from `request`.
-    func handle(_ request: Request, body: ByteBuffer? = nil) async -> APIAnswer {
+    ///   - request: The request's head.
+    ///   - body: Its whole body when already gathered (the fast path), or the request to read it from.
+    func handle(_ request: APIRequest, body: APIRequestBody) async -> APIAnswer {
         let requestId = RequestId.next()
-        if request.method == .get, request.uri.path == "/health" || request.uri.path == "/ready" {
-            let ready = request.uri.path == "/health" || (options.storeReachable?() ?? true)
+        if request.method == "GET", request.path == "/health" || request.path == "/ready" {
+            let ready = request.path == "/health" || (options.storeReachable?() ?? true)
             return Self.health(requestId: requestId, ready: ready)
         }
         let started = ContinuousClock.now
-        var journey = RequestJourney(requestId: requestId, plane: request.headers.contains(.amzTarget) ? .control : .data)
+        var journey = RequestJourney(requestId: requestId, plane: request.contains("x-amz-target") ? .control : .data)
         let answer: APIAnswer
         do {
             let bytes = try await run(request, body: body, &journey)
@@ -99,11 +104,14 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     }
 
     /// The steps of a request, in order; the first that throws decides the answer.
-    func run(_ request: Request, body gathered: ByteBuffer? = nil, _ journey: inout RequestJourney) async throws -> [UInt8] {
+    func run(_ request: APIRequest, body source: APIRequestBody, _ journey: inout RequestJourney) async throws -> [UInt8] {
         let route = try Route(request, plane: journey.plane)
         journey.operation = route.operation
         let body: [UInt8]
-        if let gathered { body = Array(gathered.readableBytesView) } else { body = try await readBody(request) }
+        switch source {
+        case .gathered(let buffer): body = Array(buffer.readableBytesView)
+        case .unread(let request): body = try await readBody(request)
+        }
         let caller = try authenticator.authenticate(request, body: body)
         journey.principal = caller.principal?.accessKeyId
         let context = PayCryptService.RequestContext(account: caller.account, region: caller.region, principal: caller.principal, requestId: journey.requestId)
@@ -143,15 +151,12 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     }
 
     /// A body that is not JSON by its content type is a SerializationException.
-    static func checkContentType(_ request: Request, plane: Plane) throws {
+    static func checkContentType(_ request: APIRequest, plane: Plane) throws {
         // The values are read one by one (no joined copy); the joined value mentions JSON exactly
         // when one of them does, as the separator `, ` cannot complete `json`.
-        var sent = false
-        for field in request.headers where field.name == .contentType {
-            if Self.mentionsJSON(field.value) { return }
-            sent = true
-        }
-        if sent, let contentType = request.headers[.contentType] {
+        var mentioned = false
+        request.forEachValue("content-type") { value in mentioned = mentioned || Self.mentionsJSON(value) }
+        if !mentioned, let contentType = request["content-type"] {
             throw AWSErrorResponse(.serialization, "Content-Type \(RequestObserver.loggable(contentType)) is not supported; send \(plane.contentType).")
         }
     }
@@ -203,6 +208,13 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     }
 }
 
+/// Where a request's body is: gathered whole by the connection's fast path, or still to be read
+/// from a Hummingbird request.
+enum APIRequestBody: Sendable {
+    case gathered(ByteBuffer)
+    case unread(Request)
+}
+
 /// One answer of the API: status, headers and the whole body. Hummingbird gets it as a
 /// ``Response``; the connection's fast path writes it as HTTP parts. Its headers never include
 /// `Content-Length`, `Date` or `Server`: Hummingbird and the fast path add those.
@@ -240,20 +252,20 @@ struct Route {
     let binding: (operation: OperationSchema, labels: [String: String])?
 
     /// Routes by `X-Amz-Target` (control plane) or by method and path (data plane).
-    init(_ request: Request, plane: Plane) throws {
+    init(_ request: APIRequest, plane: Plane) throws {
         self.plane = plane
         switch plane {
         case .control:
-            let target = request.headers[.amzTarget] ?? ""
-            guard request.method == .post, let op = ControlPlane.service.operation(forTarget: target) else {
+            let target = request["x-amz-target"] ?? ""
+            guard request.method == "POST", let op = ControlPlane.service.operation(forTarget: target) else {
                 throw AWSErrorResponse(.unknownOperation, "Unknown operation \(RequestObserver.loggable(target)).")
             }
             operation = op.name
             binding = nil
         case .data:
-            guard let (op, labels) = DataPlane.service.route(method: request.method.rawValue, path: request.uri.path) else {
+            guard let (op, labels) = DataPlane.service.route(method: request.method, path: request.path) else {
                 throw AWSErrorResponse(.unknownOperation, status: AWSException.unknownPathStatus,
-                                       "No operation at \(request.method.rawValue) \(RequestObserver.loggable(request.uri.path)).")
+                                       "No operation at \(RequestObserver.loggable(request.method)) \(RequestObserver.loggable(request.path)).")
             }
             operation = op.name
             binding = (op, labels)

@@ -30,7 +30,7 @@ struct RequestAuthenticator: Sendable {
     ///
     /// - Throws: `AWSErrorResponse` with the SigV4 exception, `ServiceError` for a region that is
     ///   not a valid region name.
-    func authenticate(_ request: Request, body: [UInt8]) throws -> Caller {
+    func authenticate(_ request: APIRequest, body: [UInt8]) throws -> Caller {
         var caller: Caller
         if let identities, let verifier {
             switch verifier.verify(Self.signedRequest(request, body: body)) {
@@ -44,7 +44,7 @@ struct RequestAuthenticator: Sendable {
                 caller = Caller(account: identity.principal.account, region: verified.region, principal: identity.principal)
             }
         } else {
-            caller = Caller(account: accountId, region: CredentialScope.region(authorization: request.headers[.authorization]) ?? defaultRegion)
+            caller = Caller(account: accountId, region: CredentialScope.region(authorization: request["authorization"]) ?? defaultRegion)
         }
         guard CredentialScope.isValidRegion(caller.region) else {
             throw ServiceError(.validation, "The region '\(RequestObserver.loggable(caller.region))' in the request's credential scope is not a valid region name.")
@@ -52,16 +52,10 @@ struct RequestAuthenticator: Sendable {
         return caller
     }
 
-    /// The request in the form the verifier reads. HTTPTypes keeps Host as the `:authority`
-    /// pseudo-header; SigV4 signs it as `host`.
-    static func signedRequest(_ request: Request, body: [UInt8]) -> SigV4Request {
-        // `canonicalName` is the lowercased name HTTPTypes keeps, so the verifier lowercases nothing.
-        var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
-        if !request.headers.contains(.host), let authority = request.head.authority {
-            headers.append((name: "host", value: authority))
-        }
-        return SigV4Request(method: request.method.rawValue, rawPath: request.uri.path, rawQuery: request.uri.query,
-                            headers: headers, body: body)
+    /// The request in the form the verifier reads: its header names are already in lower case,
+    /// so the verifier lowercases nothing.
+    static func signedRequest(_ request: APIRequest, body: [UInt8]) -> SigV4Request {
+        SigV4Request(method: request.method, rawPath: request.path, rawQuery: request.query, headers: request.headers, body: body)
     }
 }
 
