@@ -11,7 +11,11 @@ API calls (`POST` outside the console) are answered by the connection's fast pat
     before the body's end arrives, and the connection then goes on;
   * a client that half-closes after its requests still gets every answer; a malformed request
     after good ones is answered (400) after them; nothing after a `Connection: close` request is
-    answered; a client that disconnects with a request in flight does not disturb the server.
+    answered; a client that disconnects with a request in flight does not disturb the server;
+  * the fast path keeps the connection's state for both paths (`--idle-timeout`): a connection busy
+    with API calls only is not closed while they keep coming, one idle for the timeout is, and so
+    is one whose request body stops arriving; on SIGTERM a connection with an API call in flight
+    gets its answer, then is closed.
 """
 from __future__ import annotations
 
@@ -252,3 +256,100 @@ def test_a_client_that_leaves_mid_request_does_not_disturb_the_server(endpoint, 
     out = dp.generate_mac(KeyIdentifier=mac_key, MessageData="00" * 32,
                           GenerationAttributes={"Algorithm": "ISO9797_ALGORITHM3"})
     assert len(out["Mac"]) == 8
+
+
+@pytest.fixture(scope="module")
+def short_idle_server(tmp_path_factory):
+    """A server whose connections may stay idle for 1 s."""
+    srv = PaycryptServer(tmp_path_factory.mktemp("short-idle"), "--in-memory", "--no-auth", "--idle-timeout", "1",
+                         name="short-idle")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def unsigned_generate(endpoint: str, key: str) -> bytes:
+    body = json.dumps({"KeyIdentifier": key, "MessageData": "00" * 32,
+                       "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}}).encode()
+    head = (f"POST /mac/generate HTTP/1.1\r\nHost: {endpoint.split('//')[1]}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+def short_idle_key(srv) -> str:
+    import boto3
+    cp = boto3.client("payment-cryptography", endpoint_url=srv.endpoint, region_name=REGION,
+                      aws_access_key_id="test", aws_secret_access_key="test")
+    return create_key(cp, M3, "TDES_2KEY", ["Generate", "Verify"])["KeyArn"]
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server closes the connection within `seconds` (EOF or a reset)."""
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_a_connection_busy_with_api_calls_is_not_closed_as_idle_and_an_idle_one_is(short_idle_server):
+    srv = short_idle_server
+    key = short_idle_key(srv)
+    with connect(srv.endpoint) as sock:
+        reader = Reader(sock)
+        started = time.monotonic()
+        answered = 0
+        while time.monotonic() - started < 3:  # three timeouts long, a call every 0.3 s
+            sock.sendall(unsigned_generate(srv.endpoint, key))
+            status, _, body = reader.response()
+            assert status == 200 and b"Mac" in body, body
+            answered += 1
+            time.sleep(0.3)
+        assert answered >= 8
+        # Now idle: closed after about a second, not before half of it.
+        assert not closed_within(sock, 0.5), "an idle connection was closed before its timeout"
+        assert closed_within(sock, 3), "an idle connection was not closed after the idle timeout"
+
+
+def test_a_request_whose_body_stops_arriving_is_closed_after_the_idle_timeout(short_idle_server):
+    srv = short_idle_server
+    key = short_idle_key(srv)
+    request = unsigned_generate(srv.endpoint, key)
+    with connect(srv.endpoint) as sock:
+        sock.sendall(request[:-10])  # the head and most of the body, then nothing
+        assert closed_within(sock, 4), "a request whose body stopped arriving kept its connection open"
+    with connect(srv.endpoint) as sock:  # the server goes on
+        sock.sendall(request)
+        status, _, body = Reader(sock).response()
+        assert status == 200 and b"Mac" in body
+
+
+def test_sigterm_answers_the_api_call_in_flight_then_closes_the_connection(tmp_path):
+    import signal
+    srv = PaycryptServer(tmp_path, "--in-memory", "--no-auth", name="quiesce").start()
+    try:
+        key = short_idle_key(srv)
+        big = json.dumps({"KeyIdentifier": key, "MessageData": "00" * 4096,
+                          "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}}).encode()
+        head = (f"POST /mac/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(big)}\r\n\r\n").encode()
+        with connect(srv.endpoint) as sock, connect(srv.endpoint) as idle:
+            reader = Reader(sock)
+            sock.sendall(unsigned_generate(srv.endpoint, key))
+            assert reader.response()[0] == 200
+            sock.sendall(head + big[:100])  # a request in flight: its body is still arriving
+            time.sleep(0.3)
+            srv.proc.send_signal(signal.SIGTERM)
+            # The idle connection is closed at once; the busy one waits for its request.
+            assert closed_within(idle, 3), "an idle connection was not closed on SIGTERM"
+            time.sleep(0.3)
+            sock.sendall(big[100:])
+            status, _, body = reader.response()
+            assert status == 200 and b"Mac" in body, body
+            assert closed_within(sock, 3), "the connection stayed open after its answer on SIGTERM"
+        assert srv.proc.wait(timeout=10) == 0
+    finally:
+        if srv.proc.poll() is None:
+            srv.stop()
