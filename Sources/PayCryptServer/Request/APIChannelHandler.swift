@@ -69,6 +69,9 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var answeredWhilePassing = false
     /// The request being passed asked for `Connection: close`.
     private var passingClose = false
+    /// Hummingbird closes the connection after that request itself: only when its `Connection`
+    /// value is exactly `close` (its request loop compares the whole value).
+    private var hummingbirdCloses = false
     /// Runs the journeys of this connection, made on its first API call.
     private var taskExecutor: EventLoopTaskExecutor?
     /// The connection's state for the idle timeout and graceful shutdown.
@@ -179,7 +182,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireChannelRead(wrapInboundOut(part))
             if answeredWhilePassing {
                 answeredWhilePassing = false
-                answered()
+                answered(context: context)
             } else {
                 state = .awaitingAnswer
             }
@@ -196,19 +199,31 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func pass(head: HTTPRequestHead, context: ChannelHandlerContext) {
         state = .passing
         answeredWhilePassing = false
-        passingClose = head.headers["connection"].contains { $0.lowercased().contains("close") }
+        let connectionValues = head.headers["connection"]
+        passingClose = connectionValues.contains { $0.lowercased().contains("close") }
+        hummingbirdCloses = connectionValues.joined(separator: ", ") == "close"
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
-    /// Hummingbird has answered the request passed to it, and read all of it.
-    private func answered() {
-        state = passingClose ? .closing : .idle
-        if passingClose { waiting.removeAll() }
+    /// Hummingbird has answered the request passed to it, and read all of it. After a request that
+    /// asked to close the connection, nothing read later is answered, and the connection is closed
+    /// once the answer is out: by Hummingbird, or here when it would not (`Connection: Close`,
+    /// `keep-alive, close`).
+    private func answered(context: ChannelHandlerContext) {
+        guard passingClose else {
+            state = .idle
+            return
+        }
+        state = .closing
+        waiting.removeAll()
+        if !hummingbirdCloses { close(context: context) }
     }
 
     /// An API call: `POST` outside the console's paths, with no connection-level requests.
+    /// A target in absolute form (`http://host/path`) goes to Hummingbird, which reads its path.
     static func takesFastPath(_ head: HTTPRequestHead) -> Bool {
-        guard head.method == .POST, !head.headers.contains(name: "connection"), !head.headers.contains(name: "expect") else {
+        guard head.method == .POST, head.uri.utf8.first == UInt8(ascii: "/"), !head.headers.contains(name: "connection"),
+              !head.headers.contains(name: "expect") else {
             return false
         }
         return !(head.uri.hasPrefix("/console") || head.uri.hasPrefix("/paycrypt/"))
@@ -298,7 +313,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         answerEnded(context: context)
         switch state {
         case .awaitingAnswer:
-            answered()
+            answered(context: context)
             drain(context: context)
         case .passing:
             answeredWhilePassing = true  // answered before the request's end was read
@@ -364,15 +379,21 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// On graceful shutdown, closes the connection once nothing is in flight or waiting.
+    /// Nothing is in flight once every request whose head was read is answered, whatever the
+    /// state: a request Hummingbird answered before its body ended (a 413, a parse error) counts as
+    /// answered, as for Hummingbird's own handler.
     private func closeIfDone(context: ChannelHandlerContext) {
-        guard connection.closeWhenDone, connection.requestsInProgress == 0, waiting.isEmpty, connection.isActive else { return }
-        switch state {
-        case .idle, .closing:
-            connection.isActive = false
-            context.close(promise: nil)
-        default:
-            break
-        }
+        guard connection.closeWhenDone, connection.requestsInProgress == 0, waiting.isEmpty else { return }
+        close(context: context)
+    }
+
+    /// Closes the connection once what was written is flushed: Hummingbird writes an answer's
+    /// parts and flushes only after its end, and a close fails every write not yet flushed.
+    private func close(context: ChannelHandlerContext) {
+        guard connection.isActive else { return }
+        connection.isActive = false
+        context.flush()
+        context.close(promise: nil)
     }
 
     private func scheduleIdleCheck(context: ChannelHandlerContext) {
@@ -393,8 +414,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // A request read whole and still being answered: the timer starts again at its answer's end.
         if !connection.isRequestBeingRead && connection.requestsInProgress > 0 { return }
         if NIODeadline.now() >= connection.lastActive + timeout {
-            connection.isActive = false
-            context.close(promise: nil)
+            close(context: context)
         } else {
             scheduleIdleCheck(at: connection.lastActive + timeout, context: context)
         }
