@@ -233,6 +233,24 @@ def test_nothing_after_a_request_that_closes_the_connection_is_answered(endpoint
         assert reader.buffer + rest == b"", "a request after Connection: close was answered"
 
 
+@pytest.mark.parametrize("value", ["Close", "keep-alive, close"])
+def test_connection_close_in_any_form_closes_after_the_answer(endpoint, value):
+    """Hummingbird itself stops only on the exact value `close`; the connection is closed anyway."""
+    with connect(endpoint) as sock:
+        sock.sendall(f"GET /health HTTP/1.1\r\nHost: x\r\nConnection: {value}\r\n\r\n".encode() + get("/health"))
+        reader = Reader(sock)
+        status, _, body = reader.response()
+        assert status == 200 and b"status" in body
+        sock.settimeout(5)
+        rest = b""
+        try:
+            while chunk := sock.recv(65536):
+                rest += chunk
+        except ConnectionError:
+            pass
+        assert reader.buffer + rest == b"", "a request after Connection: close was answered"
+
+
 def test_connection_close_is_honoured(endpoint, mac_key):
     with connect(endpoint) as sock:
         sock.sendall(signed(endpoint, "/mac/generate", json.loads(generate(endpoint, mac_key).split(b"\r\n\r\n", 1)[1]),
@@ -348,6 +366,35 @@ def test_sigterm_answers_the_api_call_in_flight_then_closes_the_connection(tmp_p
             sock.sendall(big[100:])
             status, _, body = reader.response()
             assert status == 200 and b"Mac" in body, body
+            assert closed_within(sock, 3), "the connection stayed open after its answer on SIGTERM"
+        assert srv.proc.wait(timeout=10) == 0
+    finally:
+        if srv.proc.poll() is None:
+            srv.stop()
+
+
+def test_sigterm_lets_a_request_on_hummingbirds_path_finish_with_its_answer(tmp_path):
+    """An API call that asks for connection handling (`Connection: Keep-Alive`, as Java SDKs send)
+    goes through Hummingbird; on SIGTERM it still gets its whole answer before the close."""
+    import signal
+    srv = PaycryptServer(tmp_path, "--in-memory", "--no-auth", name="quiesce-hb").start()
+    try:
+        key = short_idle_key(srv)
+        body = json.dumps({"KeyIdentifier": key, "MessageData": "00" * 4096,
+                           "GenerationAttributes": {"Algorithm": "ISO9797_ALGORITHM3"}}).encode()
+        head = (f"POST /mac/generate HTTP/1.1\r\nHost: x\r\nConnection: Keep-Alive\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        with connect(srv.endpoint) as sock:
+            reader = Reader(sock)
+            sock.sendall(head + body)
+            assert reader.response()[0] == 200
+            sock.sendall(head + body[:100])  # the next one is in flight on Hummingbird's path
+            time.sleep(0.3)
+            srv.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            sock.sendall(body[100:])
+            status, _, answer = reader.response()
+            assert status == 200 and b"Mac" in answer, answer
             assert closed_within(sock, 3), "the connection stayed open after its answer on SIGTERM"
         assert srv.proc.wait(timeout=10) == 0
     finally:
