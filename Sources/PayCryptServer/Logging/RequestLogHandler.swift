@@ -181,6 +181,9 @@ public struct RequestLogHandler: LogHandler {
 final class LineBatch: Sendable {
     private struct State {
         var bytes: [UInt8] = []
+        /// An empty buffer with the capacity of an earlier batch: the next batch gathers into it,
+        /// so that a turn's lines do not grow a new buffer from nothing each time.
+        var spare: [UInt8] = []
         /// The loops that have a flush queued (two or a few: a scan beats a set).
         var flushQueuedOn: [ObjectIdentifier] = []
     }
@@ -253,11 +256,18 @@ final class LineBatch: Sendable {
 
     /// Takes the waiting lines and writes them; `writing` is held.
     private func writeWaiting() {
-        let bytes = state.withLockedValue { state -> [UInt8] in
-            defer { state.bytes = [] }
-            return state.bytes
+        var bytes = state.withLockedValue { state -> [UInt8] in
+            var taken = state.spare
+            state.spare = []
+            swap(&taken, &state.bytes)
+            return taken
         }
-        if !bytes.isEmpty { Self.write(bytes, to: fileDescriptor) }
+        guard !bytes.isEmpty else { return }
+        Self.write(bytes, to: fileDescriptor)
+        bytes.removeAll(keepingCapacity: true)
+        if bytes.capacity <= 2 * Self.limit {
+            state.withLockedValue { state in state.spare = bytes }
+        }
     }
 
     /// Writes the whole line, retrying after a signal or a partial write; a line that cannot be
