@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String?
     @Flag(help: "Do not serve the web console at /console (nor its /paycrypt/ endpoints). [noConsole]")
     var noConsole = false
-    @Option(help: "Seconds a connection may stay idle, or take to send a request head, before it is closed. [idleTimeout, default 60]")
+    @Option(help: "Seconds a connection may stay idle, or wait for the rest of a request (head or body), before it is closed. [idleTimeout, default 60]")
     var idleTimeout: Double?
     @Option(help: "Open connections at most; more wait until one closes. [maxConnections, default 900 or fewer when the file limit is lower]")
     var maxConnections: Int?
