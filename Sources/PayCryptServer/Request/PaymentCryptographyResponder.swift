@@ -70,9 +70,18 @@ public struct PaymentCryptographyResponder: HTTPResponder {
         await handle(request).response
     }
 
-    /// The journey of a Hummingbird request, its body read from the request.
+    /// The journey of a Hummingbird request, its body read from the request. `GET /health` and
+    /// `/ready` are answered before the head is converted, so that they cost what they did.
     func handle(_ request: Request) async -> APIAnswer {
-        await handle(APIRequest(request), body: .unread(request))
+        if let answer = probeAnswer(method: request.method.rawValue, path: request.uri.path) { return answer }
+        return await handle(APIRequest(request), body: .unread(request))
+    }
+
+    /// The answer to `GET /health` or `GET /ready`; nil for any other request.
+    func probeAnswer(method: String, path: String) -> APIAnswer? {
+        guard method == "GET", path == "/health" || path == "/ready" else { return nil }
+        let ready = path == "/health" || (options.storeReachable?() ?? true)
+        return Self.health(requestId: RequestId.next(), ready: ready)
     }
 
     /// The whole journey of one request, without the HTTP connection: what `respond` answers, and
@@ -82,11 +91,8 @@ public struct PaymentCryptographyResponder: HTTPResponder {
     ///   - request: The request's head.
     ///   - body: Its whole body when already gathered (the fast path), or the request to read it from.
     func handle(_ request: APIRequest, body: APIRequestBody) async -> APIAnswer {
+        if let answer = probeAnswer(method: request.method, path: request.path) { return answer }
         let requestId = RequestId.next()
-        if request.method == "GET", request.path == "/health" || request.path == "/ready" {
-            let ready = request.path == "/health" || (options.storeReachable?() ?? true)
-            return Self.health(requestId: requestId, ready: ready)
-        }
         let started = ContinuousClock.now
         var journey = RequestJourney(requestId: requestId, plane: request.contains("x-amz-target") ? .control : .data)
         let answer: APIAnswer
