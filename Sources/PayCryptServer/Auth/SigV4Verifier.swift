@@ -50,31 +50,22 @@ struct SigV4Headers {
     init(_ headers: [(name: String, value: String)]) {
         fields.reserveCapacity(headers.count)
         for header in headers {
-            // HTTP field names are ASCII; lowercase them without Unicode case mapping.
-            let name = header.name.utf8.allSatisfy({ $0 < 0x41 || $0 > 0x5A }) ? header.name : header.name.lowercased()
-            fields.append((name, header.value))
+            fields.append((FieldName.lowercased(header.name), header.value))
         }
     }
 
-    /// Whether a field's name is `name`. Names of other lengths, most of them, are told apart by
-    /// their byte counts alone: every lookup scans the whole list.
-    @inline(__always)
-    private static func named(_ field: String, _ name: String) -> Bool {
-        field.utf8.count == name.utf8.count && field == name
-    }
-
     /// The values of the header with this lowercased name, in the order received.
-    subscript(_ lowercasedName: String) -> [String] { fields.compactMap { Self.named($0.name, lowercasedName) ? $0.value : nil } }
+    subscript(_ lowercasedName: String) -> [String] { fields.compactMap { FieldName.matches($0.name, lowercasedName) ? $0.value : nil } }
 
     /// The first value of the header with this lowercased name.
-    func first(_ lowercasedName: String) -> String? { fields.first { Self.named($0.name, lowercasedName) }?.value }
+    func first(_ lowercasedName: String) -> String? { fields.first { FieldName.matches($0.name, lowercasedName) }?.value }
 
     /// How many times the header with this lowercased name was sent.
-    func count(_ lowercasedName: String) -> Int { fields.reduce(0) { $0 + (Self.named($1.name, lowercasedName) ? 1 : 0) } }
+    func count(_ lowercasedName: String) -> Int { fields.reduce(0) { $0 + (FieldName.matches($1.name, lowercasedName) ? 1 : 0) } }
 
     /// Calls `body` with each value of the header with this lowercased name, in the order received.
     func forEachValue(_ lowercasedName: String, _ body: (String) -> Void) {
-        for field in fields where Self.named(field.name, lowercasedName) { body(field.value) }
+        for field in fields where FieldName.matches(field.name, lowercasedName) { body(field.value) }
     }
 }
 

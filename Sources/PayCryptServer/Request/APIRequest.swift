@@ -36,7 +36,7 @@ struct APIRequest: Sendable {
         var fields: [(name: String, value: String)] = []
         fields.reserveCapacity(head.headers.count)
         for (name, value) in head.headers {
-            fields.append((Self.lowercased(name), value))
+            fields.append((FieldName.lowercased(name), value))
         }
         headers = fields
     }
@@ -55,22 +55,16 @@ struct APIRequest: Sendable {
         headers = fields
     }
 
-    /// `name` in lower case; HTTP field names are ASCII, so without Unicode case mapping, and
-    /// without a copy when it has no capital letter.
-    static func lowercased(_ name: String) -> String {
-        name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name
-    }
-
     /// Whether a header with this lowercase name was sent.
     func contains(_ lowercasedName: String) -> Bool {
-        headers.contains { Self.named($0.name, lowercasedName) }
+        headers.contains { FieldName.matches($0.name, lowercasedName) }
     }
 
     /// The values of the header with this lowercase name joined by `, `, as HTTPTypes' subscript
     /// joins them; nil when it was not sent.
     subscript(_ lowercasedName: String) -> String? {
         var joined: String?
-        for field in headers where Self.named(field.name, lowercasedName) {
+        for field in headers where FieldName.matches(field.name, lowercasedName) {
             joined = joined.map { $0 + ", " + field.value } ?? field.value
         }
         return joined
@@ -78,13 +72,6 @@ struct APIRequest: Sendable {
 
     /// Calls `body` with each value of the header with this lowercase name, in the order received.
     func forEachValue(_ lowercasedName: String, _ body: (String) throws -> Void) rethrows {
-        for field in headers where Self.named(field.name, lowercasedName) { try body(field.value) }
-    }
-
-    /// Whether a field's name is `name`: names of another length, most of them, are told apart by
-    /// their byte counts alone.
-    @inline(__always)
-    private static func named(_ field: String, _ name: String) -> Bool {
-        field.utf8.count == name.utf8.count && field == name
+        for field in headers where FieldName.matches(field.name, lowercasedName) { try body(field.value) }
     }
 }
