@@ -63,7 +63,8 @@ RESERVED_TYPE_NAMES = {
     "MemberSchema", "OperationSchema", "ErrorSchema", "HTTPBinding", "String", "Int", "Bool", "Double",
     "Codable", "Sendable", "Equatable", "Error", "Decoder", "Encoder", "DecodingError", "CodingKey",
     "JSONValue", "WireDecodable", "WireEncodable", "WireStringEnum", "WireDecodingError", "WireObjectReader",
-    "WireObjectWriter", "EncodingError", "StaticString", "UInt8",
+    "WireObjectWriter", "EncodingError", "StaticString", "UInt8", "WireByteReader", "WireByteDecodable",
+    "WireFallback",
 }
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -171,6 +172,7 @@ class Model:
         self.shapes: dict[str, dict] = model["shapes"]
         self.metadata: dict = model["metadata"]
         self.indirect_unions = self._find_recursion()
+        self.request_shapes = self._request_shapes()
         self._check_names()
 
     def kind(self, name: str) -> str:
@@ -221,6 +223,26 @@ class Model:
                 cases = [enum_case_name(value) for value in shape["enum"]]
                 if len(set(cases)) != len(cases):
                     raise ModelError(f"{name}: two enum values map to the same Swift case")
+
+    def _request_shapes(self) -> set[str]:
+        """The structures and unions that operation inputs contain (the inputs too): the shapes that
+        get a one-pass reader (Runtime/WireByteReader.swift)."""
+        found: set[str] = set()
+        stack = [operation["input"]["shape"] for operation in self.model["operations"].values() if "input" in operation]
+        while stack:
+            name = stack.pop()
+            shape = self.shapes[name]
+            kind = shape["type"]
+            if kind == "structure":
+                if name in found:
+                    continue
+                found.add(name)
+                stack += [member["shape"] for member in shape.get("members", {}).values()]
+            elif kind == "list":
+                stack.append(shape["member"]["shape"])
+            elif kind == "map":
+                stack.append(shape["value"]["shape"])
+        return found
 
     def _find_recursion(self) -> set[str]:
         """Unions on a cycle of direct (non-collection) references become `indirect`; such a cycle
@@ -353,6 +375,8 @@ def render_struct(model: Model, name: str, shape: dict) -> list[str]:
             lines.append(f"            case {lower_camel(member_name)} = {swift_string(member_name)}")
         lines.append("        }")
     lines += render_struct_direct(model, shape)
+    if name in model.request_shapes:
+        lines += render_struct_bytes(model, name, shape)
     lines.append("    }")
     return lines
 
@@ -492,6 +516,8 @@ def render_union(model: Model, name: str, shape: dict) -> list[str]:
         lines.append(f"                try container.encode(value, forKey: .{case})")
     lines += ["            }", "        }"]
     lines += render_union_direct(members)
+    if name in model.request_shapes:
+        lines += render_union_bytes(model, name, members)
     lines.append("    }")
     return lines
 
@@ -523,6 +549,100 @@ def render_union_direct(members: dict) -> list[str]:
         case = property_name(member_name)
         lines.append(f"            case .{case}(let value): try wireWriter.member({swift_string(member_name)}, value, into: &out)")
     lines += ["            }", "            wireWriter.end(into: &out)", "        }"]
+    return lines
+
+
+# One-pass readers (Runtime/WireByteReader.swift) for the shapes inside operation inputs: each reads
+# its members from the body's bytes in any order, checks each against the member's target shape, and
+# throws WireFallback (the tree path decodes the body instead) for anything outside the reader's
+# subset. The member targets come from the service schema, in model member order.
+
+BYTES_DOC = "        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`)."
+
+
+def bytes_targets(model: Model, name: str) -> list[str]:
+    return [
+        "",
+        "        private static let wireTargets = wireService.memberTargets(ofShapeNamed: " + swift_string(name) + ")",
+    ]
+
+
+def render_struct_bytes(model: Model, name: str, shape: dict) -> list[str]:
+    members: dict = shape.get("members", {})
+    required = set(shape.get("required", []))
+    lines = ["", BYTES_DOC,
+             "        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {"]
+    if not members:
+        lines += [
+            "            try reader.beginObject()",
+            "            guard try !reader.nextMember() else { throw WireFallback() }",
+            "        }",
+        ]
+        return lines
+    names = list(members)
+    lines += [
+        "            let targets = Self.wireTargets",
+        f"            guard targets.count == {len(names)} else {{ throw WireFallback() }}",
+    ]
+    for index, member_name in enumerate(names):
+        lines.append(f"            var m{index}: {model.swift_type(members[member_name]['shape'])}?")
+    lines += ["            try reader.beginObject()", "            while try reader.nextMember() {"]
+    for index, member_name in enumerate(names):
+        keyword = "if" if index == 0 else "} else if"
+        lines.append(f"                {keyword} reader.isKey({swift_string(member_name)}) {{")
+        lines.append(f"                    try reader.read(&m{index}, targets[{index}])")
+    lines += ["                } else {", "                    throw WireFallback()", "                }", "            }"]
+    required_locals = [f"let m{i}" for i, n in enumerate(names) if n in required]
+    if required_locals:
+        lines.append(f"            guard {', '.join(required_locals)} else {{ throw WireFallback() }}")
+    for index, member_name in enumerate(names):
+        lines.append(f"            self.{property_name(member_name)} = m{index}")
+    lines.append("        }")
+    lines += bytes_targets(model, name)
+    resource = input_resource_expression(model, shape)
+    if resource:
+        lines += [
+            "",
+            "        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else",
+            "        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.",
+            f"        public var wireInputResource: Swift.String? {{ {resource} }}",
+        ]
+    return lines
+
+
+def input_resource_expression(model: Model, shape: dict) -> str | None:
+    """The Swift expression of `WireShape.wireInputResource`: the first of the members `Wire.resourceMembers`
+    names that the structure has as a plain string, stopping at a required one."""
+    members: dict = shape.get("members", {})
+    required = set(shape.get("required", []))
+    expression: list[str] = []
+    for name in ("KeyIdentifier", "IncomingKeyIdentifier", "ResourceArn", "AliasName"):
+        if name not in members:
+            continue
+        target = model.shapes[members[name]["shape"]]
+        if target["type"] != "string" or "enum" in target:
+            continue
+        expression.append(f"self.{property_name(name)}")
+        if name in required:
+            break
+    return " ?? ".join(expression) or None
+
+
+def render_union_bytes(model: Model, name: str, members: dict) -> list[str]:
+    names = list(members)
+    lines = ["", BYTES_DOC,
+             "        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {",
+             "            let targets = Self.wireTargets",
+             f"            guard targets.count == {len(names)} else {{ throw WireFallback() }}",
+             "            try reader.beginObject()",
+             "            guard try reader.nextMember() else { throw WireFallback() }"]
+    for index, member_name in enumerate(names):
+        keyword = "if" if index == 0 else "} else if"
+        lines.append(f"            {keyword} reader.isKey({swift_string(member_name)}) {{")
+        lines.append(f"                self = .{property_name(member_name)}(try reader.value(targets[{index}]))")
+    lines += ["            } else {", "                throw WireFallback()", "            }",
+              "            guard try !reader.nextMember() else { throw WireFallback() }", "        }"]
+    lines += bytes_targets(model, name)
     return lines
 
 

@@ -79,6 +79,33 @@ extension ControlPlane {
             try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: [Swift.String]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("ReplicationRegions") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.replicationRegions = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "AddKeyReplicationRegionsInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// Output from adding replication regions to a key.
@@ -214,6 +241,33 @@ extension ControlPlane {
             try wireWriter.member("RequesterComment", self.requesterComment, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: MpaOperation?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("Action") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("MpaTeamArn") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("RequesterComment") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.action = m0
+            self.mpaTeamArn = m1
+            self.requesterComment = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "AssociateMpaTeamInput")
     }
 
     /// The `AssociateMpaTeamOutput` structure.
@@ -330,6 +384,49 @@ extension ControlPlane {
             try wireWriter.member("StateOrProvince", self.stateOrProvince, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: Swift.String?
+            var m5: Swift.String?
+            var m6: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CommonName") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("OrganizationUnit") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("Organization") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("City") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("Country") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("StateOrProvince") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("EmailAddress") {
+                    try reader.read(&m6, targets[6])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.commonName = m0
+            self.organizationUnit = m1
+            self.organization = m2
+            self.city = m3
+            self.country = m4
+            self.stateOrProvince = m5
+            self.emailAddress = m6
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CertificateSubjectType")
     }
 
     /// This request can cause an inconsistent state for the resource.
@@ -401,6 +498,33 @@ extension ControlPlane {
 
         /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
         public var wireResource: Swift.String? { self.keyArn }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("AliasName") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyArn") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.aliasName = m0
+            self.keyArn = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CreateAliasInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.aliasName }
     }
 
     /// The `CreateAliasOutput` structure.
@@ -510,6 +634,49 @@ extension ControlPlane {
             try wireWriter.member("Tags", self.tags, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            var m0: KeyAttributes?
+            var m1: KeyCheckValueAlgorithm?
+            var m2: Swift.Bool?
+            var m3: Swift.Bool?
+            var m4: [Tag]?
+            var m5: DeriveKeyUsage?
+            var m6: [Swift.String]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyAttributes") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyCheckValueAlgorithm") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("Exportable") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("Enabled") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("Tags") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("DeriveKeyUsage") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("ReplicationRegions") {
+                    try reader.read(&m6, targets[6])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m2 else { throw WireFallback() }
+            self.keyAttributes = m0
+            self.keyCheckValueAlgorithm = m1
+            self.exportable = m2
+            self.enabled = m3
+            self.tags = m4
+            self.deriveKeyUsage = m5
+            self.replicationRegions = m6
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CreateKeyInput")
     }
 
     /// The `CreateKeyOutput` structure.
@@ -575,6 +742,29 @@ extension ControlPlane {
             try wireWriter.member("AliasName", self.aliasName, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("AliasName") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.aliasName = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DeleteAliasInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.aliasName }
     }
 
     /// The `DeleteAliasOutput` structure.
@@ -630,6 +820,33 @@ extension ControlPlane {
             try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("DeleteKeyInDays") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.deleteKeyInDays = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DeleteKeyInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `DeleteKeyOutput` structure.
@@ -695,6 +912,29 @@ extension ControlPlane {
             try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ResourceArn") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.resourceArn = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DeleteResourcePolicyInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.resourceArn }
     }
 
     /// The `DeleteResourcePolicyOutput` structure.
@@ -813,6 +1053,22 @@ extension ControlPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("SharedInformation") {
+                self = .sharedInformation(try reader.value(targets[0]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DiffieHellmanDerivationData")
     }
 
     /// Input parameters for disabling default key replication regions for the account.
@@ -844,6 +1100,25 @@ extension ControlPlane {
             try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: [Swift.String]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ReplicationRegions") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.replicationRegions = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DisableDefaultKeyReplicationRegionsInput")
     }
 
     /// Output from disabling default key replication regions for the account.
@@ -914,6 +1189,29 @@ extension ControlPlane {
             try wireWriter.member("RequesterComment", self.requesterComment, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: MpaOperation?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("Action") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("RequesterComment") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.action = m0
+            self.requesterComment = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DisassociateMpaTeamInput")
     }
 
     /// The `DisassociateMpaTeamOutput` structure.
@@ -976,6 +1274,25 @@ extension ControlPlane {
             try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: [Swift.String]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ReplicationRegions") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.replicationRegions = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "EnableDefaultKeyReplicationRegionsInput")
     }
 
     /// Output from enabling default key replication regions for the account.
@@ -1044,6 +1361,29 @@ extension ControlPlane {
             try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: As2805KeyVariant?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("WrappingKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("As2805KeyVariant") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.wrappingKeyIdentifier = m0
+            self.as2805KeyVariant = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportAs2805KeyCryptogram")
     }
 
     /// The attributes for IPEK generation during export.
@@ -1084,6 +1424,28 @@ extension ControlPlane {
             try wireWriter.member("KeyCheckValueAlgorithm", self.keyCheckValueAlgorithm, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: ExportDukptInitialKey?
+            var m1: KeyCheckValueAlgorithm?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ExportDukptInitialKey") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyCheckValueAlgorithm") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            self.exportDukptInitialKey = m0
+            self.keyCheckValueAlgorithm = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportAttributes")
     }
 
     /// Key derivation parameter information for key material export using asymmetric ECDH key exchange method.
@@ -1166,6 +1528,53 @@ extension ControlPlane {
             try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 8 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: SymmetricKeyAlgorithm?
+            var m4: KeyDerivationFunction?
+            var m5: KeyDerivationHashAlgorithm?
+            var m6: DiffieHellmanDerivationData?
+            var m7: KeyBlockHeaders?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrivateKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PublicKeyCertificate") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("DeriveKeyAlgorithm") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("KeyDerivationFunction") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("KeyDerivationHashAlgorithm") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("DerivationData") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("KeyBlockHeaders") {
+                    try reader.read(&m7, targets[7])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4, let m5, let m6 else { throw WireFallback() }
+            self.privateKeyIdentifier = m0
+            self.certificateAuthorityPublicKeyIdentifier = m1
+            self.publicKeyCertificate = m2
+            self.deriveKeyAlgorithm = m3
+            self.keyDerivationFunction = m4
+            self.keyDerivationHashAlgorithm = m5
+            self.derivationData = m6
+            self.keyBlockHeaders = m7
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportDiffieHellmanTr31KeyBlock")
     }
 
     /// Parameter information for IPEK generation during export.
@@ -1197,6 +1606,25 @@ extension ControlPlane {
             try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeySerialNumber") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keySerialNumber = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportDukptInitialKey")
     }
 
     /// Parameter information for key material export using asymmetric RSA wrap and unwrap key exchange method.
@@ -1244,6 +1672,33 @@ extension ControlPlane {
             try wireWriter.member("WrappingSpec", self.wrappingSpec, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: WrappingKeySpec?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("WrappingKeyCertificate") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("WrappingSpec") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.certificateAuthorityPublicKeyIdentifier = m0
+            self.wrappingKeyCertificate = m1
+            self.wrappingSpec = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportKeyCryptogram")
     }
 
     /// The `ExportKeyInput` structure.
@@ -1291,6 +1746,33 @@ extension ControlPlane {
             try wireWriter.member("KeyMaterial", self.keyMaterial, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: ExportKeyMaterial?
+            var m1: Swift.String?
+            var m2: ExportAttributes?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyMaterial") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("ExportKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ExportAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keyMaterial = m0
+            self.exportKeyIdentifier = m1
+            self.exportAttributes = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportKeyInput")
     }
 
     /// Parameter information for key material export from Amazon Web Services Payment Cryptography using TR-31 or TR-34 or RSA wrap and unwrap key exchange method.
@@ -1385,6 +1867,30 @@ extension ControlPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("Tr31KeyBlock") {
+                self = .tr31KeyBlock(try reader.value(targets[0]))
+            } else if reader.isKey("Tr34KeyBlock") {
+                self = .tr34KeyBlock(try reader.value(targets[1]))
+            } else if reader.isKey("KeyCryptogram") {
+                self = .keyCryptogram(try reader.value(targets[2]))
+            } else if reader.isKey("DiffieHellmanTr31KeyBlock") {
+                self = .diffieHellmanTr31KeyBlock(try reader.value(targets[3]))
+            } else if reader.isKey("As2805KeyCryptogram") {
+                self = .as2805KeyCryptogram(try reader.value(targets[4]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportKeyMaterial")
     }
 
     /// The `ExportKeyOutput` structure.
@@ -1453,6 +1959,29 @@ extension ControlPlane {
             try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: KeyBlockHeaders?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("WrappingKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyBlockHeaders") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.wrappingKeyIdentifier = m0
+            self.keyBlockHeaders = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportTr31KeyBlock")
     }
 
     /// Parameter information for key material export using the asymmetric TR-34 key exchange method.
@@ -1535,6 +2064,53 @@ extension ControlPlane {
             try wireWriter.member("WrappingKeyCertificate", self.wrappingKeyCertificate, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 8 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: Swift.String?
+            var m5: Tr34KeyBlockFormat?
+            var m6: Swift.String?
+            var m7: KeyBlockHeaders?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("WrappingKeyCertificate") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ExportToken") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("SigningKeyIdentifier") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("SigningKeyCertificate") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("KeyBlockFormat") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("RandomNonce") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("KeyBlockHeaders") {
+                    try reader.read(&m7, targets[7])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m5 else { throw WireFallback() }
+            self.certificateAuthorityPublicKeyIdentifier = m0
+            self.wrappingKeyCertificate = m1
+            self.exportToken = m2
+            self.signingKeyIdentifier = m3
+            self.signingKeyCertificate = m4
+            self.keyBlockFormat = m5
+            self.randomNonce = m6
+            self.keyBlockHeaders = m7
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ExportTr34KeyBlock")
     }
 
     /// The `GetAliasInput` structure.
@@ -1566,6 +2142,29 @@ extension ControlPlane {
             try wireWriter.member("AliasName", self.aliasName, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("AliasName") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.aliasName = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetAliasInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.aliasName }
     }
 
     /// The `GetAliasOutput` structure.
@@ -1647,6 +2246,37 @@ extension ControlPlane {
             try wireWriter.member("SigningAlgorithm", self.signingAlgorithm, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: SigningAlgorithmType?
+            var m2: CertificateSubjectType?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("SigningAlgorithm") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("CertificateSubject") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.signingAlgorithm = m1
+            self.certificateSubject = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetCertificateSigningRequestInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `GetCertificateSigningRequestOutput` structure.
@@ -1697,6 +2327,12 @@ extension ControlPlane {
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
             let wireWriter = WireObjectWriter(into: &out)
             wireWriter.end(into: &out)
+        }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            try reader.beginObject()
+            guard try !reader.nextMember() else { throw WireFallback() }
         }
     }
 
@@ -1760,6 +2396,29 @@ extension ControlPlane {
             try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keyIdentifier = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetKeyInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `GetKeyOutput` structure.
@@ -1825,6 +2484,25 @@ extension ControlPlane {
             try wireWriter.member("Action", self.action, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: MpaOperation?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("Action") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.action = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetMpaTeamAssociationInput")
     }
 
     /// The `GetMpaTeamAssociationOutput` structure.
@@ -1903,6 +2581,33 @@ extension ControlPlane {
             try wireWriter.member("SigningKeyAlgorithm", self.signingKeyAlgorithm, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: KeyMaterialType?
+            var m1: KeyAlgorithm?
+            var m2: Swift.Bool?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyMaterialType") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("SigningKeyAlgorithm") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ReuseLastGeneratedToken") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keyMaterialType = m0
+            self.signingKeyAlgorithm = m1
+            self.reuseLastGeneratedToken = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetParametersForExportInput")
     }
 
     /// The `GetParametersForExportOutput` structure.
@@ -2011,6 +2716,33 @@ extension ControlPlane {
             try wireWriter.member("WrappingKeyAlgorithm", self.wrappingKeyAlgorithm, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: KeyMaterialType?
+            var m1: KeyAlgorithm?
+            var m2: Swift.Bool?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyMaterialType") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("WrappingKeyAlgorithm") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ReuseLastGeneratedToken") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keyMaterialType = m0
+            self.wrappingKeyAlgorithm = m1
+            self.reuseLastGeneratedToken = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetParametersForImportInput")
     }
 
     /// The `GetParametersForImportOutput` structure.
@@ -2103,6 +2835,29 @@ extension ControlPlane {
             try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keyIdentifier = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetPublicKeyCertificateInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `GetPublicKeyCertificateOutput` structure.
@@ -2171,6 +2926,29 @@ extension ControlPlane {
             try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ResourceArn") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.resourceArn = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GetResourcePolicyInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.resourceArn }
     }
 
     /// The `GetResourcePolicyOutput` structure.
@@ -2278,6 +3056,45 @@ extension ControlPlane {
             try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            var m0: As2805KeyVariant?
+            var m1: KeyModesOfUse?
+            var m2: KeyAlgorithm?
+            var m3: Swift.Bool?
+            var m4: Swift.String?
+            var m5: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("As2805KeyVariant") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyModesOfUse") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("KeyAlgorithm") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("Exportable") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("WrappingKeyIdentifier") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("WrappedKeyCryptogram") {
+                    try reader.read(&m5, targets[5])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4, let m5 else { throw WireFallback() }
+            self.as2805KeyVariant = m0
+            self.keyModesOfUse = m1
+            self.keyAlgorithm = m2
+            self.exportable = m3
+            self.wrappingKeyIdentifier = m4
+            self.wrappedKeyCryptogram = m5
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ImportAs2805KeyCryptogram")
     }
 
     /// Key derivation parameter information for key material import using asymmetric ECDH key exchange method.
@@ -2362,6 +3179,53 @@ extension ControlPlane {
             try wireWriter.member("WrappedKeyBlock", self.wrappedKeyBlock, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 8 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: SymmetricKeyAlgorithm?
+            var m4: KeyDerivationFunction?
+            var m5: KeyDerivationHashAlgorithm?
+            var m6: DiffieHellmanDerivationData?
+            var m7: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrivateKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PublicKeyCertificate") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("DeriveKeyAlgorithm") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("KeyDerivationFunction") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("KeyDerivationHashAlgorithm") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("DerivationData") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("WrappedKeyBlock") {
+                    try reader.read(&m7, targets[7])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4, let m5, let m6, let m7 else { throw WireFallback() }
+            self.privateKeyIdentifier = m0
+            self.certificateAuthorityPublicKeyIdentifier = m1
+            self.publicKeyCertificate = m2
+            self.deriveKeyAlgorithm = m3
+            self.keyDerivationFunction = m4
+            self.keyDerivationHashAlgorithm = m5
+            self.derivationData = m6
+            self.wrappedKeyBlock = m7
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ImportDiffieHellmanTr31KeyBlock")
     }
 
     /// Parameter information for key material import using asymmetric RSA wrap and unwrap key exchange method.
@@ -2425,6 +3289,41 @@ extension ControlPlane {
             try wireWriter.member("WrappingSpec", self.wrappingSpec, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            var m0: KeyAttributes?
+            var m1: Swift.Bool?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: WrappingKeySpec?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyAttributes") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("Exportable") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("WrappedKeyCryptogram") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ImportToken") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("WrappingSpec") {
+                    try reader.read(&m4, targets[4])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.keyAttributes = m0
+            self.exportable = m1
+            self.wrappedKeyCryptogram = m2
+            self.importToken = m3
+            self.wrappingSpec = m4
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ImportKeyCryptogram")
     }
 
     /// The `ImportKeyInput` structure.
@@ -2495,6 +3394,45 @@ extension ControlPlane {
             try wireWriter.member("Tags", self.tags, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            var m0: ImportKeyMaterial?
+            var m1: KeyCheckValueAlgorithm?
+            var m2: Swift.Bool?
+            var m3: [Tag]?
+            var m4: [Swift.String]?
+            var m5: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyMaterial") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyCheckValueAlgorithm") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("Enabled") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("Tags") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("ReplicationRegions") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("RequesterComment") {
+                    try reader.read(&m5, targets[5])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keyMaterial = m0
+            self.keyCheckValueAlgorithm = m1
+            self.enabled = m2
+            self.tags = m3
+            self.replicationRegions = m4
+            self.requesterComment = m5
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ImportKeyInput")
     }
 
     /// Parameter information for key material import into Amazon Web Services Payment Cryptography using TR-31 or TR-34 or RSA wrap and unwrap key exchange method.
@@ -2607,6 +3545,34 @@ extension ControlPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("RootCertificatePublicKey") {
+                self = .rootCertificatePublicKey(try reader.value(targets[0]))
+            } else if reader.isKey("TrustedCertificatePublicKey") {
+                self = .trustedCertificatePublicKey(try reader.value(targets[1]))
+            } else if reader.isKey("Tr31KeyBlock") {
+                self = .tr31KeyBlock(try reader.value(targets[2]))
+            } else if reader.isKey("Tr34KeyBlock") {
+                self = .tr34KeyBlock(try reader.value(targets[3]))
+            } else if reader.isKey("KeyCryptogram") {
+                self = .keyCryptogram(try reader.value(targets[4]))
+            } else if reader.isKey("DiffieHellmanTr31KeyBlock") {
+                self = .diffieHellmanTr31KeyBlock(try reader.value(targets[5]))
+            } else if reader.isKey("As2805KeyCryptogram") {
+                self = .as2805KeyCryptogram(try reader.value(targets[6]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ImportKeyMaterial")
     }
 
     /// The `ImportKeyOutput` structure.
@@ -2680,6 +3646,29 @@ extension ControlPlane {
             try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("WrappingKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("WrappedKeyBlock") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.wrappingKeyIdentifier = m0
+            self.wrappedKeyBlock = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ImportTr31KeyBlock")
     }
 
     /// Parameter information for key material import using the asymmetric TR-34 key exchange method.
@@ -2764,6 +3753,53 @@ extension ControlPlane {
             try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 8 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: Swift.String?
+            var m5: Swift.String?
+            var m6: Tr34KeyBlockFormat?
+            var m7: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("SigningKeyCertificate") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ImportToken") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("WrappingKeyIdentifier") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("WrappingKeyCertificate") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("WrappedKeyBlock") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("KeyBlockFormat") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("RandomNonce") {
+                    try reader.read(&m7, targets[7])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m5, let m6 else { throw WireFallback() }
+            self.certificateAuthorityPublicKeyIdentifier = m0
+            self.signingKeyCertificate = m1
+            self.importToken = m2
+            self.wrappingKeyIdentifier = m3
+            self.wrappingKeyCertificate = m4
+            self.wrappedKeyBlock = m5
+            self.keyBlockFormat = m6
+            self.randomNonce = m7
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ImportTr34KeyBlock")
     }
 
     /// The request processing has failed because of an unknown error, exception, or failure.
@@ -3045,6 +4081,37 @@ extension ControlPlane {
             try wireWriter.member("KeyUsage", self.keyUsage, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: KeyUsage?
+            var m1: KeyClass?
+            var m2: KeyAlgorithm?
+            var m3: KeyModesOfUse?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyUsage") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyClass") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("KeyAlgorithm") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("KeyModesOfUse") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.keyUsage = m0
+            self.keyClass = m1
+            self.keyAlgorithm = m2
+            self.keyModesOfUse = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "KeyAttributes")
     }
 
     /// Optional metadata for export associated with the key material.
@@ -3099,6 +4166,36 @@ extension ControlPlane {
             try wireWriter.member("OptionalBlocks", self.optionalBlocks, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: KeyModesOfUse?
+            var m1: KeyExportability?
+            var m2: Swift.String?
+            var m3: [Swift.String: Swift.String]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyModesOfUse") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyExportability") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("KeyVersion") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("OptionalBlocks") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            self.keyModesOfUse = m0
+            self.keyExportability = m1
+            self.keyVersion = m2
+            self.optionalBlocks = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "KeyBlockHeaders")
     }
 
     /// The `KeyCheckValueAlgorithm` enumeration.
@@ -3254,6 +4351,56 @@ extension ControlPlane {
             try wireWriter.member("Wrap", self.wrap, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 9 else { throw WireFallback() }
+            var m0: Swift.Bool?
+            var m1: Swift.Bool?
+            var m2: Swift.Bool?
+            var m3: Swift.Bool?
+            var m4: Swift.Bool?
+            var m5: Swift.Bool?
+            var m6: Swift.Bool?
+            var m7: Swift.Bool?
+            var m8: Swift.Bool?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("Encrypt") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("Decrypt") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("Wrap") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("Unwrap") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("Generate") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("Sign") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("Verify") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("DeriveKey") {
+                    try reader.read(&m7, targets[7])
+                } else if reader.isKey("NoRestrictions") {
+                    try reader.read(&m8, targets[8])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            self.encrypt = m0
+            self.decrypt = m1
+            self.wrap = m2
+            self.unwrap = m3
+            self.generate = m4
+            self.sign = m5
+            self.verify = m6
+            self.deriveKey = m7
+            self.noRestrictions = m8
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "KeyModesOfUse")
     }
 
     /// Defines the source of a key
@@ -3473,6 +4620,32 @@ extension ControlPlane {
 
         /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
         public var wireResource: Swift.String? { self.keyArn }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyArn") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("NextToken") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("MaxResults") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            self.keyArn = m0
+            self.nextToken = m1
+            self.maxResults = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ListAliasesInput")
     }
 
     /// The `ListAliasesOutput` structure.
@@ -3557,6 +4730,32 @@ extension ControlPlane {
             try wireWriter.member("NextToken", self.nextToken, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: KeyState?
+            var m1: Swift.String?
+            var m2: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyState") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("NextToken") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("MaxResults") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            self.keyState = m0
+            self.nextToken = m1
+            self.maxResults = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ListKeysInput")
     }
 
     /// The `ListKeysOutput` structure.
@@ -3641,6 +4840,37 @@ extension ControlPlane {
             try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ResourceArn") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("NextToken") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("MaxResults") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.resourceArn = m0
+            self.nextToken = m1
+            self.maxResults = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ListTagsForResourceInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.resourceArn }
     }
 
     /// The `ListTagsForResourceOutput` structure.
@@ -3868,6 +5098,33 @@ extension ControlPlane {
             try wireWriter.member("ResourceArn", self.resourceArn, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ResourceArn") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("Policy") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.resourceArn = m0
+            self.policy = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "PutResourcePolicyInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.resourceArn }
     }
 
     /// The `PutResourcePolicyOutput` structure.
@@ -3942,6 +5199,33 @@ extension ControlPlane {
             try wireWriter.member("ReplicationRegions", self.replicationRegions, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: [Swift.String]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("ReplicationRegions") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.replicationRegions = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "RemoveKeyReplicationRegionsInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// Output from removing replication regions from a key.
@@ -4075,6 +5359,29 @@ extension ControlPlane {
             try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keyIdentifier = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "RestoreKeyInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `RestoreKeyOutput` structure.
@@ -4146,6 +5453,29 @@ extension ControlPlane {
             try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: KeyAttributes?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyAttributes") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PublicKeyCertificate") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keyAttributes = m0
+            self.publicKeyCertificate = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "RootCertificatePublicKey")
     }
 
     /// This request would cause a service quota to be exceeded.
@@ -4263,6 +5593,29 @@ extension ControlPlane {
             try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keyIdentifier = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "StartKeyUsageInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `StartKeyUsageOutput` structure.
@@ -4328,6 +5681,29 @@ extension ControlPlane {
             try wireWriter.member("KeyIdentifier", self.keyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keyIdentifier = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "StopKeyUsageInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `StopKeyUsageOutput` structure.
@@ -4421,6 +5797,29 @@ extension ControlPlane {
             try wireWriter.member("Value", self.value, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("Key") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("Value") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.key = m0
+            self.value = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "Tag")
     }
 
     /// The `TagResourceInput` structure.
@@ -4458,6 +5857,33 @@ extension ControlPlane {
             try wireWriter.member("Tags", self.tags, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: [Tag]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ResourceArn") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("Tags") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.resourceArn = m0
+            self.tags = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "TagResourceInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.resourceArn }
     }
 
     /// The `TagResourceOutput` structure.
@@ -4560,6 +5986,33 @@ extension ControlPlane {
             try wireWriter.member("PublicKeyCertificate", self.publicKeyCertificate, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: KeyAttributes?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyAttributes") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PublicKeyCertificate") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.keyAttributes = m0
+            self.publicKeyCertificate = m1
+            self.certificateAuthorityPublicKeyIdentifier = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "TrustedCertificatePublicKey")
     }
 
     /// The `UntagResourceInput` structure.
@@ -4597,6 +6050,33 @@ extension ControlPlane {
             try wireWriter.member("TagKeys", self.tagKeys, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: [Swift.String]?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("ResourceArn") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("TagKeys") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.resourceArn = m0
+            self.tagKeys = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "UntagResourceInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.resourceArn }
     }
 
     /// The `UntagResourceOutput` structure.
@@ -4655,6 +6135,33 @@ extension ControlPlane {
 
         /// The resource the shape names (`KeyArn`, else `Key.KeyArn`, else `Alias.AliasName`).
         public var wireResource: Swift.String? { self.keyArn }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("AliasName") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyArn") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.aliasName = m0
+            self.keyArn = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "UpdateAliasInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.aliasName }
     }
 
     /// The `UpdateAliasOutput` structure.

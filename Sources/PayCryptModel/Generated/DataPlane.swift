@@ -112,6 +112,45 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            var m0: MajorKeyDerivationMode?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: Swift.String?
+            var m5: CurrentPinAttributes?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("AuthorizationRequestKeyIdentifier") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("CurrentPinAttributes") {
+                    try reader.read(&m5, targets[5])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4 else { throw WireFallback() }
+            self.majorKeyDerivationMode = m0
+            self.primaryAccountNumber = m1
+            self.panSequenceNumber = m2
+            self.applicationTransactionCounter = m3
+            self.authorizationRequestKeyIdentifier = m4
+            self.currentPinAttributes = m5
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "AmexAttributes")
     }
 
     /// Card data parameters that are required to generate a Card Security Code (CSC2) for an AMEX payment card.
@@ -145,6 +184,25 @@ extension DataPlane {
             try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CardExpiryDate") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.cardExpiryDate = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "AmexCardSecurityCodeVersion1")
     }
 
     /// Card data parameters that are required to generate a Card Security Code (CSC2) for an AMEX payment card.
@@ -186,6 +244,29 @@ extension DataPlane {
             try wireWriter.member("ServiceCode", self.serviceCode, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CardExpiryDate") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("ServiceCode") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.cardExpiryDate = m0
+            self.serviceCode = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "AmexCardSecurityCodeVersion2")
     }
 
     /// Parameter information for generating a random key for KEK validation to perform node-to-node initialization.
@@ -253,6 +334,24 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("KekValidationRequest") {
+                self = .kekValidationRequest(try reader.value(targets[0]))
+            } else if reader.isKey("KekValidationResponse") {
+                self = .kekValidationResponse(try reader.value(targets[1]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "As2805KekValidationType")
     }
 
     /// Parameter information to use a PEK derived using AS2805.
@@ -290,6 +389,29 @@ extension DataPlane {
             try wireWriter.member("TransactionAmount", self.transactionAmount, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("SystemTraceAuditNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("TransactionAmount") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.systemTraceAuditNumber = m0
+            self.transactionAmount = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "As2805PekDerivationAttributes")
     }
 
     /// Parameters for plaintext encryption using asymmetric keys.
@@ -321,6 +443,24 @@ extension DataPlane {
             try wireWriter.member("PaddingType", self.paddingType, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: PaddingType?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PaddingType") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            self.paddingType = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "AsymmetricEncryptionAttributes")
     }
 
     /// Card data parameters that are required to generate Card Verification Values (CVV/CVV2), Dynamic Card Verification Values (dCVV/dCVV2), or Card Security Codes (CSC).
@@ -433,6 +573,34 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("AmexCardSecurityCodeVersion1") {
+                self = .amexCardSecurityCodeVersion1(try reader.value(targets[0]))
+            } else if reader.isKey("AmexCardSecurityCodeVersion2") {
+                self = .amexCardSecurityCodeVersion2(try reader.value(targets[1]))
+            } else if reader.isKey("CardVerificationValue1") {
+                self = .cardVerificationValue1(try reader.value(targets[2]))
+            } else if reader.isKey("CardVerificationValue2") {
+                self = .cardVerificationValue2(try reader.value(targets[3]))
+            } else if reader.isKey("CardHolderVerificationValue") {
+                self = .cardHolderVerificationValue(try reader.value(targets[4]))
+            } else if reader.isKey("DynamicCardVerificationCode") {
+                self = .dynamicCardVerificationCode(try reader.value(targets[5]))
+            } else if reader.isKey("DynamicCardVerificationValue") {
+                self = .dynamicCardVerificationValue(try reader.value(targets[6]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CardGenerationAttributes")
     }
 
     /// Card data parameters that are required to generate a cardholder verification value for the payment card.
@@ -480,6 +648,33 @@ extension DataPlane {
             try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("UnpredictableNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.unpredictableNumber = m0
+            self.panSequenceNumber = m1
+            self.applicationTransactionCounter = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CardHolderVerificationValue")
     }
 
     /// Card data parameters that are requried to verify Card Verification Values (CVV/CVV2), Dynamic Card Verification Values (dCVV/dCVV2), or Card Security Codes (CSC).
@@ -601,6 +796,36 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 8 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("AmexCardSecurityCodeVersion1") {
+                self = .amexCardSecurityCodeVersion1(try reader.value(targets[0]))
+            } else if reader.isKey("AmexCardSecurityCodeVersion2") {
+                self = .amexCardSecurityCodeVersion2(try reader.value(targets[1]))
+            } else if reader.isKey("CardVerificationValue1") {
+                self = .cardVerificationValue1(try reader.value(targets[2]))
+            } else if reader.isKey("CardVerificationValue2") {
+                self = .cardVerificationValue2(try reader.value(targets[3]))
+            } else if reader.isKey("CardHolderVerificationValue") {
+                self = .cardHolderVerificationValue(try reader.value(targets[4]))
+            } else if reader.isKey("DynamicCardVerificationCode") {
+                self = .dynamicCardVerificationCode(try reader.value(targets[5]))
+            } else if reader.isKey("DynamicCardVerificationValue") {
+                self = .dynamicCardVerificationValue(try reader.value(targets[6]))
+            } else if reader.isKey("DiscoverDynamicCardVerificationCode") {
+                self = .discoverDynamicCardVerificationCode(try reader.value(targets[7]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CardVerificationAttributes")
     }
 
     /// Card data parameters that are required to verify CVV (Card Verification Value) for the payment card.
@@ -642,6 +867,29 @@ extension DataPlane {
             try wireWriter.member("ServiceCode", self.serviceCode, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CardExpiryDate") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("ServiceCode") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.cardExpiryDate = m0
+            self.serviceCode = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CardVerificationValue1")
     }
 
     /// Card data parameters that are required to verify Card Verification Value (CVV2) for the payment card.
@@ -675,6 +923,25 @@ extension DataPlane {
             try wireWriter.member("CardExpiryDate", self.cardExpiryDate, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CardExpiryDate") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.cardExpiryDate = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CardVerificationValue2")
     }
 
     /// Parameters that are required for Authorization Response Cryptogram (ARPC) generation after Authorization Request Cryptogram (ARQC) verification is successful.
@@ -742,6 +1009,24 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("ArpcMethod1") {
+                self = .arpcMethod1(try reader.value(targets[0]))
+            } else if reader.isKey("ArpcMethod2") {
+                self = .arpcMethod2(try reader.value(targets[1]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CryptogramAuthResponse")
     }
 
     /// Parameters that are required for ARPC response generation using method1 after ARQC verification is successful.
@@ -773,6 +1058,25 @@ extension DataPlane {
             try wireWriter.member("AuthResponseCode", self.authResponseCode, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("AuthResponseCode") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.authResponseCode = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CryptogramVerificationArpcMethod1")
     }
 
     /// Parameters that are required for ARPC response generation using method2 after ARQC verification is successful.
@@ -815,6 +1119,29 @@ extension DataPlane {
             try wireWriter.member("ProprietaryAuthenticationData", self.proprietaryAuthenticationData, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CardStatusUpdate") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("ProprietaryAuthenticationData") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.cardStatusUpdate = m0
+            self.proprietaryAuthenticationData = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CryptogramVerificationArpcMethod2")
     }
 
     /// The parameter values of the current PIN to be changed on the EMV chip card.
@@ -854,6 +1181,29 @@ extension DataPlane {
             try wireWriter.member("CurrentPinPekIdentifier", self.currentPinPekIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CurrentPinPekIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("CurrentEncryptedPinBlock") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.currentPinPekIdentifier = m0
+            self.currentEncryptedPinBlock = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "CurrentPinAttributes")
     }
 
     /// The `DecryptDataInput` structure.
@@ -910,6 +1260,41 @@ extension DataPlane {
             try wireWriter.member("WrappedKey", self.wrappedKey, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: EncryptionDecryptionAttributes?
+            var m3: WrappedKey?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("CipherText") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("DecryptionAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("WrappedKey") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.cipherText = m1
+            self.decryptionAttributes = m2
+            self.wrappedKey = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DecryptDataInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `DecryptDataOutput` structure.
@@ -1052,6 +1437,30 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("EmvCommon") {
+                self = .emvCommon(try reader.value(targets[0]))
+            } else if reader.isKey("Amex") {
+                self = .amex(try reader.value(targets[1]))
+            } else if reader.isKey("Visa") {
+                self = .visa(try reader.value(targets[2]))
+            } else if reader.isKey("Emv2000") {
+                self = .emv2000(try reader.value(targets[3]))
+            } else if reader.isKey("Mastercard") {
+                self = .mastercard(try reader.value(targets[4]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DerivationMethodAttributes")
     }
 
     /// The shared information used when deriving a key using ECDH.
@@ -1110,6 +1519,22 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("SharedInformation") {
+                self = .sharedInformation(try reader.value(targets[0]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DiffieHellmanDerivationData")
     }
 
     /// Parameters that are required to generate or verify dCVC (Dynamic Card Verification Code).
@@ -1159,6 +1584,33 @@ extension DataPlane {
             try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CardExpiryDate") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("UnpredictableNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.cardExpiryDate = m0
+            self.unpredictableNumber = m1
+            self.applicationTransactionCounter = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DiscoverDynamicCardVerificationCode")
     }
 
     /// Parameters that are used for Derived Unique Key Per Transaction (DUKPT) derivation algorithm.
@@ -1196,6 +1648,29 @@ extension DataPlane {
             try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: DukptDerivationType?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeySerialNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("DukptDerivationType") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keySerialNumber = m0
+            self.dukptDerivationType = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DukptAttributes")
     }
 
     /// Parameters required for encryption or decryption of data using DUKPT.
@@ -1243,6 +1718,33 @@ extension DataPlane {
             try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: DukptDerivationType?
+            var m2: DukptKeyVariant?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeySerialNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("DukptKeyDerivationType") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("DukptKeyVariant") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keySerialNumber = m0
+            self.dukptKeyDerivationType = m1
+            self.dukptKeyVariant = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DukptDerivationAttributes")
     }
 
     /// The `DukptDerivationType` enumeration.
@@ -1320,6 +1822,41 @@ extension DataPlane {
             try wireWriter.member("Mode", self.mode, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: DukptEncryptionMode?
+            var m2: DukptDerivationType?
+            var m3: DukptKeyVariant?
+            var m4: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeySerialNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("Mode") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("DukptKeyDerivationType") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("DukptKeyVariant") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("InitializationVector") {
+                    try reader.read(&m4, targets[4])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.keySerialNumber = m0
+            self.mode = m1
+            self.dukptKeyDerivationType = m2
+            self.dukptKeyVariant = m3
+            self.initializationVector = m4
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DukptEncryptionAttributes")
     }
 
     /// The `DukptEncryptionMode` enumeration.
@@ -1394,6 +1931,37 @@ extension DataPlane {
             try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("UnpredictableNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("TrackData") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.unpredictableNumber = m0
+            self.panSequenceNumber = m1
+            self.applicationTransactionCounter = m2
+            self.trackData = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DynamicCardVerificationCode")
     }
 
     /// Parameters that are required to generate or verify Dynamic Card Verification Value (dCVV).
@@ -1452,6 +2020,37 @@ extension DataPlane {
             try wireWriter.member("ServiceCode", self.serviceCode, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("CardExpiryDate") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ServiceCode") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.panSequenceNumber = m0
+            self.cardExpiryDate = m1
+            self.serviceCode = m2
+            self.applicationTransactionCounter = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "DynamicCardVerificationValue")
     }
 
     /// Parameters required to establish ECDH based key exchange.
@@ -1520,6 +2119,45 @@ extension DataPlane {
             try wireWriter.member("SharedInformation", self.sharedInformation, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: SymmetricKeyAlgorithm?
+            var m3: KeyDerivationFunction?
+            var m4: KeyDerivationHashAlgorithm?
+            var m5: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PublicKeyCertificate") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("KeyAlgorithm") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("KeyDerivationFunction") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("KeyDerivationHashAlgorithm") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("SharedInformation") {
+                    try reader.read(&m5, targets[5])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4, let m5 else { throw WireFallback() }
+            self.certificateAuthorityPublicKeyIdentifier = m0
+            self.publicKeyCertificate = m1
+            self.keyAlgorithm = m2
+            self.keyDerivationFunction = m3
+            self.keyDerivationHashAlgorithm = m4
+            self.sharedInformation = m5
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "EcdhDerivationAttributes")
     }
 
     /// Parameters to derive the confidentiality and integrity keys for a payment card using EMV2000 deruv.
@@ -1576,6 +2214,37 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: MajorKeyDerivationMode?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.majorKeyDerivationMode = m0
+            self.primaryAccountNumber = m1
+            self.panSequenceNumber = m2
+            self.applicationTransactionCounter = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "Emv2000Attributes")
     }
 
     /// Parameters to derive the confidentiality and integrity keys for an Emv common payment card.
@@ -1655,6 +2324,49 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            var m0: MajorKeyDerivationMode?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: EmvEncryptionMode?
+            var m5: PinBlockPaddingType?
+            var m6: PinBlockLengthPosition?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ApplicationCryptogram") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("Mode") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("PinBlockPaddingType") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("PinBlockLengthPosition") {
+                    try reader.read(&m6, targets[6])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4, let m5, let m6 else { throw WireFallback() }
+            self.majorKeyDerivationMode = m0
+            self.primaryAccountNumber = m1
+            self.panSequenceNumber = m2
+            self.applicationCryptogram = m3
+            self.mode = m4
+            self.pinBlockPaddingType = m5
+            self.pinBlockLengthPosition = m6
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "EmvCommonAttributes")
     }
 
     /// Parameters for plaintext encryption using EMV keys.
@@ -1729,6 +2441,45 @@ extension DataPlane {
             try wireWriter.member("SessionDerivationData", self.sessionDerivationData, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            var m0: EmvMajorKeyDerivationMode?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: EmvEncryptionMode?
+            var m5: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("SessionDerivationData") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("Mode") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("InitializationVector") {
+                    try reader.read(&m5, targets[5])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.majorKeyDerivationMode = m0
+            self.primaryAccountNumber = m1
+            self.panSequenceNumber = m2
+            self.sessionDerivationData = m3
+            self.mode = m4
+            self.initializationVector = m5
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "EmvEncryptionAttributes")
     }
 
     /// The `EmvEncryptionMode` enumeration.
@@ -1801,6 +2552,41 @@ extension DataPlane {
             try wireWriter.member("WrappedKey", self.wrappedKey, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: EncryptionDecryptionAttributes?
+            var m3: WrappedKey?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PlainText") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("EncryptionAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("WrappedKey") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.plainText = m1
+            self.encryptionAttributes = m2
+            self.wrappedKey = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "EncryptDataInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `EncryptDataOutput` structure.
@@ -1938,6 +2724,28 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("Symmetric") {
+                self = .symmetric(try reader.value(targets[0]))
+            } else if reader.isKey("Asymmetric") {
+                self = .asymmetric(try reader.value(targets[1]))
+            } else if reader.isKey("Dukpt") {
+                self = .dukpt(try reader.value(targets[2]))
+            } else if reader.isKey("Emv") {
+                self = .emv(try reader.value(targets[3]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "EncryptionDecryptionAttributes")
     }
 
     /// The `EncryptionMode` enumeration.
@@ -2005,6 +2813,37 @@ extension DataPlane {
             try wireWriter.member("RandomKeySendVariantMask", self.randomKeySendVariantMask, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: As2805KekValidationType?
+            var m2: RandomKeySendVariantMask?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KekValidationType") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("RandomKeySendVariantMask") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.kekValidationType = m1
+            self.randomKeySendVariantMask = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GenerateAs2805KekValidationInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `GenerateAs2805KekValidationOutput` structure.
@@ -2122,6 +2961,41 @@ extension DataPlane {
             try wireWriter.member("TransactionData", self.transactionData, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: MajorKeyDerivationMode?
+            var m3: SessionKeyDerivation?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("TransactionData") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("SessionKeyDerivationAttributes") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.transactionData = m1
+            self.majorKeyDerivationMode = m2
+            self.sessionKeyDerivationAttributes = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GenerateAuthRequestCryptogramInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `GenerateAuthRequestCryptogramOutput` structure.
@@ -2230,6 +3104,41 @@ extension DataPlane {
             try wireWriter.member("ValidationDataLength", self.validationDataLength, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: CardGenerationAttributes?
+            var m3: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("GenerationAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ValidationDataLength") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.primaryAccountNumber = m1
+            self.generationAttributes = m2
+            self.validationDataLength = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GenerateCardValidationDataInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `GenerateCardValidationDataOutput` structure.
@@ -2357,6 +3266,49 @@ extension DataPlane {
             try wireWriter.member("SecureMessagingIntegrityKeyIdentifier", self.secureMessagingIntegrityKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: PinBlockFormatForEmvPinChange?
+            var m3: Swift.String?
+            var m4: Swift.String?
+            var m5: Swift.String?
+            var m6: DerivationMethodAttributes?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("NewPinPekIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("NewEncryptedPinBlock") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PinBlockFormat") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("SecureMessagingIntegrityKeyIdentifier") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("SecureMessagingConfidentialityKeyIdentifier") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("MessageData") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("DerivationMethodAttributes") {
+                    try reader.read(&m6, targets[6])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4, let m5, let m6 else { throw WireFallback() }
+            self.newPinPekIdentifier = m0
+            self.newEncryptedPinBlock = m1
+            self.pinBlockFormat = m2
+            self.secureMessagingIntegrityKeyIdentifier = m3
+            self.secureMessagingConfidentialityKeyIdentifier = m4
+            self.messageData = m5
+            self.derivationMethodAttributes = m6
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GenerateMacEmvPinChangeInput")
     }
 
     /// The `GenerateMacEmvPinChangeOutput` structure.
@@ -2506,6 +3458,41 @@ extension DataPlane {
             try wireWriter.member("MessageData", self.messageData, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: MacAttributes?
+            var m3: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("MessageData") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("GenerationAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("MacLength") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.messageData = m1
+            self.generationAttributes = m2
+            self.macLength = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GenerateMacInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `GenerateMacOutput` structure.
@@ -2631,6 +3618,49 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: PinGenerationAttributes?
+            var m3: Swift.Int?
+            var m4: Swift.String?
+            var m5: PinBlockFormatForPinData?
+            var m6: WrappedKey?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("GenerationKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("EncryptionKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("GenerationAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("PinDataLength") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("PinBlockFormat") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("EncryptionWrappedKey") {
+                    try reader.read(&m6, targets[6])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m5 else { throw WireFallback() }
+            self.generationKeyIdentifier = m0
+            self.encryptionKeyIdentifier = m1
+            self.generationAttributes = m2
+            self.pinDataLength = m3
+            self.primaryAccountNumber = m4
+            self.pinBlockFormat = m5
+            self.encryptionWrappedKey = m6
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "GeneratePinDataInput")
     }
 
     /// The `GeneratePinDataOutput` structure.
@@ -2752,6 +3782,33 @@ extension DataPlane {
             try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("DecimalizationTable") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PinValidationDataPadCharacter") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PinValidationData") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.decimalizationTable = m0
+            self.pinValidationDataPadCharacter = m1
+            self.pinValidationData = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "Ibm3624NaturalPin")
     }
 
     /// Parameters that are required to generate or verify Ibm3624 PIN from offset PIN.
@@ -2812,6 +3869,37 @@ extension DataPlane {
             try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("DecimalizationTable") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PinValidationDataPadCharacter") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PinValidationData") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("PinOffset") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.decimalizationTable = m0
+            self.pinValidationDataPadCharacter = m1
+            self.pinValidationData = m2
+            self.pinOffset = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "Ibm3624PinFromOffset")
     }
 
     /// Pparameters that are required to generate or verify Ibm3624 PIN offset PIN.
@@ -2872,6 +3960,37 @@ extension DataPlane {
             try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("EncryptedPinBlock") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("DecimalizationTable") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PinValidationDataPadCharacter") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("PinValidationData") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.encryptedPinBlock = m0
+            self.decimalizationTable = m1
+            self.pinValidationDataPadCharacter = m2
+            self.pinValidationData = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "Ibm3624PinOffset")
     }
 
     /// Parameters that are required to generate or verify Ibm3624 PIN verification PIN.
@@ -2932,6 +4051,37 @@ extension DataPlane {
             try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("DecimalizationTable") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PinValidationDataPadCharacter") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PinValidationData") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("PinOffset") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.decimalizationTable = m0
+            self.pinValidationDataPadCharacter = m1
+            self.pinValidationData = m2
+            self.pinOffset = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "Ibm3624PinVerification")
     }
 
     /// Parameters that are required to generate or verify Ibm3624 random PIN.
@@ -2983,6 +4133,33 @@ extension DataPlane {
             try wireWriter.member("PinValidationDataPadCharacter", self.pinValidationDataPadCharacter, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("DecimalizationTable") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PinValidationDataPadCharacter") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PinValidationData") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.decimalizationTable = m0
+            self.pinValidationDataPadCharacter = m1
+            self.pinValidationData = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "Ibm3624RandomPin")
     }
 
     /// Parameter information of a TR31KeyBlock wrapped using an ECDH derived key.
@@ -3067,6 +4244,53 @@ extension DataPlane {
             try wireWriter.member("WrappedKeyBlock", self.wrappedKeyBlock, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 8 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: SymmetricKeyAlgorithm?
+            var m4: KeyDerivationFunction?
+            var m5: KeyDerivationHashAlgorithm?
+            var m6: DiffieHellmanDerivationData?
+            var m7: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrivateKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("CertificateAuthorityPublicKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PublicKeyCertificate") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("DeriveKeyAlgorithm") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("KeyDerivationFunction") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("KeyDerivationHashAlgorithm") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("DerivationData") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("WrappedKeyBlock") {
+                    try reader.read(&m7, targets[7])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4, let m5, let m6, let m7 else { throw WireFallback() }
+            self.privateKeyIdentifier = m0
+            self.certificateAuthorityPublicKeyIdentifier = m1
+            self.publicKeyCertificate = m2
+            self.deriveKeyAlgorithm = m3
+            self.keyDerivationFunction = m4
+            self.keyDerivationHashAlgorithm = m5
+            self.derivationData = m6
+            self.wrappedKeyBlock = m7
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "IncomingDiffieHellmanTr31KeyBlock")
     }
 
     /// Parameter information of the incoming WrappedKeyBlock containing the transaction key.
@@ -3125,6 +4349,22 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("DiffieHellmanTr31KeyBlock") {
+                self = .diffieHellmanTr31KeyBlock(try reader.value(targets[0]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "IncomingKeyMaterial")
     }
 
     /// The request processing has failed because of an unknown error, exception, or failure.
@@ -3196,6 +4436,29 @@ extension DataPlane {
             try wireWriter.member("RandomKeyMaxLength", self.randomKeyMaxLength, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: SymmetricKeyAlgorithm?
+            var m1: RandomKeyMaxLength?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("DeriveKeyAlgorithm") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("RandomKeyMaxLength") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.deriveKeyAlgorithm = m0
+            self.randomKeyMaxLength = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "KekValidationRequest")
     }
 
     /// Parameter information for generating a KEK validation response during node-to-node initialization.
@@ -3229,6 +4492,25 @@ extension DataPlane {
             try wireWriter.member("RandomKeySend", self.randomKeySend, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("RandomKeySend") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.randomKeySend = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "KekValidationResponse")
     }
 
     /// The `KeyCheckValueAlgorithm` enumeration.
@@ -3328,6 +4610,33 @@ extension DataPlane {
             try wireWriter.member("KeySerialNumber", self.keySerialNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: DukptKeyVariant?
+            var m2: DukptDerivationType?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeySerialNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("DukptKeyVariant") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("DukptDerivationType") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.keySerialNumber = m0
+            self.dukptKeyVariant = m1
+            self.dukptDerivationType = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "MacAlgorithmDukpt")
     }
 
     /// Parameters that are required for EMV MAC generation and verification.
@@ -3391,6 +4700,41 @@ extension DataPlane {
             try wireWriter.member("SessionKeyDerivationValue", self.sessionKeyDerivationValue, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            var m0: MajorKeyDerivationMode?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: SessionKeyDerivationMode?
+            var m4: SessionKeyDerivationValue?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("SessionKeyDerivationMode") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("SessionKeyDerivationValue") {
+                    try reader.read(&m4, targets[4])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4 else { throw WireFallback() }
+            self.majorKeyDerivationMode = m0
+            self.primaryAccountNumber = m1
+            self.panSequenceNumber = m2
+            self.sessionKeyDerivationMode = m3
+            self.sessionKeyDerivationValue = m4
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "MacAlgorithmEmv")
     }
 
     /// Parameters that are required for DUKPT, HMAC, or EMV MAC generation or verification.
@@ -3485,6 +4829,30 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("Algorithm") {
+                self = .algorithm(try reader.value(targets[0]))
+            } else if reader.isKey("EmvMac") {
+                self = .emvMac(try reader.value(targets[1]))
+            } else if reader.isKey("DukptIso9797Algorithm1") {
+                self = .dukptIso9797Algorithm1(try reader.value(targets[2]))
+            } else if reader.isKey("DukptIso9797Algorithm3") {
+                self = .dukptIso9797Algorithm3(try reader.value(targets[3]))
+            } else if reader.isKey("DukptCmac") {
+                self = .dukptCmac(try reader.value(targets[4]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "MacAttributes")
     }
 
     /// The `MajorKeyDerivationMode` enumeration.
@@ -3551,6 +4919,37 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: MajorKeyDerivationMode?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ApplicationCryptogram") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.majorKeyDerivationMode = m0
+            self.primaryAccountNumber = m1
+            self.panSequenceNumber = m2
+            self.applicationCryptogram = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "MasterCardAttributes")
     }
 
     /// Parameter information of the outgoing TR31WrappedKeyBlock containing the transaction key.
@@ -3609,6 +5008,22 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("Tr31KeyBlock") {
+                self = .tr31KeyBlock(try reader.value(targets[0]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "OutgoingKeyMaterial")
     }
 
     /// Parameter information of the TR31WrappedKeyBlock containing the transaction key wrapped using a KEK.
@@ -3640,6 +5055,25 @@ extension DataPlane {
             try wireWriter.member("WrappingKeyIdentifier", self.wrappingKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("WrappingKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.wrappingKeyIdentifier = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "OutgoingTr31KeyBlock")
     }
 
     /// The `PaddingType` enumeration.
@@ -3864,6 +5298,32 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("VisaPin") {
+                self = .visaPin(try reader.value(targets[0]))
+            } else if reader.isKey("VisaPinVerificationValue") {
+                self = .visaPinVerificationValue(try reader.value(targets[1]))
+            } else if reader.isKey("Ibm3624PinOffset") {
+                self = .ibm3624PinOffset(try reader.value(targets[2]))
+            } else if reader.isKey("Ibm3624NaturalPin") {
+                self = .ibm3624NaturalPin(try reader.value(targets[3]))
+            } else if reader.isKey("Ibm3624RandomPin") {
+                self = .ibm3624RandomPin(try reader.value(targets[4]))
+            } else if reader.isKey("Ibm3624PinFromOffset") {
+                self = .ibm3624PinFromOffset(try reader.value(targets[5]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "PinGenerationAttributes")
     }
 
     /// Parameters that are required for PIN data verification.
@@ -3931,6 +5391,24 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("VisaPin") {
+                self = .visaPin(try reader.value(targets[0]))
+            } else if reader.isKey("Ibm3624Pin") {
+                self = .ibm3624Pin(try reader.value(targets[1]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "PinVerificationAttributes")
     }
 
     /// The `RandomKeyMaxLength` enumeration.
@@ -4026,6 +5504,53 @@ extension DataPlane {
             try wireWriter.member("OutgoingWrappedKey", self.outgoingWrappedKey, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 7 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: ReEncryptionAttributes?
+            var m4: ReEncryptionAttributes?
+            var m5: WrappedKey?
+            var m6: WrappedKey?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("IncomingKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("OutgoingKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("CipherText") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("IncomingEncryptionAttributes") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("OutgoingEncryptionAttributes") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("IncomingWrappedKey") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("OutgoingWrappedKey") {
+                    try reader.read(&m6, targets[6])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4 else { throw WireFallback() }
+            self.incomingKeyIdentifier = m0
+            self.outgoingKeyIdentifier = m1
+            self.cipherText = m2
+            self.incomingEncryptionAttributes = m3
+            self.outgoingEncryptionAttributes = m4
+            self.incomingWrappedKey = m5
+            self.outgoingWrappedKey = m6
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ReEncryptDataInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.incomingKeyIdentifier }
     }
 
     /// The `ReEncryptDataOutput` structure.
@@ -4150,6 +5675,26 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("Symmetric") {
+                self = .symmetric(try reader.value(targets[0]))
+            } else if reader.isKey("Asymmetric") {
+                self = .asymmetric(try reader.value(targets[1]))
+            } else if reader.isKey("Dukpt") {
+                self = .dukpt(try reader.value(targets[2]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "ReEncryptionAttributes")
     }
 
     /// The request was denied due to an invalid resource error.
@@ -4220,6 +5765,29 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+            self.panSequenceNumber = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyAmex")
     }
 
     /// Parameters to derive a session key for Authorization Response Cryptogram (ARQC) verification.
@@ -4323,6 +5891,32 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("EmvCommon") {
+                self = .emvCommon(try reader.value(targets[0]))
+            } else if reader.isKey("Mastercard") {
+                self = .mastercard(try reader.value(targets[1]))
+            } else if reader.isKey("Emv2000") {
+                self = .emv2000(try reader.value(targets[2]))
+            } else if reader.isKey("Amex") {
+                self = .amex(try reader.value(targets[3]))
+            } else if reader.isKey("Visa") {
+                self = .visa(try reader.value(targets[4]))
+            } else if reader.isKey("UnionPay") {
+                self = .unionPay(try reader.value(targets[5]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyDerivation")
     }
 
     /// The `SessionKeyDerivationMode` enumeration.
@@ -4408,6 +6002,24 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("ApplicationCryptogram") {
+                self = .applicationCryptogram(try reader.value(targets[0]))
+            } else if reader.isKey("ApplicationTransactionCounter") {
+                self = .applicationTransactionCounter(try reader.value(targets[1]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyDerivationValue")
     }
 
     /// Parameters to derive session key for an Emv2000 payment card for ARQC verification.
@@ -4457,6 +6069,33 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+            self.panSequenceNumber = m1
+            self.applicationTransactionCounter = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyEmv2000")
     }
 
     /// Parameters to derive session key for an Emv common payment card for ARQC verification.
@@ -4506,6 +6145,33 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+            self.panSequenceNumber = m1
+            self.applicationTransactionCounter = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyEmvCommon")
     }
 
     /// Parameters to derive session key for Mastercard payment card for ARQC verification.
@@ -4562,6 +6228,37 @@ extension DataPlane {
             try wireWriter.member("UnpredictableNumber", self.unpredictableNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("UnpredictableNumber") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+            self.panSequenceNumber = m1
+            self.applicationTransactionCounter = m2
+            self.unpredictableNumber = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyMastercard")
     }
 
     /// Parameters to derive session key for a UnionPay payment card for Authorization Request Cryptogram (ARQC) generation and verification.
@@ -4611,6 +6308,33 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+            self.panSequenceNumber = m1
+            self.applicationTransactionCounter = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyUnionPay")
     }
 
     /// Parameters to derive session key for Visa payment card for ARQC verification.
@@ -4650,6 +6374,29 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+            self.panSequenceNumber = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SessionKeyVisa")
     }
 
     /// Parameters requried to encrypt plaintext data using symmetric keys.
@@ -4699,6 +6446,33 @@ extension DataPlane {
             try wireWriter.member("PaddingType", self.paddingType, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: EncryptionMode?
+            var m1: Swift.String?
+            var m2: PaddingType?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("Mode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("InitializationVector") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PaddingType") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.mode = m0
+            self.initializationVector = m1
+            self.paddingType = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "SymmetricEncryptionAttributes")
     }
 
     /// The `SymmetricKeyAlgorithm` enumeration.
@@ -4799,6 +6573,33 @@ extension DataPlane {
             try wireWriter.member("OutgoingKeyMaterial", self.outgoingKeyMaterial, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 3 else { throw WireFallback() }
+            var m0: IncomingKeyMaterial?
+            var m1: OutgoingKeyMaterial?
+            var m2: KeyCheckValueAlgorithm?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("IncomingKeyMaterial") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("OutgoingKeyMaterial") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("KeyCheckValueAlgorithm") {
+                    try reader.read(&m2, targets[2])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.incomingKeyMaterial = m0
+            self.outgoingKeyMaterial = m1
+            self.keyCheckValueAlgorithm = m2
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "TranslateKeyMaterialInput")
     }
 
     /// The `TranslateKeyMaterialOutput` structure.
@@ -4928,6 +6729,65 @@ extension DataPlane {
             try wireWriter.member("OutgoingWrappedKey", self.outgoingWrappedKey, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 10 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: TranslationIsoFormats?
+            var m3: TranslationIsoFormats?
+            var m4: Swift.String?
+            var m5: DukptDerivationAttributes?
+            var m6: DukptDerivationAttributes?
+            var m7: WrappedKey?
+            var m8: WrappedKey?
+            var m9: As2805PekDerivationAttributes?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("IncomingKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("OutgoingKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("IncomingTranslationAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("OutgoingTranslationAttributes") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("EncryptedPinBlock") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("IncomingDukptAttributes") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("OutgoingDukptAttributes") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("IncomingWrappedKey") {
+                    try reader.read(&m7, targets[7])
+                } else if reader.isKey("OutgoingWrappedKey") {
+                    try reader.read(&m8, targets[8])
+                } else if reader.isKey("IncomingAs2805Attributes") {
+                    try reader.read(&m9, targets[9])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4 else { throw WireFallback() }
+            self.incomingKeyIdentifier = m0
+            self.outgoingKeyIdentifier = m1
+            self.incomingTranslationAttributes = m2
+            self.outgoingTranslationAttributes = m3
+            self.encryptedPinBlock = m4
+            self.incomingDukptAttributes = m5
+            self.outgoingDukptAttributes = m6
+            self.incomingWrappedKey = m7
+            self.outgoingWrappedKey = m8
+            self.incomingAs2805Attributes = m9
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "TranslatePinDataInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.incomingKeyIdentifier }
     }
 
     /// The `TranslatePinDataOutput` structure.
@@ -5070,6 +6930,30 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("IsoFormat0") {
+                self = .isoFormat0(try reader.value(targets[0]))
+            } else if reader.isKey("IsoFormat1") {
+                self = .isoFormat1(try reader.value(targets[1]))
+            } else if reader.isKey("IsoFormat3") {
+                self = .isoFormat3(try reader.value(targets[2]))
+            } else if reader.isKey("IsoFormat4") {
+                self = .isoFormat4(try reader.value(targets[3]))
+            } else if reader.isKey("As2805Format0") {
+                self = .as2805Format0(try reader.value(targets[4]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "TranslationIsoFormats")
     }
 
     /// Parameters that are required for translation between AS2805 PIN format 0 translation.
@@ -5103,6 +6987,25 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "TranslationPinDataAs2805Format0")
     }
 
     /// Parameters that are required for translation between ISO9564 PIN format 0,3,4 translation.
@@ -5136,6 +7039,25 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.primaryAccountNumber = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "TranslationPinDataIsoFormat034")
     }
 
     /// Parameters that are required for ISO9564 PIN format 1 translation.
@@ -5153,6 +7075,12 @@ extension DataPlane {
         public func writeWire(into out: inout [UInt8]) throws(EncodingError) {
             let wireWriter = WireObjectWriter(into: &out)
             wireWriter.end(into: &out)
+        }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            try reader.beginObject()
+            guard try !reader.nextMember() else { throw WireFallback() }
         }
     }
 
@@ -5349,6 +7277,49 @@ extension DataPlane {
             try wireWriter.member("TransactionData", self.transactionData, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: MajorKeyDerivationMode?
+            var m4: SessionKeyDerivation?
+            var m5: CryptogramAuthResponse?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("TransactionData") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("AuthRequestCryptogram") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("SessionKeyDerivationAttributes") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("AuthResponseAttributes") {
+                    try reader.read(&m5, targets[5])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.transactionData = m1
+            self.authRequestCryptogram = m2
+            self.majorKeyDerivationMode = m3
+            self.sessionKeyDerivationAttributes = m4
+            self.authResponseAttributes = m5
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VerifyAuthRequestCryptogramInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `VerifyAuthRequestCryptogramOutput` structure.
@@ -5459,6 +7430,41 @@ extension DataPlane {
             try wireWriter.member("VerificationAttributes", self.verificationAttributes, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 4 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: CardVerificationAttributes?
+            var m3: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("VerificationAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ValidationData") {
+                    try reader.read(&m3, targets[3])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.primaryAccountNumber = m1
+            self.verificationAttributes = m2
+            self.validationData = m3
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VerifyCardValidationDataInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `VerifyCardValidationDataOutput` structure.
@@ -5564,6 +7570,45 @@ extension DataPlane {
             try wireWriter.member("VerificationAttributes", self.verificationAttributes, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 5 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: MacAttributes?
+            var m4: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("KeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("MessageData") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("Mac") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("VerificationAttributes") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("MacLength") {
+                    try reader.read(&m4, targets[4])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3 else { throw WireFallback() }
+            self.keyIdentifier = m0
+            self.messageData = m1
+            self.mac = m2
+            self.verificationAttributes = m3
+            self.macLength = m4
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VerifyMacInput")
+
+        /// The resource the request names (`KeyIdentifier`, else `IncomingKeyIdentifier`, else
+        /// `ResourceArn`, else `AliasName`), for logs and the audit trail.
+        public var wireInputResource: Swift.String? { self.keyIdentifier }
     }
 
     /// The `VerifyMacOutput` structure.
@@ -5697,6 +7742,57 @@ extension DataPlane {
             try wireWriter.member("VerificationKeyIdentifier", self.verificationKeyIdentifier, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 9 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.String?
+            var m2: PinVerificationAttributes?
+            var m3: Swift.String?
+            var m4: Swift.String?
+            var m5: PinBlockFormatForPinData?
+            var m6: Swift.Int?
+            var m7: DukptAttributes?
+            var m8: WrappedKey?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("VerificationKeyIdentifier") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("EncryptionKeyIdentifier") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("VerificationAttributes") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("EncryptedPinBlock") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("PinBlockFormat") {
+                    try reader.read(&m5, targets[5])
+                } else if reader.isKey("PinDataLength") {
+                    try reader.read(&m6, targets[6])
+                } else if reader.isKey("DukptAttributes") {
+                    try reader.read(&m7, targets[7])
+                } else if reader.isKey("EncryptionWrappedKey") {
+                    try reader.read(&m8, targets[8])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m5 else { throw WireFallback() }
+            self.verificationKeyIdentifier = m0
+            self.encryptionKeyIdentifier = m1
+            self.verificationAttributes = m2
+            self.encryptedPinBlock = m3
+            self.primaryAccountNumber = m4
+            self.pinBlockFormat = m5
+            self.pinDataLength = m6
+            self.dukptAttributes = m7
+            self.encryptionWrappedKey = m8
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VerifyPinDataInput")
     }
 
     /// The `VerifyPinDataOutput` structure.
@@ -5875,6 +7971,45 @@ extension DataPlane {
             try wireWriter.member("PrimaryAccountNumber", self.primaryAccountNumber, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 6 else { throw WireFallback() }
+            var m0: MajorKeyDerivationMode?
+            var m1: Swift.String?
+            var m2: Swift.String?
+            var m3: Swift.String?
+            var m4: Swift.String?
+            var m5: CurrentPinAttributes?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("MajorKeyDerivationMode") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PrimaryAccountNumber") {
+                    try reader.read(&m1, targets[1])
+                } else if reader.isKey("PanSequenceNumber") {
+                    try reader.read(&m2, targets[2])
+                } else if reader.isKey("ApplicationTransactionCounter") {
+                    try reader.read(&m3, targets[3])
+                } else if reader.isKey("AuthorizationRequestKeyIdentifier") {
+                    try reader.read(&m4, targets[4])
+                } else if reader.isKey("CurrentPinAttributes") {
+                    try reader.read(&m5, targets[5])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1, let m2, let m3, let m4 else { throw WireFallback() }
+            self.majorKeyDerivationMode = m0
+            self.primaryAccountNumber = m1
+            self.panSequenceNumber = m2
+            self.applicationTransactionCounter = m3
+            self.authorizationRequestKeyIdentifier = m4
+            self.currentPinAttributes = m5
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VisaAttributes")
     }
 
     /// Parameters that are required to generate or verify Visa PIN.
@@ -5906,6 +8041,25 @@ extension DataPlane {
             try wireWriter.member("PinVerificationKeyIndex", self.pinVerificationKeyIndex, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 1 else { throw WireFallback() }
+            var m0: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PinVerificationKeyIndex") {
+                    try reader.read(&m0, targets[0])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.pinVerificationKeyIndex = m0
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VisaPin")
     }
 
     /// Parameters that are required to generate or verify Visa PIN.
@@ -5945,6 +8099,29 @@ extension DataPlane {
             try wireWriter.member("VerificationValue", self.verificationValue, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.Int?
+            var m1: Swift.String?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("PinVerificationKeyIndex") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("VerificationValue") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.pinVerificationKeyIndex = m0
+            self.verificationValue = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VisaPinVerification")
     }
 
     /// Parameters that are required to generate or verify Visa PVV (PIN Verification Value).
@@ -5984,6 +8161,29 @@ extension DataPlane {
             try wireWriter.member("PinVerificationKeyIndex", self.pinVerificationKeyIndex, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: Swift.String?
+            var m1: Swift.Int?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("EncryptedPinBlock") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("PinVerificationKeyIndex") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0, let m1 else { throw WireFallback() }
+            self.encryptedPinBlock = m0
+            self.pinVerificationKeyIndex = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "VisaPinVerificationValue")
     }
 
     /// Parameter information of a WrappedKeyBlock for encryption key exchange.
@@ -6024,6 +8224,29 @@ extension DataPlane {
             try wireWriter.member("WrappedKeyMaterial", self.wrappedKeyMaterial, into: &out)
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            var m0: WrappedKeyMaterial?
+            var m1: KeyCheckValueAlgorithm?
+            try reader.beginObject()
+            while try reader.nextMember() {
+                if reader.isKey("WrappedKeyMaterial") {
+                    try reader.read(&m0, targets[0])
+                } else if reader.isKey("KeyCheckValueAlgorithm") {
+                    try reader.read(&m1, targets[1])
+                } else {
+                    throw WireFallback()
+                }
+            }
+            guard let m0 else { throw WireFallback() }
+            self.wrappedKeyMaterial = m0
+            self.keyCheckValueAlgorithm = m1
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "WrappedKey")
     }
 
     /// Parameter information of a WrappedKeyBlock for encryption key exchange.
@@ -6093,6 +8316,24 @@ extension DataPlane {
             }
             wireWriter.end(into: &out)
         }
+
+        /// Reads the shape in one pass from JSON bytes, checked against the model (`WireByteReader`).
+        public init(wireBytes reader: inout WireByteReader, shape: ShapeSchema?) throws(WireFallback) {
+            let targets = Self.wireTargets
+            guard targets.count == 2 else { throw WireFallback() }
+            try reader.beginObject()
+            guard try reader.nextMember() else { throw WireFallback() }
+            if reader.isKey("Tr31KeyBlock") {
+                self = .tr31KeyBlock(try reader.value(targets[0]))
+            } else if reader.isKey("DiffieHellmanSymmetricKey") {
+                self = .diffieHellmanSymmetricKey(try reader.value(targets[1]))
+            } else {
+                throw WireFallback()
+            }
+            guard try !reader.nextMember() else { throw WireFallback() }
+        }
+
+        private static let wireTargets = wireService.memberTargets(ofShapeNamed: "WrappedKeyMaterial")
     }
 
     /// The `WrappedKeyMaterialFormat` enumeration.

@@ -146,7 +146,7 @@ public struct WireObjectWriter {
 }
 
 /// A generated string enum: decodes from and writes its raw value.
-public protocol WireStringEnum: RawRepresentable, WireDecodable, WireEncodable where RawValue == String {}
+public protocol WireStringEnum: RawRepresentable, WireDecodable, WireEncodable, WireByteDecodable where RawValue == String {}
 
 extension WireStringEnum {
     /// Decodes a case from its raw value.

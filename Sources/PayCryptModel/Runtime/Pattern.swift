@@ -41,6 +41,15 @@ public final class CompiledPattern: Sendable {
         return matchesWithICU(value)
     }
 
+    /// Whether the pattern matches the whole of `bytes`, which are all ASCII: ``matches(_:)`` on
+    /// the bytes, without making a `String` on the fast matcher.
+    public func matches(ascii bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let fast, !fast.recursesPerRepetition || bytes.count <= PatternMatcher.boundedInputLength {
+            return fast.matches(ascii: bytes)
+        }
+        return matchesWithICU(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// The same question answered by ICU, the reference the fast matcher is tested against.
     public func matchesWithICU(_ value: String) -> Bool {
         guard let regex else { return false }

@@ -102,24 +102,6 @@ struct PatternMatcher: Sendable {
         return (set, width, group.min, group.max)
     }
 
-    /// How many characters `value` has when every one is in `set`, else nil; ASCII is read as bytes.
-    private static func count(_ value: String, allIn set: ScalarSet) -> Int? {
-        var ascii = true
-        var count = 0
-        for byte in value.utf8 {
-            guard byte < 0x80 else { ascii = false; break }
-            guard set.contains(UInt32(byte)) else { return nil }
-            count += 1
-        }
-        if ascii { return count }
-        count = 0
-        for scalar in value.unicodeScalars {
-            guard set.contains(scalar.value) else { return nil }
-            count += 1
-        }
-        return count
-    }
-
     /// Whether a group that repeats with variable width was compiled: its repetitions recurse, so
     /// such a pattern is only used on inputs up to ``boundedInputLength``.
     let recursesPerRepetition: Bool
@@ -159,23 +141,40 @@ struct PatternMatcher: Sendable {
         return width.flatMap { $0 > 0 ? $0 : nil }
     }
 
-    /// Whether the pattern matches the whole of `value`.
+    /// Whether the pattern matches the whole of `value`. ASCII is read as its bytes, anything
+    /// else as Unicode scalar values.
     func matches(_ value: String) -> Bool {
-        if let single {
-            guard let count = Self.count(value, allIn: single.set) else { return false }
-            return count >= single.min && count <= single.max
-        }
-        if let pairs {
-            guard let count = Self.count(value, allIn: pairs.set), count % pairs.width == 0 else { return false }
-            return count / pairs.width >= pairs.min && count / pairs.width <= pairs.max
-        }
         var copy = value
         let asciiResult: Bool? = copy.withUTF8 { utf8 in
-            utf8.allSatisfy { $0 < 0x80 } ? Run(input: utf8, end: utf8.count).whole(alternatives) : nil
+            utf8.allSatisfy { $0 < 0x80 } ? matches(ascii: utf8) : nil
         }
         if let asciiResult { return asciiResult }
         let scalars = value.unicodeScalars.map(\.value)
-        return scalars.withUnsafeBufferPointer { Run(input: $0, end: $0.count).whole(alternatives) }
+        return scalars.withUnsafeBufferPointer { matches(units: $0) }
+    }
+
+    /// Whether the pattern matches the whole of `bytes`, which are all ASCII.
+    func matches(ascii bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        matches(units: bytes)
+    }
+
+    /// Whether the pattern matches the whole of `input`: ASCII bytes or Unicode scalar values.
+    private func matches<Unit: FixedWidthInteger>(units input: UnsafeBufferPointer<Unit>) -> Bool {
+        if let single {
+            guard Self.all(input, in: single.set) else { return false }
+            return input.count >= single.min && input.count <= single.max
+        }
+        if let pairs {
+            guard Self.all(input, in: pairs.set), input.count % pairs.width == 0 else { return false }
+            return input.count / pairs.width >= pairs.min && input.count / pairs.width <= pairs.max
+        }
+        return Run(input: input, end: input.count).whole(alternatives)
+    }
+
+    /// Whether every character of `input` is in `set`.
+    private static func all<Unit: FixedWidthInteger>(_ input: UnsafeBufferPointer<Unit>, in set: ScalarSet) -> Bool {
+        for unit in input where !set.contains(UInt32(truncatingIfNeeded: unit)) { return false }
+        return true
     }
 
     /// One match attempt over an input of ASCII bytes or Unicode scalar values.

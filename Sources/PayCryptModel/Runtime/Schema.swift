@@ -324,6 +324,12 @@ public final class ServiceSchema: Sendable {
         memberTargets[ObjectIdentifier(shape)] ?? shape.members.map { shapes[$0.target] }
     }
 
+    /// The target shapes of the members of the shape named `name`, in member order; empty for a
+    /// shape the schema lacks.
+    func memberTargets(ofShapeNamed name: String) -> [ShapeSchema?] {
+        shapes[name].map(memberTargets(of:)) ?? []
+    }
+
     /// The operation with the given name, e.g. `GenerateMac`.
     public func operation(named name: String) -> OperationSchema? {
         operationsByName[name]

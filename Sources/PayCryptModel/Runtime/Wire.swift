@@ -6,7 +6,7 @@ import Foundation
 /// model shape name, so `Wire.decode` knows which schema to validate against. The generator also
 /// writes each type's direct decoder and writer (``WireDecodable``, ``WireEncodable``), which the
 /// request path uses; the `Codable` conformance stays for everything else.
-public protocol WireShape: Codable, Sendable, WireDecodable, WireEncodable {
+public protocol WireShape: Codable, Sendable, WireDecodable, WireEncodable, WireByteDecodable {
     /// The schema of the service that defines the shape.
     static var wireService: ServiceSchema { get }
     /// The shape's name in the model, e.g. `GenerateMacInput`.
@@ -14,11 +14,17 @@ public protocol WireShape: Codable, Sendable, WireDecodable, WireEncodable {
     /// The resource the value names, for logs and the audit trail: its `KeyArn` member, else its
     /// `Key` member's `KeyArn`, else its `Alias` member's `AliasName`; `nil` for a shape with none.
     var wireResource: String? { get }
+    /// The resource a request names, for logs and the audit trail: its first member of
+    /// ``Wire/resourceMembers`` that is set; `nil` for a shape with none.
+    var wireInputResource: String? { get }
 }
 
 extension WireShape {
     /// No resource: the generator writes this member only for shapes with `KeyArn`, `Key` or `Alias`.
     public var wireResource: String? { nil }
+    /// No resource: the generator writes this member only for request shapes with one of
+    /// ``Wire/resourceMembers``.
+    public var wireInputResource: String? { nil }
 }
 
 /// A generated exception structure: the server throws it and renders it with these members.
@@ -125,9 +131,10 @@ public enum Wire {
     /// for; the first present one is the request's resource for logs and the audit trail.
     public static let resourceMembers = ["KeyIdentifier", "IncomingKeyIdentifier", "ResourceArn", "AliasName"]
 
-    /// Decodes a request in one pass over its body: parse, merge the URI labels, validate against
-    /// the model, decode from the same tree. The resource it names is read only after validation,
-    /// so nothing unvalidated reaches a log line.
+    /// Decodes a request: in one pass over its bytes (``WireByteReader``) when it is in the reader's
+    /// subset, as the requests of AWS SDKs are; otherwise parse, merge the URI labels, validate
+    /// against the model and decode from the same tree, which gives every violation. The resource is
+    /// read from the decoded input, so nothing unvalidated reaches a log line.
     ///
     /// - Parameters:
     ///   - type: The operation's input type.
@@ -138,13 +145,26 @@ public enum Wire {
     public static func decodeRequest<T: WireShape>(
         _ type: T.Type, body: [UInt8], binding: (operation: OperationSchema, labels: [String: String])?
     ) throws -> (input: T, resource: String?) {
+        // An operation with bound members (URI labels) takes them from the path: tree path.
+        if binding?.operation.bindings.isEmpty ?? true, let input = try? WireByteReader.decode(type, from: body) {
+            return (input, input.wireInputResource)
+        }
+        return try decodeTree(type, body: body, binding: binding)
+    }
+
+    /// ``decodeRequest(_:body:binding:)`` on the tree path only: parse, merge the URI labels,
+    /// validate and decode. The reference the one-pass reader is tested against.
+    ///
+    /// - Throws: `JSONValue.ParseError` for malformed JSON, `ValidationFailure` for model violations.
+    public static func decodeTree<T: WireShape>(
+        _ type: T.Type, body: [UInt8], binding: (operation: OperationSchema, labels: [String: String])?
+    ) throws -> (input: T, resource: String?) {
         var tree = try JSONValue.parseRequestBody(bytes: body)
         if let binding {
             T.wireService.bindInput(of: binding.operation, into: &tree, uriLabels: binding.labels)
         }
         let input = try decode(type, from: tree)
-        let resource = resourceMembers.lazy.compactMap { tree[$0]?.stringValue }.first
-        return (input, resource)
+        return (input, input.wireInputResource)
     }
 
     /// Encodes an operation's output once, with its direct writer, and the resource it names

@@ -85,9 +85,13 @@ public enum RequestPathBenchmark {
         try await measure("read body") { _ = Array(gathered.readableBytesView) }
         try await measure("authenticate (SigV4)") { _ = try responder.authenticator.authenticate(head, body: body) }
         try await measure("decode and validate") { _ = try Wire.decodeRequest(DataPlane.GenerateMacInput.self, body: body, binding: route.binding) }
+        try await measure("  in one pass") { _ = try WireByteReader.decode(DataPlane.GenerateMacInput.self, from: body) }
+        try await measure("  on the tree path (for bodies outside the one-pass subset)") {
+            _ = try Wire.decodeTree(DataPlane.GenerateMacInput.self, body: body, binding: route.binding)
+        }
         try await measure("  parse JSON") { _ = try JSONValue.parseRequestBody(bytes: body) }
         let tree = try JSONValue.parseRequestBody(bytes: body)
-        await measure("  validate") { _ = Wire.validate(DataPlane.GenerateMacInput.self, tree) }
+        await measure("  validate the tree") { _ = Wire.validate(DataPlane.GenerateMacInput.self, tree) }
         try await measure("  validate and decode the tree") { _ = try Wire.decode(DataPlane.GenerateMacInput.self, from: tree) }
         try await measure("call GenerateMac") { _ = try await service.generateMac(decoded.input, context: callContext) }
         try await measure("encode") { _ = try Wire.encodeResponse(output) }
