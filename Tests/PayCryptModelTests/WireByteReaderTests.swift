@@ -25,13 +25,13 @@ struct WireByteReaderTests {
 
     @Test("data plane: random valid and broken bodies of every input")
     func dataPlane() {
-        let inputs: [any WireShape.Type] = DataPlane.Operation.allCases.map { $0.shapeTypes.input }
+        let inputs: [(OperationSchema, any WireShape.Type)] = DataPlane.Operation.allCases.map { ($0.schema, $0.shapeTypes.input) }
         Self.run(service: DataPlane.service, inputs: inputs, seed: Self.seed)
     }
 
     @Test("control plane: random valid and broken bodies of every input")
     func controlPlane() {
-        let inputs: [any WireShape.Type] = ControlPlane.Operation.allCases.map { $0.shapeTypes.input }
+        let inputs: [(OperationSchema, any WireShape.Type)] = ControlPlane.Operation.allCases.map { ($0.schema, $0.shapeTypes.input) }
         Self.run(service: ControlPlane.service, inputs: inputs, seed: Self.seed &+ 1)
     }
 
@@ -88,15 +88,15 @@ struct WireByteReaderTests {
 
     // MARK: - The differential run
 
-    static func run(service: ServiceSchema, inputs: [any WireShape.Type], seed: UInt64) {
+    static func run(service: ServiceSchema, inputs: [(OperationSchema, any WireShape.Type)], seed: UInt64) {
         print("WireByteReaderTests \(service.serviceName): seed \(Self.seed) (PAYCRYPT_WIRE_BYTES_SEED=\(Self.seed) repeats it)")
         var generator = ValidTreeGenerator(service: service, rng: SplitMix(seed: seed))
         var broken = TreeGenerator(service: service, rng: SplitMix(seed: seed &+ 7))
         var failures: [String] = []
         var oneP = 0
         var valid = 0
-        for input in inputs {
-            let counts = compare(input, generator: &generator, broken: &broken, failures: &failures)
+        for (operation, input) in inputs {
+            let counts = compare(input, operation: operation, generator: &generator, broken: &broken, failures: &failures)
             oneP += counts.onePass
             valid += counts.valid
         }
@@ -108,19 +108,41 @@ struct WireByteReaderTests {
     }
 
     /// Compares both paths on random bodies of `type`; returns how many valid bodies the tree path
-    /// decoded, and how many bodies the reader decoded.
+    /// decoded, and how many bodies the reader decoded. For an operation with URI labels, the bound
+    /// members' values become the labels and leave the body (now and then one stays in the body too,
+    /// where the tree path ignores it).
     static func compare<T: WireShape>(
-        _ type: T.Type, generator: inout ValidTreeGenerator, broken: inout TreeGenerator, failures: inout [String]
+        _ type: T.Type, operation: OperationSchema, generator: inout ValidTreeGenerator, broken: inout TreeGenerator,
+        failures: inout [String]
     ) -> (valid: Int, onePass: Int) {
         var valid = 0
         var onePass = 0
         for _ in 0..<bodiesPerShape {
             generator.inSubset = true
-            let tree = generator.tree(T.wireShapeName, depth: 0)
+            var tree = generator.tree(T.wireShapeName, depth: 0)
+            var labels: [String: String] = [:]
+            if !operation.bindings.isEmpty, case .object(var members) = tree {
+                for binding in operation.bindings where binding.location == .uri {
+                    if let value = members[binding.member]?.stringValue { labels[binding.locationName] = value }
+                    if generator.rng.next(5) == 0 {
+                        generator.inSubset = false
+                    } else {
+                        members[binding.member] = nil
+                    }
+                }
+                tree = .object(members)
+            }
             let inSubset = generator.inSubset
+            let binding = operation.bindings.isEmpty ? nil : (operation: operation, labels: labels)
+            let decodeFast = { (body: [UInt8]) in
+                Result { () throws(WireFallback) in
+                    guard let binding else { return try WireByteReader.decode(T.self, from: body) }
+                    return try WireByteReader.decode(T.self, from: body, operation: binding.operation, labels: binding.labels)
+                }
+            }
             let body = generator.serialize(tree)
-            let reference = Result { try Wire.decodeTree(T.self, body: body, binding: nil) }
-            let fast = Result { () throws(WireFallback) in try WireByteReader.decode(T.self, from: body) }
+            let reference = Result { try Wire.decodeTree(T.self, body: body, binding: binding) }
+            let fast = decodeFast(body)
             if case .success = reference { valid += 1 }
             if case .success = fast { onePass += 1 }
             if inSubset, case .success = reference, case .failure = fast {
@@ -134,9 +156,9 @@ struct WireByteReaderTests {
             case 0: mutated = generator.serialize(broken.broken(tree))
             default: mutated = generator.mutate(body)
             }
-            let mutatedFast = Result { () throws(WireFallback) in try WireByteReader.decode(T.self, from: mutated) }
+            let mutatedFast = decodeFast(mutated)
             if case .success = mutatedFast { onePass += 1 }
-            check(T.self, mutated, reference: Result { try Wire.decodeTree(T.self, body: mutated, binding: nil) },
+            check(T.self, mutated, reference: Result { try Wire.decodeTree(T.self, body: mutated, binding: binding) },
                   fast: mutatedFast, failures: &failures)
         }
         return (valid, onePass)

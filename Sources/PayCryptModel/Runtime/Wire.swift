@@ -145,10 +145,11 @@ public enum Wire {
     public static func decodeRequest<T: WireShape>(
         _ type: T.Type, body: [UInt8], binding: (operation: OperationSchema, labels: [String: String])?
     ) throws -> (input: T, resource: String?) {
-        // An operation with bound members (URI labels) takes them from the path: tree path.
-        if binding?.operation.bindings.isEmpty ?? true, let input = try? WireByteReader.decode(type, from: body) {
-            return (input, input.wireInputResource)
+        let onePass = Result { () throws(WireFallback) -> T in
+            guard let binding else { return try WireByteReader.decode(type, from: body) }
+            return try WireByteReader.decode(type, from: body, operation: binding.operation, labels: binding.labels)
         }
+        if case .success(let input) = onePass { return (input, input.wireInputResource) }
         return try decodeTree(type, body: body, binding: binding)
     }
 

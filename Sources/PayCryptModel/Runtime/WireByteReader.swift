@@ -59,6 +59,44 @@ public struct WireByteReader: ~Copyable {
         }
     }
 
+    /// Decodes the body of a restJson1 operation whose members are bound to URI labels: the label
+    /// values are read as if they were the body's first members, which gives the tree path's
+    /// value (a bound member comes from its label). Throws ``WireFallback`` unless every binding is
+    /// a URI label of a string member whose value is in the reader's subset, and for a body that
+    /// is not an object or that carries a bound member itself (the tree path ignores it there).
+    public static func decode<T: WireShape>(
+        _ type: T.Type, from body: [UInt8], operation: OperationSchema, labels: [String: String]
+    ) throws(WireFallback) -> T {
+        if operation.bindings.isEmpty { return try decode(type, from: body) }
+        let input = T.wireService.shapes[operation.input]
+        var bound: [UInt8] = [UInt8(ascii: "{")]
+        bound.reserveCapacity(body.count + 128)
+        for binding in operation.bindings {
+            guard binding.location == .uri, let value = labels[binding.locationName],
+                  let target = input?.member(named: binding.member).flatMap({ T.wireService.shapes[$0.target] }),
+                  target.kind == .string
+            else { throw WireFallback() }
+            for byte in value.utf8 where byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") {
+                throw WireFallback()
+            }
+            if bound.count > 1 { bound.append(UInt8(ascii: ",")) }
+            bound.append(UInt8(ascii: "\""))
+            bound.append(contentsOf: binding.member.utf8)
+            bound.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\"")])
+            bound.append(contentsOf: value.utf8)
+            bound.append(UInt8(ascii: "\""))
+        }
+        // The body's own members follow, after its `{`: a comma first unless it is empty.
+        guard let open = body.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }),
+              body[open] == UInt8(ascii: "{")
+        else { throw WireFallback() }
+        let rest = body[(open + 1)...]
+        let next = rest.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+        if next != UInt8(ascii: "}") { bound.append(UInt8(ascii: ",")) }
+        bound.append(contentsOf: rest)
+        return try decode(type, from: bound)
+    }
+
     // MARK: Tokens
 
     @inline(__always)
