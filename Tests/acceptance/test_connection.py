@@ -247,6 +247,32 @@ def test_connection_close_is_honoured(endpoint, mac_key):
         assert sock.recv(1) == b"", "the connection stayed open after Connection: close"
 
 
+@pytest.mark.parametrize("request_kind", ["api", "health"])
+def test_an_http10_request_closes_the_connection_unless_it_asks_for_keep_alive(endpoint, mac_key, request_kind):
+    """RFC 9112 §9.3: HTTP/1.0 has no persistent connections unless the client sends `keep-alive`."""
+    def request(extra: dict | None = None) -> bytes:
+        if request_kind == "api":
+            body = json.loads(generate(endpoint, mac_key).split(b"\r\n\r\n", 1)[1])
+            raw = signed(endpoint, "/mac/generate", body, extra=extra)
+        else:
+            headers = "".join(f"{name}: {value}\r\n" for name, value in (extra or {}).items())
+            raw = f"GET /health HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode()
+        return raw.replace(b" HTTP/1.1\r\n", b" HTTP/1.0\r\n", 1)  # the version is not signed
+
+    with connect(endpoint) as sock:
+        sock.sendall(request())
+        status, _, _ = Reader(sock).response()
+        assert status == 200
+        sock.settimeout(5)
+        assert sock.recv(1) == b"", "an HTTP/1.0 connection stayed open without keep-alive"
+    with connect(endpoint) as sock:
+        sock.sendall(request({"Connection": "keep-alive"}))
+        reader = Reader(sock)
+        assert reader.response()[0] == 200
+        sock.sendall(request({"Connection": "keep-alive"}))
+        assert reader.response()[0] == 200, "HTTP/1.0 with keep-alive was not kept open"
+
+
 def test_a_client_that_leaves_mid_request_does_not_disturb_the_server(endpoint, dp, mac_key):
     for _ in range(20):
         sock = connect(endpoint)

@@ -199,16 +199,16 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func pass(head: HTTPRequestHead, context: ChannelHandlerContext) {
         state = .passing
         answeredWhilePassing = false
-        let connectionValues = head.headers["connection"]
-        passingClose = connectionValues.contains { $0.lowercased().contains("close") }
-        hummingbirdCloses = connectionValues.joined(separator: ", ") == "close"
+        // `close` in any letter case or list position, or HTTP/1.0 without `keep-alive` (RFC 9112 §9.3).
+        passingClose = !head.isKeepAlive
+        hummingbirdCloses = head.headers["connection"].joined(separator: ", ") == "close"
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
     /// Hummingbird has answered the request passed to it, and read all of it. After a request that
     /// asked to close the connection, nothing read later is answered, and the connection is closed
     /// once the answer is out: by Hummingbird, or here when it would not (`Connection: Close`,
-    /// `keep-alive, close`).
+    /// `keep-alive, close`, HTTP/1.0).
     private func answered(context: ChannelHandlerContext) {
         guard passingClose else {
             state = .idle
@@ -219,10 +219,13 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if !hummingbirdCloses { close(context: context) }
     }
 
-    /// An API call: `POST` outside the console's paths, with no connection-level requests.
-    /// A target in absolute form (`http://host/path`) goes to Hummingbird, which reads its path.
+    /// An API call: an HTTP/1.1 `POST` outside the console's paths, with no connection-level
+    /// requests. A target in absolute form (`http://host/path`) goes to Hummingbird, which reads its
+    /// path; so does an HTTP/1.0 request, whose connection closes after the answer unless it asks
+    /// for `keep-alive`.
     static func takesFastPath(_ head: HTTPRequestHead) -> Bool {
-        guard head.method == .POST, head.uri.utf8.first == UInt8(ascii: "/"), !head.headers.contains(name: "connection"),
+        guard head.method == .POST, head.version == .http1_1, head.uri.utf8.first == UInt8(ascii: "/"),
+              !head.headers.contains(name: "connection"),
               !head.headers.contains(name: "expect") else {
             return false
         }
