@@ -144,6 +144,12 @@ struct WireByteReaderTests {
             let reference = Result { try Wire.decodeTree(T.self, body: body, binding: binding) }
             let fast = decodeFast(body)
             if case .success = reference { valid += 1 }
+            // The generated resource rule against the rule on the tree (the first of
+            // `Wire.resourceMembers` that the body has as a string; these bodies have no unknown members).
+            if binding == nil, case .success(let expected) = reference,
+               expected.resource != Wire.resourceMembers.lazy.compactMap({ tree[$0]?.stringValue }).first {
+                failures.append("resource \(expected.resource ?? "nil") against the tree's: \(text(T.self, body))")
+            }
             if case .success = fast { onePass += 1 }
             if inSubset, case .success = reference, case .failure = fast {
                 failures.append("not read in one pass: \(text(T.self, body))")
