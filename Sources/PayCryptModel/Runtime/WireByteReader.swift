@@ -145,15 +145,7 @@ public struct WireByteReader: ~Copyable {
     /// Moves to the object's next member and reads its name (see ``isKey(_:)``), leaving the reader
     /// at its value; false after the closing `}`.
     public mutating func nextMember() throws(WireFallback) -> Bool {
-        skipWhitespace()
-        guard index < bytes.count else { throw WireFallback() }
-        if bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            first = false
-            return false
-        }
-        if !first { try expect(UInt8(ascii: ",")) }
-        first = false
+        guard try nextItem(closing: UInt8(ascii: "}")) else { return false }
         let key = try stringBounds()
         keyStart = key.lowerBound
         keyEnd = key.upperBound
@@ -193,9 +185,15 @@ public struct WireByteReader: ~Copyable {
 
     /// Moves to the array's next element; false after the closing `]`.
     mutating func nextElement() throws(WireFallback) -> Bool {
+        try nextItem(closing: UInt8(ascii: "]"))
+    }
+
+    /// Moves past the `,` before an object's or array's next item, after any whitespace; false
+    /// after the `closing` bracket.
+    private mutating func nextItem(closing: UInt8) throws(WireFallback) -> Bool {
         skipWhitespace()
         guard index < bytes.count else { throw WireFallback() }
-        if bytes[index] == UInt8(ascii: "]") {
+        if bytes[index] == closing {
             index += 1
             first = false
             return false
