@@ -12,12 +12,7 @@ import Testing
 /// Each run uses a fresh seed, printed; `PAYCRYPT_DIRECT_WIRE_SEED=<seed>` repeats a run.
 @Suite("Direct wire coding against the Codable reference")
 struct DirectWireTests {
-    static let seed: UInt64 = {
-        if let text = ProcessInfo.processInfo.environment["PAYCRYPT_DIRECT_WIRE_SEED"], let seed = UInt64(text) {
-            return seed
-        }
-        return UInt64.random(in: 0...UInt64.max)
-    }()
+    static let seed = testSeed(environment: "PAYCRYPT_DIRECT_WIRE_SEED")
 
     /// Random trees per input or output shape: valid ones, then as many broken ones.
     static let treesPerShape = 120
@@ -311,14 +306,5 @@ struct TreeGenerator {
 
     private mutating func scalar() -> JSONValue {
         [JSONValue.null, .bool(false), .integer(1), .string("x"), .array([]), .object([:])][rng.next(6)]
-    }
-}
-
-extension Equatable {
-    /// Whether `other` is a value of the same type equal to this one (the generated shapes are
-    /// `Equatable`, `WireShape` is not).
-    fileprivate func isEqual(to other: Any) -> Bool {
-        guard let other = other as? Self else { return false }
-        return self == other
     }
 }

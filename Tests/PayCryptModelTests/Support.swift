@@ -38,3 +38,19 @@ extension ViolationRule {
 }
 
 let dukptRequest = DataPlane.MacAlgorithmDukpt(keySerialNumber: validKSN, dukptKeyVariant: .request)
+
+/// A fresh random seed for a differential test, or the one the environment variable `name` gives
+/// (to repeat a run whose printed seed failed).
+func testSeed(environment name: String) -> UInt64 {
+    if let text = ProcessInfo.processInfo.environment[name], let seed = UInt64(text) { return seed }
+    return UInt64.random(in: 0...UInt64.max)
+}
+
+extension Equatable {
+    /// Whether `other` is a value of the same type equal to this one (the generated shapes are
+    /// `Equatable`, `WireShape` is not).
+    func isEqual(to other: Any) -> Bool {
+        guard let other = other as? Self else { return false }
+        return self == other
+    }
+}

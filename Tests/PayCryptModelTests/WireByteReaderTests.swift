@@ -14,12 +14,7 @@ import Testing
 /// Each run uses a fresh seed, printed; `PAYCRYPT_WIRE_BYTES_SEED=<seed>` repeats a run.
 @Suite("One-pass request reader against the tree path")
 struct WireByteReaderTests {
-    static let seed: UInt64 = {
-        if let text = ProcessInfo.processInfo.environment["PAYCRYPT_WIRE_BYTES_SEED"], let seed = UInt64(text) {
-            return seed
-        }
-        return UInt64.random(in: 0...UInt64.max)
-    }()
+    static let seed = testSeed(environment: "PAYCRYPT_WIRE_BYTES_SEED")
 
     static let bodiesPerShape = 150
 
@@ -180,7 +175,7 @@ struct WireByteReaderTests {
             failures.append("read in one pass, the tree path refused it: \(text(T.self, body))")
             return
         }
-        if !((value as? any Equatable)?.isEqualValue(to: expected.input) ?? false) {
+        if !((value as? any Equatable)?.isEqual(to: expected.input) ?? false) {
             failures.append("read differently: \(text(T.self, body))")
         }
         if value.wireInputResource != expected.resource {
@@ -327,13 +322,5 @@ struct ValidTreeGenerator {
         default: bytes.remove(at: at)
         }
         return bytes
-    }
-}
-
-extension Equatable {
-    /// Whether `other` is a value of the same type equal to this one.
-    fileprivate func isEqualValue(to other: Any) -> Bool {
-        guard let other = other as? Self else { return false }
-        return self == other
     }
 }
