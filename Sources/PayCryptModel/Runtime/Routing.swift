@@ -1,5 +1,3 @@
-import Foundation
-
 extension ServiceSchema {
     /// The restJson1 operation a request path names, with its URI label values.
     ///
@@ -147,14 +145,14 @@ struct CompiledRoute: Sendable {
             for i in 0..<at where segments[i] != parts[i] { return nil }
             for i in 0..<suffixCount where segments[segments.count - suffixCount + i] != parts[at + 1 + i] { return nil }
             let spanned = segments[at..<(segments.count - suffixCount)].joined(separator: "/")
-            guard let value = spanned.removingPercentEncoding, !value.isEmpty else { return nil }
+            guard let value = PercentDecoding.decode(spanned), !value.isEmpty else { return nil }
             return [name: value]
         }
         guard parts.count == segments.count else { return nil }
         var values: [String: String] = [:]
         for (i, segment) in segments.enumerated() {
             if let name = labels[i] {
-                guard let value = segment.removingPercentEncoding, !value.isEmpty else { return nil }
+                guard let value = PercentDecoding.decode(segment), !value.isEmpty else { return nil }
                 values[name] = value
             } else if parts[i] != segment {
                 return nil
