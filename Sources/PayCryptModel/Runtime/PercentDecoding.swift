@@ -10,18 +10,23 @@ enum PercentDecoding {
     static func decode<S: StringProtocol>(_ text: S) -> String? {
         let utf8 = text.utf8
         guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
+        // The decoded bytes are never more than the encoded ones: a buffer of that size on the
+        // stack, then one validating copy into the String.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count) { buffer -> String? in
+            var count = 0
+            var iterator = utf8.makeIterator()
+            while let byte = iterator.next() {
+                guard byte == UInt8(ascii: "%") else {
+                    buffer[count] = byte
+                    count += 1
+                    continue
+                }
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                buffer[count] = high << 4 | low
+                count += 1
             }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
+            return String(validating: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
-        return String(validating: bytes, as: UTF8.self)
     }
 
     /// The value of one hex digit (either letter case), nil for any other byte.

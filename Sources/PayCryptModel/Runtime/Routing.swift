@@ -17,7 +17,8 @@ extension ServiceSchema {
         if let route = literalRoutes[path], route.method == method {
             return (route.operation, [:])
         }
-        let upper = method.uppercased()
+        // Methods arrive uppercase; only another spelling pays for the copy.
+        let upper = method.utf8.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) ? method.uppercased() : method
         let segments = CompiledRoute.segments(of: path)
         for route in routes where route.method == upper {
             if let labels = route.match(segments) {
@@ -129,12 +130,20 @@ struct CompiledRoute: Sendable {
 
     /// The path's segments after the leading `/`, without a query; split on the UTF-8 bytes.
     static func segments(of path: String) -> [String] {
-        let bytes = path.utf8
-        let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
-        var segments = bytes[..<end].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
-        if !segments.isEmpty { segments.removeFirst() }
-        return segments
+        var path = path
+        return path.withUTF8 { bytes in
+            let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.endIndex
+            // Every piece between slashes, the empty ones too; the first (before the leading `/`) is dropped.
+            var segments: [String] = []
+            var start = 0
+            for i in 0..<end where bytes[i] == UInt8(ascii: "/") {
+                segments.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                start = i + 1
+            }
+            segments.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+            segments.removeFirst()
+            return segments
+        }
     }
 
     /// The label values when `segments` fit the template, percent-decoded; nil otherwise.
@@ -144,7 +153,8 @@ struct CompiledRoute: Sendable {
             guard segments.count >= parts.count else { return nil }
             for i in 0..<at where segments[i] != parts[i] { return nil }
             for i in 0..<suffixCount where segments[segments.count - suffixCount + i] != parts[at + 1 + i] { return nil }
-            let spanned = segments[at..<(segments.count - suffixCount)].joined(separator: "/")
+            let span = at..<(segments.count - suffixCount)
+            let spanned = span.count == 1 ? segments[at] : segments[span].joined(separator: "/")
             guard let value = PercentDecoding.decode(spanned), !value.isEmpty else { return nil }
             return [name: value]
         }

@@ -82,6 +82,9 @@ public enum RequestPathBenchmark {
         }
         await measure("head from HTTP/1") { _ = APIRequest(http1Head) }
         try await measure("route") { _ = try Route(head, plane: .data) }
+        // EncryptData's path, the key ARN percent-encoded in its URI label as botocore sends it.
+        let labelPath = "/keys/" + keyArn.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: "/", with: "%2F") + "/encrypt"
+        await measure("route (a key ARN in a URI label)") { _ = DataPlane.service.route(method: "POST", path: labelPath) }
         try await measure("read body") { _ = Array(gathered.readableBytesView) }
         try await measure("authenticate (SigV4)") { _ = try responder.authenticator.authenticate(head, body: body) }
         try await measure("decode and validate") { _ = try Wire.decodeRequest(DataPlane.GenerateMacInput.self, body: body, binding: route.binding) }
