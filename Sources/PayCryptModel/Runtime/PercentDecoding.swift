@@ -1,8 +1,8 @@
 /// Percent-decoding of a URI label (RFC 3986 §2.1), on the UTF-8 bytes.
 ///
 /// It answers what Foundation's `removingPercentEncoding` answers (nil when a `%` is not followed
-/// by two hex digits; `+` stays `+`), without bridging to `CFString`, which on Linux cost a ninth
-/// of the server's CPU time per EncryptData request (README "Performance"). Decoded bytes that are
+/// by two hex digits; `+` stays `+`), without bridging to `CFString`, which on Linux took 9 %
+/// of the server's samples under EncryptData (README "Performance"). Decoded bytes that are
 /// not UTF-8 are always refused (nil), where Foundation on Linux sometimes repairs them with U+FFFD
 /// (README "Decisions": URI labels).
 enum PercentDecoding {
