@@ -100,8 +100,9 @@ public enum Bytes {
         s.utf8.allSatisfy { nibble($0) != nil }
     }
 
-    @inline(__always)
-    static func nibble(_ c: UInt8) -> UInt8? {
+    /// The value of one ASCII hex digit (either case), nil for any other byte.
+    @inlinable
+    public static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10

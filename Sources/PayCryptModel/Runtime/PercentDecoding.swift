@@ -29,7 +29,8 @@ enum PercentDecoding {
         }
     }
 
-    /// The value of one hex digit (either letter case), nil for any other byte.
+    /// The value of one hex digit (either letter case), nil for any other byte. (`Bytes.nibble` of
+    /// PaymentCryptography is the same; this target depends on no other.)
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
