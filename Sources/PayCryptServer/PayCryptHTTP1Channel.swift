@@ -41,6 +41,10 @@ public struct PayCryptHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             limits.maxHeaderListSize = configuration.httpDecoder.maxHeaderListSize
             limits.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
             let pipeline = channel.pipeline.syncOperations
+            // Next to the channel's head, before the HTTP/1 encoder: the fast path writes its
+            // rendered answers there.
+            let wire = ResponseWire()
+            try pipeline.addHandler(wire)
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // as Hummingbird: requests are answered in order by its loop and by the fast path
                 withErrorHandling: false,
@@ -50,7 +54,7 @@ public struct PayCryptHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             // The fast path reads the HTTP/1 decoder's parts and keeps the connection's state for
             // both paths (idle timeout, graceful shutdown); Hummingbird's codec and state handler
             // behind it see only the requests passed on.
-            try pipeline.addHandler(APIChannelHandler(responder: api, serverName: serverName, dates: dates,
+            try pipeline.addHandler(APIChannelHandler(responder: api, serverName: serverName, dates: dates, wire: wire,
                                                       idleTimeout: configuration.idleTimeout))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))

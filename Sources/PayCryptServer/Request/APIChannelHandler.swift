@@ -59,6 +59,8 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let responder: PaymentCryptographyResponder
     let serverName: String
     let dates: HTTPDateCache
+    /// Where the fast path's answers are written, past the HTTP/1 encoder.
+    let wire: ResponseWire
     private var state = State.idle
     /// Inbound items read while an answer was pending, handled in order once it is written.
     private var waiting: CircularBuffer<Inbound> = []
@@ -78,12 +80,16 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var connection: ConnectionState
 
     /// Creates the handler for one connection.
-    /// - Parameter idleTimeout: How long the connection may stay idle, or take to send a request,
-    ///   before it is closed; nil: no limit.
-    init(responder: PaymentCryptographyResponder, serverName: String, dates: HTTPDateCache, idleTimeout: TimeAmount?) {
+    /// - Parameters:
+    ///   - wire: The handler between the HTTP/1 encoder and the channel's head, in the same pipeline.
+    ///   - idleTimeout: How long the connection may stay idle, or take to send a request,
+    ///     before it is closed; nil: no limit.
+    init(responder: PaymentCryptographyResponder, serverName: String, dates: HTTPDateCache, wire: ResponseWire,
+         idleTimeout: TimeAmount?) {
         self.responder = responder
         self.serverName = serverName
         self.dates = dates
+        self.wire = wire
         connection = ConnectionState(idleTimeout: idleTimeout)
     }
 
@@ -266,19 +272,11 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pending.handler.drain(context: pending.context)
     }
 
-    /// Writes one whole answer, with the headers Hummingbird adds to its own (`Date`, `Server`).
+    /// Writes one whole answer, with the headers Hummingbird adds to its own (`Date`, `Server`),
+    /// rendered into one buffer and written past the HTTP/1 encoder (``ResponseBytes``).
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(answer.headers.count + 3)
-        for field in answer.headers { headers.add(name: field.name.rawName, value: field.value) }
-        // An API answer never carries these three (see `APIAnswer`).
-        headers.add(name: "Content-Length", value: String(answer.body.readableBytes))
-        headers.add(name: "Date", value: dates.current())
-        headers.add(name: "Server", value: serverName)
-        let status = HTTPResponseStatus(statusCode: Int(answer.status.code), reasonPhrase: answer.status.reasonPhrase)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(answer.body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        wire.writeAndFlush(ResponseBytes.render(answer, date: dates.current(), server: serverName,
+                                                allocator: context.channel.allocator))
     }
 
     /// Handles the items that waited for an answer, until one of them starts another wait. Parts
