@@ -19,6 +19,7 @@ public struct PayCryptHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     let api: PaymentCryptographyResponder
     let serverName: String
     let dates = HTTPDateCache()
+    let flushes = TurnFlushesByLoop()
 
     /// Creates the connection setup.
     /// - Parameters:
@@ -43,7 +44,7 @@ public struct PayCryptHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             let pipeline = channel.pipeline.syncOperations
             // Next to the channel's head, before the HTTP/1 encoder: the fast path writes its
             // rendered answers there.
-            let wire = ResponseWire()
+            let wire = ResponseWire(flushes: flushes.forLoop(channel.eventLoop))
             try pipeline.addHandler(wire)
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // as Hummingbird: requests are answered in order by its loop and by the fast path

@@ -273,9 +273,10 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes one whole answer, with the headers Hummingbird adds to its own (`Date`, `Server`),
-    /// rendered into one buffer and written past the HTTP/1 encoder (``ResponseBytes``).
+    /// rendered into one buffer and written past the HTTP/1 encoder (``ResponseBytes``), flushed
+    /// with the loop turn's other answers (``TurnFlushes``).
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
-        wire.writeAndFlush(ResponseBytes.render(answer, date: dates.current(), server: serverName,
+        wire.write(ResponseBytes.render(answer, date: dates.current(), server: serverName,
                                                 allocator: context.channel.allocator))
     }
 

@@ -59,6 +59,13 @@ final class ResponseWire: ChannelOutboundHandler, RemovableChannelHandler {
 
     /// Set while the handler is in a pipeline.
     private var context: ChannelHandlerContext?
+    /// The connection's event loop's flushes.
+    private let flushes: TurnFlushes
+
+    /// Creates the connection's handler; on its event loop.
+    init(flushes: TurnFlushes) {
+        self.flushes = flushes
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -68,10 +75,12 @@ final class ResponseWire: ChannelOutboundHandler, RemovableChannelHandler {
         self.context = nil
     }
 
-    /// Writes a whole response and flushes it; on the channel's event loop. Once the handler has
-    /// left the pipeline (the channel closed), the bytes are dropped, as a write to a closed
-    /// channel would fail.
-    func writeAndFlush(_ bytes: ByteBuffer) {
-        context?.writeAndFlush(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+    /// Writes a whole response, flushed with the loop turn's others (``TurnFlushes``); on the
+    /// channel's event loop. Once the handler has left the pipeline (the channel closed), the
+    /// bytes are dropped, as a write to a closed channel would fail.
+    func write(_ bytes: ByteBuffer) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+        flushes.flushLater(context)
     }
 }
