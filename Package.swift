@@ -95,6 +95,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // One system call the C library here does not wrap (sched_setattr, see SchedulerSlice.swift).
+        .target(name: "CPayCryptSystem"),
         .executableTarget(
             name: "paycrypt",
             dependencies: [
@@ -103,6 +105,7 @@ let package = Package(
                 "PayCryptService",
                 "PayCryptServer",
                 "PayCryptStore",
+                "CPayCryptSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -272,3 +272,53 @@ def test_self_test_prints_one_ok_line_per_family_and_exits_0():
     for family in FAMILIES:
         assert any(re.search(family, ln) for ln in lines), f"no ok line for {family}:\n{p.stdout}"
     assert len(lines) == len(set(lines)), p.stdout
+
+
+def _thread_slices(pid: int) -> dict[str, int]:
+    """sched_runtime (the EEVDF slice, ns) of each thread of `pid`, by thread name, via sched_getattr(2)."""
+    import ctypes
+    import struct
+    libc = ctypes.CDLL(None, use_errno=True)
+    sys_sched_getattr = {"x86_64": 315, "aarch64": 275}[os.uname().machine]
+    slices = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+        buf = ctypes.create_string_buffer(56)
+        assert libc.syscall(sys_sched_getattr, int(tid), buf, 56, 0) == 0, ctypes.get_errno()
+        slices[f"{name}#{tid}"] = struct.unpack("IIQiIQQQII", buf.raw)[5]
+    return slices
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task") or os.uname().machine not in ("x86_64", "aarch64"),
+                    reason="Linux only")
+def test_event_loops_ask_for_the_scheduler_slice(tmp_path):
+    """README "Decisions": scheduler slice. By default each event loop asks for a 0.1 ms slice;
+    --scheduler-slice sets another, 0 leaves the kernel's default; other threads are not touched."""
+    for name, args, expected in [("default", [], 100_000), ("flag", ["--scheduler-slice", "250"], 250_000),
+                                 ("off", ["--scheduler-slice", "0"], None)]:
+        srv = PaycryptServer(tmp_path / "logs", "--in-memory", *args, name=f"slice-{name}").start()
+        try:
+            loops = {k: v for k, v in _thread_slices(srv.proc.pid).items() if k.startswith("NIO-")}
+            others = {k: v for k, v in _thread_slices(srv.proc.pid).items() if not k.startswith("NIO-")}
+            log = srv.stdout_text() + srv.stderr_text()
+            assert loops, _thread_slices(srv.proc.pid)
+            if expected is None:
+                assert "scheduler slice" not in log, log[-2000:]
+                assert len(set(loops.values()) | set(others.values())) == 1, (loops, others)
+            elif "no per-thread slice" in log:
+                pytest.skip("this kernel has no per-thread slice (Linux 6.12 and later)")
+            else:
+                assert set(loops.values()) == {expected}, loops
+                assert expected not in others.values(), others
+                assert re.search(rf"microseconds={expected // 1000}\b.*scheduler slice", log), log[-2000:]
+        finally:
+            srv.stop()
+
+
+@pytest.mark.parametrize("args,env", [(["--scheduler-slice", "50"], {}), (["--scheduler-slice", "100001"], {}),
+                                      (["--scheduler-slice=-1"], {}), ([], {"PAYCRYPT_SCHEDULER_SLICE": "fast"})],
+                         ids=["below the kernel's minimum", "above its maximum", "negative", "env not a number"])
+def test_invalid_scheduler_slice_stops_the_server_naming_the_setting(args, env):
+    p = serve_must_refuse(["--in-memory", *args], env=clean_env(**env))
+    assert p.returncode != 0
+    assert re.search(r"scheduler-slice|schedulerSlice|SCHEDULER_SLICE", p.stderr), p.stderr[-2000:]
