@@ -247,6 +247,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let executor = taskExecutor ?? EventLoopTaskExecutor(loop)
         taskExecutor = executor
         let bound = NIOLoopBound(Pending(handler: self, context: context), eventLoop: loop)
+        wire.journeyStarted()  // its answer is written in `finish`, always
         Task(executorPreference: executor) {
             let answer = await responder.handle(request, body: .gathered(body))
             finishJourney(bound, answer)

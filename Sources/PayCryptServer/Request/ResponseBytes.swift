@@ -75,12 +75,16 @@ final class ResponseWire: ChannelOutboundHandler, RemovableChannelHandler {
         self.context = nil
     }
 
-    /// Writes a whole response, flushed with the loop turn's others (``TurnFlushes``); on the
-    /// channel's event loop. Once the handler has left the pipeline (the channel closed), the
+    /// A journey whose answer will be written here started.
+    func journeyStarted() {
+        flushes.journeyStarted()
+    }
+
+    /// Writes a journey's whole answer, flushed with the loop turn's others (``TurnFlushes``); on
+    /// the channel's event loop. Once the handler has left the pipeline (the channel closed), the
     /// bytes are dropped, as a write to a closed channel would fail.
     func write(_ bytes: ByteBuffer) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
-        flushes.flushLater(context)
+        context?.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+        flushes.answerWritten(context)
     }
 }
