@@ -277,8 +277,7 @@ final class APIChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// rendered into one buffer and written past the HTTP/1 encoder (``ResponseBytes``), flushed
     /// with the loop turn's other answers (``TurnFlushes``).
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
-        wire.write(ResponseBytes.render(answer, date: dates.current(), server: serverName,
-                                                allocator: context.channel.allocator))
+        wire.write(ResponseBytes.render(answer, date: dates.current(), server: serverName, allocator: context.channel.allocator))
     }
 
     /// Handles the items that waited for an answer, until one of them starts another wait. Parts

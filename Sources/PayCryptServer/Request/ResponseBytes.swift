@@ -3,8 +3,9 @@ import NIOHTTP1
 
 /// One answer of the connection's fast path as the bytes of an HTTP/1.1 response (RFC 9112 §4,
 /// §5): the same bytes NIO's `HTTPResponseEncoder` writes for the head, body and end that the
-/// fast path used to send it, rendered into one buffer and written at once (README "Performance":
-/// one write through the pipeline instead of three, no `HTTPHeaders` and no boxed head).
+/// fast path used to send it, rendered into one buffer and written at once: one write through the
+/// pipeline instead of three, no `HTTPHeaders` and no boxed head (README "Performance": the
+/// connection's fast path).
 enum ResponseBytes {
     /// Renders `answer` with the headers the fast path adds: `Content-Length`, `Date` and `Server`,
     /// in that order, after the answer's own.

@@ -5,7 +5,7 @@ import NIOCore
 /// Netty's `FlushConsolidationHandler` does for a read burst): the loop answers the requests it
 /// read in a row and then hands the answers to the kernel in a row, instead of waking a client
 /// between every two requests, whose thread, on a machine with few cores, then preempts the loop
-/// (README "Performance": flushes at the turn's end).
+/// (README "Performance": the connection's fast path).
 ///
 /// The answers are flushed when the last journey running on the loop has written its answer (so a
 /// lone request is flushed at once), when ``limit`` of them wait (so the first answer of a long
