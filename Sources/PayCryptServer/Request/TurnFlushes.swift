@@ -19,6 +19,8 @@ final class TurnFlushes {
     let eventLoop: any EventLoop
     /// The connections with an answer written and not yet flushed, in the order written.
     private var pending: [ChannelHandlerContext] = []
+    /// The answers being flushed (empty between flushes, its storage kept for the next).
+    private var flushing: [ChannelHandlerContext] = []
     /// A flush of `pending` is queued behind the work the loop has now.
     private var flushQueued = false
     /// Journeys started on the loop whose answers are not written yet.
@@ -27,6 +29,7 @@ final class TurnFlushes {
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         pending.reserveCapacity(Self.limit)
+        flushing.reserveCapacity(Self.limit)
     }
 
     /// A journey started on the loop; its answer will come through ``answerWritten(_:)``.
@@ -53,11 +56,11 @@ final class TurnFlushes {
     }
 
     private func flushPending() {
-        var flushing: [ChannelHandlerContext] = []
-        flushing.reserveCapacity(Self.limit)
+        // The two arrays trade places, so a flush allocates nothing; `pending` is empty while the
+        // flushes run. A connection closed meanwhile ignores the flush.
         swap(&flushing, &pending)
-        // A connection closed meanwhile ignores the flush.
         for context in flushing { context.flush() }
+        flushing.removeAll(keepingCapacity: true)
     }
 }
 
