@@ -44,20 +44,36 @@ public struct ResponderOptions: Sendable {
 public struct PaymentCryptographyResponder: HTTPResponder {
     public typealias Context = BasicRequestContext
 
-    let service: PaymentCryptographyService
-    let table: OperationTable
-    let options: ResponderOptions
-    let limiter = RateLimiter()
-    let authenticator: RequestAuthenticator
-    let observer: RequestObserver
+    /// The responder's parts, behind one reference: the responder is copied into every journey's
+    /// task, and a copy then costs one retain instead of one for each reference its parts hold.
+    private final class Parts: Sendable {
+        let service: PaymentCryptographyService
+        let table: OperationTable
+        let options: ResponderOptions
+        let limiter = RateLimiter()
+        let authenticator: RequestAuthenticator
+        let observer: RequestObserver
+
+        init(service: PaymentCryptographyService, options: ResponderOptions, logger: Logger) {
+            self.service = service
+            table = OperationTable(service: service)
+            self.options = options
+            authenticator = RequestAuthenticator(options: options)
+            observer = RequestObserver(logger: logger, metrics: options.metrics)
+        }
+    }
+
+    private let parts: Parts
+    var service: PaymentCryptographyService { parts.service }
+    var table: OperationTable { parts.table }
+    var options: ResponderOptions { parts.options }
+    var limiter: RateLimiter { parts.limiter }
+    var authenticator: RequestAuthenticator { parts.authenticator }
+    var observer: RequestObserver { parts.observer }
 
     /// Creates the responder.
     public init(service: PaymentCryptographyService, options: ResponderOptions, logger: Logger = Logger(label: "paycrypt.http")) {
-        self.service = service
-        table = OperationTable(service: service)
-        self.options = options
-        authenticator = RequestAuthenticator(options: options)
-        observer = RequestObserver(logger: logger, metrics: options.metrics)
+        parts = Parts(service: service, options: options, logger: logger)
     }
 
     /// Creates a responder without authentication for one account (tests, `--no-auth`).
