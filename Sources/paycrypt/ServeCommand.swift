@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout: Double?
     @Option(help: "Open connections at most; more wait until one closes. [maxConnections, default 900 or fewer when the file limit is lower]")
     var maxConnections: Int?
-    @Flag(help: "Answer API calls through Hummingbird's generic request path instead of the connection's fast path (slower; to compare). [noFastPath]")
+    @Flag(help: "Answer API calls through Hummingbird's generic request path, and decode every body on the tree path (parse, validate, decode), instead of the connection's fast path and the one-pass reader (slower; to compare). [noFastPath]")
     var noFastPath = false
     @Option(help: "Microseconds of CPU the event loops ask Linux's scheduler for at a time (EEVDF, Linux 6.12+; 100...100000): a short slice gets a loop running sooner when a request arrives on busy cores; 0 keeps the kernel's default. [schedulerSlice, default 100]")
     var schedulerSlice: Int?
@@ -345,6 +345,7 @@ struct Serve: AsyncParsableCommand {
         var responderOptions = ResponderOptions(accountId: s.accountId, defaultRegion: s.defaultRegion, identities: identities,
                                                 rateLimits: s.rateLimits, metrics: metrics)
         if let sharedStore { responderOptions.storeReachable = { sharedStore.isReachable } }
+        responderOptions.onePassDecoding = s.fastPath
         let responder = PaymentCryptographyResponder(
             service: service,
             options: responderOptions,

@@ -22,6 +22,9 @@ public struct ResponderOptions: Sendable {
     /// Whether the store can be reached now; `GET /ready` answers 503 while it returns false
     /// (a shared PostgreSQL store that is down). Nil: always ready once listening.
     public var storeReachable: (@Sendable () -> Bool)?
+    /// Decode request bodies with the one-pass reader where it can (the default); false decodes
+    /// every body on the tree path (`--no-fast-path`, to compare).
+    public var onePassDecoding = true
 
     public init(accountId: String = "111122223333", defaultRegion: String = "us-east-1", maxBodySize: Int = 1 << 20,
                 identities: Identities? = nil, rateLimits: RateLimits = RateLimits(), metrics: ServerMetrics? = nil) {
@@ -56,7 +59,7 @@ public struct PaymentCryptographyResponder: HTTPResponder {
 
         init(service: PaymentCryptographyService, options: ResponderOptions, logger: Logger) {
             self.service = service
-            table = OperationTable(service: service)
+            table = OperationTable(service: service, onePass: options.onePassDecoding)
             self.options = options
             authenticator = RequestAuthenticator(options: options)
             observer = RequestObserver(logger: logger, metrics: options.metrics)
