@@ -3,7 +3,7 @@
 API calls are answered by the connection's fast path (one-pass decoding, its own channel handler);
 `--no-fast-path` answers everything through Hummingbird and the tree decoder (README "Performance":
 the connection's fast path, decoding a request in one pass). Two servers, one of each, hold the same
-seeded keys (same ARNs); every case is one valid request of a read-only operation, mutated at random
+seeded keys (same ARNs); every case is one valid request of one of sixteen read-only operations, mutated at random
 (members dropped, added, repeated, retyped, strings with escapes, control characters and non-ASCII
 text, numbers in other forms, bytes flipped, the body cut, headers varied), SigV4-signed after the
 mutation (a share is changed after signing, to reach the signature checks), and sent to both on one
@@ -53,6 +53,18 @@ EXTRA_KEYS = [
      "KeyAttributes": {"KeyUsage": "TR31_C0_CARD_VERIFICATION_KEY", "KeyClass": "SYMMETRIC_KEY",
                        "KeyAlgorithm": "TDES_2KEY", "KeyModesOfUse": {"Generate": True, "Verify": True}},
      "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-c0"]},
+    {"KeyId": "wirefuzzpek00001", "KeyMaterial": "0123456789ABCDEF0123456789ABCDEF",
+     "KeyAttributes": {"KeyUsage": "TR31_P0_PIN_ENCRYPTION_KEY", "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": "TDES_2KEY",
+                       "KeyModesOfUse": {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True}},
+     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-p0"]},
+    {"KeyId": "wirefuzzpvk00001", "KeyMaterial": "FEDCBA98765432100123456789ABCDEF",
+     "KeyAttributes": {"KeyUsage": "TR31_V2_VISA_PIN_VERIFICATION_KEY", "KeyClass": "SYMMETRIC_KEY",
+                       "KeyAlgorithm": "TDES_2KEY", "KeyModesOfUse": {"Generate": True, "Verify": True}},
+     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-v2"]},
+    {"KeyId": "wirefuzzimkac001", "KeyMaterial": "0123456789ABCDEFFEDCBA9876543210",
+     "KeyAttributes": {"KeyUsage": "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "KeyClass": "SYMMETRIC_KEY",
+                       "KeyAlgorithm": "TDES_2KEY", "KeyModesOfUse": {"DeriveKey": True}},
+     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-e0"]},
 ]
 
 MESSAGE = "4E6F77206973207468652074696D6520666F7220616C6C20"
@@ -75,6 +87,27 @@ BASELINES = [
     ("dp", "GenerateCardValidationData", None, {
         "KeyIdentifier": "alias/wire-fuzz-c0", "PrimaryAccountNumber": "4111111111111111",
         "GenerationAttributes": {"CardVerificationValue2": {"CardExpiryDate": "1230"}}}),
+    ("dp", "ReEncryptData", "alias/wire-fuzz-d0", {
+        "OutgoingKeyIdentifier": arn("wirefuzzaesd0001"), "CipherText": "00112233445566778899AABBCCDDEEFF",
+        "IncomingEncryptionAttributes": {"Symmetric": {"Mode": "ECB"}},
+        "OutgoingEncryptionAttributes": {"Symmetric": {"Mode": "CBC", "InitializationVector": "01" * 16}}}),
+    ("dp", "VerifyCardValidationData", None, {
+        "KeyIdentifier": arn("wirefuzzcvk00001"), "PrimaryAccountNumber": "4111111111111111", "ValidationData": "123",
+        "VerificationAttributes": {"CardVerificationValue2": {"CardExpiryDate": "1230"}}}),
+    ("dp", "VerifyPinData", None, {
+        "VerificationKeyIdentifier": "alias/wire-fuzz-v2", "EncryptionKeyIdentifier": "alias/wire-fuzz-p0",
+        "PrimaryAccountNumber": "4111111111111111", "PinBlockFormat": "ISO_FORMAT_0", "EncryptedPinBlock": "1B9C1845EB993A7A",
+        "VerificationAttributes": {"VisaPin": {"PinVerificationKeyIndex": 1, "VerificationValue": "1234"}}}),
+    ("dp", "TranslatePinData", None, {
+        "IncomingKeyIdentifier": "alias/x9-24-1-test-bdk", "OutgoingKeyIdentifier": arn("wirefuzzpek00001"),
+        "IncomingTranslationAttributes": {"IsoFormat0": {"PrimaryAccountNumber": "4012345678909"}},
+        "OutgoingTranslationAttributes": {"IsoFormat0": {"PrimaryAccountNumber": "4012345678909"}},
+        "EncryptedPinBlock": "1B9C1845EB993A7A", "IncomingDukptAttributes": {"KeySerialNumber": "FFFF9876543210E00001"}}),
+    ("dp", "VerifyAuthRequestCryptogram", None, {
+        "KeyIdentifier": "alias/wire-fuzz-e0", "TransactionData": "00000000100000000000000008400080008000084016051700",
+        "AuthRequestCryptogram": "0123456789ABCDEF", "MajorKeyDerivationMode": "EMV_OPTION_A",
+        "SessionKeyDerivationAttributes": {"EmvCommon": {"PrimaryAccountNumber": "4111111111111111",
+                                                         "PanSequenceNumber": "00", "ApplicationTransactionCounter": "0001"}}}),
     ("cp", "GetKey", None, {"KeyIdentifier": "alias/cmac-aes128-test-key"}),
     ("cp", "GetAlias", None, {"AliasName": "alias/wire-fuzz-c0"}),
     ("cp", "ListAliases", None, {"MaxResults": 3}),
