@@ -5,9 +5,9 @@ API calls are answered by the connection's fast path (one-pass decoding, its own
 the connection's fast path, decoding a request in one pass). Two servers, one of each, hold the same
 seeded keys (same ARNs); every case is one valid request of one of fourteen read-only operations,
 mutated at random (members dropped, added, repeated, retyped, strings with escapes, control
-characters and non-ASCII text, numbers in other forms, bytes flipped, the body cut, headers varied), SigV4-signed after the
-mutation (a share is changed after signing, to reach the signature checks), and sent to both on one
-kept-alive connection each. Rules pinned on every case:
+characters and non-ASCII text, numbers in other forms, bytes flipped, the body cut, headers
+varied), SigV4-signed after the mutation (a share is changed after signing, to reach the
+signature checks), and sent to both on one kept-alive connection each. Rules pinned on every case:
   * neither server answers 5xx, closes the connection or hangs;
   * both give the same status, the same `X-Amzn-ErrorType` and the same JSON body (timestamps
     aside: the servers started at different times);
@@ -42,29 +42,25 @@ def arn(key_id: str) -> str:
     return f"arn:aws:payment-cryptography:{REGION}:{ACCOUNT}:key/{key_id}"
 
 
-# The example seed's keys plus a data encryption key and a card verification key of this test's own.
+def seed_key(key_id: str, material: str, usage: str, algorithm: str, modes: list, alias: str) -> dict:
+    """One entry of a seed file (README "Seed keys for development")."""
+    return {"KeyId": key_id, "KeyMaterial": material, "Exportable": True, "Enabled": True, "Aliases": [alias],
+            "KeyAttributes": {"KeyUsage": usage, "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": algorithm,
+                              "KeyModesOfUse": {m: True for m in modes}}}
+
+
+# The example seed's keys plus keys of this test's own.
+K1, K2 = "0123456789ABCDEFFEDCBA9876543210", "FEDCBA98765432100123456789ABCDEF"
 EXTRA_KEYS = [
-    {"KeyId": "wirefuzzaesd0001", "KeyMaterial": "2B7E151628AED2A6ABF7158809CF4F3C",
-     "KeyAttributes": {"KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "KeyClass": "SYMMETRIC_KEY",
-                       "KeyAlgorithm": "AES_128",
-                       "KeyModesOfUse": {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True}},
-     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-d0"]},
-    {"KeyId": "wirefuzzcvk00001", "KeyMaterial": "0123456789ABCDEFFEDCBA9876543210",
-     "KeyAttributes": {"KeyUsage": "TR31_C0_CARD_VERIFICATION_KEY", "KeyClass": "SYMMETRIC_KEY",
-                       "KeyAlgorithm": "TDES_2KEY", "KeyModesOfUse": {"Generate": True, "Verify": True}},
-     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-c0"]},
-    {"KeyId": "wirefuzzpek00001", "KeyMaterial": "0123456789ABCDEF0123456789ABCDEF",
-     "KeyAttributes": {"KeyUsage": "TR31_P0_PIN_ENCRYPTION_KEY", "KeyClass": "SYMMETRIC_KEY", "KeyAlgorithm": "TDES_2KEY",
-                       "KeyModesOfUse": {"Encrypt": True, "Decrypt": True, "Wrap": True, "Unwrap": True}},
-     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-p0"]},
-    {"KeyId": "wirefuzzpvk00001", "KeyMaterial": "FEDCBA98765432100123456789ABCDEF",
-     "KeyAttributes": {"KeyUsage": "TR31_V2_VISA_PIN_VERIFICATION_KEY", "KeyClass": "SYMMETRIC_KEY",
-                       "KeyAlgorithm": "TDES_2KEY", "KeyModesOfUse": {"Generate": True, "Verify": True}},
-     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-v2"]},
-    {"KeyId": "wirefuzzimkac001", "KeyMaterial": "0123456789ABCDEFFEDCBA9876543210",
-     "KeyAttributes": {"KeyUsage": "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "KeyClass": "SYMMETRIC_KEY",
-                       "KeyAlgorithm": "TDES_2KEY", "KeyModesOfUse": {"DeriveKey": True}},
-     "Exportable": True, "Enabled": True, "Aliases": ["alias/wire-fuzz-e0"]},
+    seed_key("wirefuzzaesd0001", "2B7E151628AED2A6ABF7158809CF4F3C", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "AES_128",
+             ["Encrypt", "Decrypt", "Wrap", "Unwrap"], "alias/wire-fuzz-d0"),
+    seed_key("wirefuzzcvk00001", K1, "TR31_C0_CARD_VERIFICATION_KEY", "TDES_2KEY", ["Generate", "Verify"],
+             "alias/wire-fuzz-c0"),
+    seed_key("wirefuzzpek00001", "0123456789ABCDEF0123456789ABCDEF", "TR31_P0_PIN_ENCRYPTION_KEY", "TDES_2KEY",
+             ["Encrypt", "Decrypt", "Wrap", "Unwrap"], "alias/wire-fuzz-p0"),
+    seed_key("wirefuzzpvk00001", K2, "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TDES_2KEY", ["Generate", "Verify"],
+             "alias/wire-fuzz-v2"),
+    seed_key("wirefuzzimkac001", K1, "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TDES_2KEY", ["DeriveKey"], "alias/wire-fuzz-e0"),
 ]
 
 MESSAGE = "4E6F77206973207468652074696D6520666F7220616C6C20"
