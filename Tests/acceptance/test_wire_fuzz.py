@@ -295,7 +295,7 @@ def mutate_text(rng: random.Random, body: bytes) -> bytes:
 
 
 def build_case(rng: random.Random):
-    """(description, request bytes for port) for one random case."""
+    """One random case: its description, and a function from a server's endpoint to the request's bytes."""
     plane, operation, label, body = rng.choice(BASELINES)
     op_model = MODELS[plane].operation_model(operation)
     tree = json.loads(json.dumps(body))
@@ -305,9 +305,14 @@ def build_case(rng: random.Random):
     if rng.random() < 0.35:
         data = mutate_text(rng, data)
     if label is not None:
+        # The label as it goes on the wire: percent-encoded, or now and then a segment that is empty,
+        # names no key, or has a broken escape or escaped bytes that are not UTF-8.
+        segment = quote(label, safe="")
         if rng.random() < 0.1:
-            label = rng.choice(["", "alias%2F", "%zz", "a%2Fb", "alias/wire-fuzz-d0%00", "\u00e9", label + "x"])
-        path = op_model.http["requestUri"].split("{")[0] + quote(label, safe="") + op_model.http["requestUri"].split("}")[1]
+            segment = rng.choice(["", "alias%2F", "%zz", "%2", "a%2Fb", "alias%2Fwire-fuzz-d0%00", "%C3%A9", "%E9",
+                                  "%ED%A0%80", segment + "x"])
+        before, after = op_model.http["requestUri"].split("{")[0], op_model.http["requestUri"].split("}")[1]
+        path = before + segment + after
     else:
         path = op_model.http["requestUri"]
     headers = {}
