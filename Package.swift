@@ -5,6 +5,15 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The service and the server: their nonisolated async functions run on their caller's executor
+/// (SE-0461) instead of switching to the generic one on entry, a switch that reads the journey
+/// task's executor preference under a lock (README "Performance": the connection's fast path).
+/// It changes those functions' calling convention: after turning it on or off, build clean, as
+/// SwiftPM does not recompile the modules that call them.
+let callerExecutor: [SwiftSetting] = strict + [
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+]
+
 let package = Package(
     name: "paycrypt",
     platforms: [.macOS(.v15)],
@@ -70,7 +79,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: callerExecutor
         ),
         // HTTP only: the two AWS wire protocols on one port, errors, request ids.
         .target(
@@ -93,7 +102,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            swiftSettings: strict
+            swiftSettings: callerExecutor
         ),
         // One system call the C library here does not wrap (sched_setattr, see SchedulerSlice.swift).
         .target(name: "CPayCryptSystem"),

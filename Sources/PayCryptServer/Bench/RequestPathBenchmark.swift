@@ -85,7 +85,7 @@ public enum RequestPathBenchmark {
         // EncryptData's path, the key ARN percent-encoded in its URI label as botocore sends it.
         let labelPath = "/keys/" + keyArn.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: "/", with: "%2F") + "/encrypt"
         await measure("route (a key ARN in a URI label)") { _ = DataPlane.service.route(method: "POST", path: labelPath) }
-        try await measure("read body") { _ = Array(gathered.readableBytesView) }
+        await measure("read body") { _ = Array(gathered.readableBytesView) }
         try await measure("authenticate (SigV4)") { _ = try responder.authenticator.authenticate(head, body: body) }
         try await measure("decode and validate") { _ = try Wire.decodeRequest(DataPlane.GenerateMacInput.self, body: body, binding: route.binding) }
         try await measure("  in one pass") { _ = try WireByteReader.decode(DataPlane.GenerateMacInput.self, from: body) }
